@@ -1,0 +1,172 @@
+"""python -m analyzer: lookup, compare, metrics, bench, cache, sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from analyzer.config import Settings
+from analyzer.models import LookupResult
+from analyzer.report import dollars, label, recommendation_lines
+from analyzer.validation import InvalidInput, clean_query, format_size, parse_size
+
+EXIT_OK, EXIT_NO_QUOTE, EXIT_INVALID = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analyzer", description="StockX and Alias quotes side by side.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    lookup = sub.add_parser("lookup", help="quote one shoe and size on every market")
+    lookup.add_argument("query", help="a shoe name or a style ID, e.g. DD1391-100")
+    lookup.add_argument("--size", required=True, help="US men's size: 10, 10.5, 'US 10'")
+    lookup.add_argument("--sequential", action="store_true", help="one call after another (the baseline)")
+
+    compare = sub.add_parser("compare", help="quote many shoes in parallel")
+    compare.add_argument("queries", nargs="+")
+    compare.add_argument("--size", required=True)
+
+    for command in (lookup, compare):
+        command.add_argument("--json", action="store_true", help="print JSON")
+        command.add_argument("--no-cache", action="store_true", help="neither read nor write the HTTP cache")
+
+    metrics = sub.add_parser("metrics", help="summary of recorded lookups")
+    metrics.add_argument("--json", action="store_true")
+    metrics.add_argument("--clear", action="store_true", help="delete every recorded lookup")
+
+    cache = sub.add_parser("cache", help="the HTTP cache")
+    cache.add_argument("action", choices=["clear"])
+
+    bench = sub.add_parser("bench", help="sequential vs parallel vs cached, against the lower bound")
+    bench.add_argument("--shoes", type=int, default=12)
+    bench.add_argument("--latency-ms", type=float, default=250.0)
+    bench.add_argument("--rounds", type=int, default=5)
+    bench.add_argument("--json", action="store_true")
+
+    sandbox = sub.add_parser("sandbox", help="run the sandbox marketplace alone")
+    sandbox.add_argument("--port", type=int, default=8765)
+    sandbox.add_argument("--faults", type=float, default=0.0, help="share of answers that fail, 0 to 1")
+    sandbox.add_argument("--down", action="append", default=[], choices=["stockx", "alias"], help="a market that answers 503")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        if args.command == "lookup":
+            return _lookup(args, settings)
+        if args.command == "compare":
+            return _compare(args, settings)
+    except InvalidInput as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.command == "metrics":
+        return _metrics(args, settings)
+    if args.command == "cache":
+        return _cache(settings)
+    if args.command == "bench":
+        from analyzer.bench import run_cli
+
+        return run_cli(shoes=args.shoes, latency_ms=args.latency_ms, rounds=args.rounds, as_json=args.json)
+    return _sandbox(args)
+
+
+def _open(settings: Settings, no_cache: bool):
+    from analyzer.launch import open_analyzer
+
+    return open_analyzer(settings.with_(use_cache=not no_cache))
+
+
+def _lookup(args: argparse.Namespace, settings: Settings) -> int:
+    query, size = clean_query(args.query), parse_size(args.size)
+    opened = _open(settings, args.no_cache)
+    try:
+        result = opened.analyzer.lookup(query, size, mode="sequential" if args.sequential else "parallel")
+    finally:
+        opened.close()
+    print(result.to_json() if args.json else render(result))
+    return EXIT_OK if result.any_quoted else EXIT_NO_QUOTE
+
+
+def _compare(args: argparse.Namespace, settings: Settings) -> int:
+    from time import perf_counter
+
+    queries, size = [clean_query(q) for q in args.queries], parse_size(args.size)
+    opened = _open(settings, args.no_cache)
+    started = perf_counter()
+    try:
+        results = opened.analyzer.compare(queries, size)
+    finally:
+        opened.close()
+    elapsed = perf_counter() - started
+    if args.json:
+        print(json.dumps({"results": [r.to_dict() for r in results], "elapsed_s": round(elapsed, 4)}, indent=2))
+    else:
+        for result in results:
+            print(render(result))
+            print()
+        print(f"{len(results)} shoes in {elapsed:.2f} s")
+    return EXIT_OK if any(r.any_quoted for r in results) else EXIT_NO_QUOTE
+
+
+def render(result: LookupResult) -> str:
+    product = result.product or {}
+    source = "SANDBOX data (not live prices)" if result.source == "sandbox" else "live"
+    head = f"{product.get('title') or result.query}  ·  {product.get('style_id') or '—'}  ·  US {format_size(result.size)}  [{source}]"
+    lines = [head, f"{'market':<8} {'lowest ask':>11} {'highest bid':>12} {'last sale':>10} {'sell now pays':>14} {'list pays':>10}  time"]
+    for market, quote in result.quotes.items():
+        pays = result.pricing["payouts"][market]
+        if quote.ok:
+            lines.append(f"{label(market):<8} {dollars(quote.lowest_ask):>11} {dollars(quote.highest_bid):>12} "
+                         f"{dollars(quote.last_sale):>10} {dollars(pays['sell_now']):>14} {dollars(pays['list']):>10}  "
+                         f"{quote.elapsed_s:.2f} s")
+        else:
+            lines.append(f"{label(market):<8} error: {quote.error}")
+    lines.extend(recommendation_lines(result.pricing))
+    lines.append(f"{result.mode}, {result.elapsed_s:.2f} s")
+    return "\n".join(lines)
+
+
+def _metrics(args: argparse.Namespace, settings: Settings) -> int:
+    from analyzer.metrics import MetricsStore
+
+    store = MetricsStore(settings.data_dir)
+    if args.clear:
+        store.clear()
+        print("metrics cleared")
+        return EXIT_OK
+    summary = store.summary()
+    if args.json:
+        print(json.dumps(summary, indent=2))
+        return EXIT_OK
+    for scope, figures in [("all", summary), *[(f"market {k}", v) for k, v in summary["by_market"].items()],
+                           *[(f"mode {k}", v) for k, v in summary["by_mode"].items()]]:
+        shown = {k: v for k, v in figures.items() if not isinstance(v, dict)}
+        print(f"{scope:<18} " + "  ".join(f"{k}={v}" for k, v in shown.items()))
+    return EXIT_OK
+
+
+def _cache(settings: Settings) -> int:
+    from analyzer.engine import Analyzer
+
+    Analyzer(settings.with_(force_sandbox=True)).clear_cache()
+    print(f"HTTP cache cleared in {settings.data_dir}")
+    return EXIT_OK
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from analyzer.sandbox.app import SandboxConfig
+    from analyzer.sandbox.server import serve_forever
+
+    if not 0 <= args.faults <= 1:
+        print("error: --faults is a share from 0 to 1", file=sys.stderr)
+        return EXIT_INVALID
+    serve_forever(SandboxConfig(fault_rate=args.faults, down=set(args.down)), args.port)
+    return EXIT_OK

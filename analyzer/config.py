@@ -1,0 +1,111 @@
+"""Settings from the environment (and, in the app, st.secrets passed in as a mapping)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from analyzer.pricing import Fees
+
+STOCKX_DEFAULT_URL = "https://api.stockx.com/v2"
+STOCKX_DEFAULT_TOKEN_URL = "https://accounts.stockx.com/oauth/token"
+ALIAS_DEFAULT_URL = "https://api.alias.org/api/v1"
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "sneaker-analyzer"
+
+
+@dataclass(frozen=True)
+class Limits:
+    rate_per_sec: float = 1.0
+    burst: int = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    stockx_base_url: str = STOCKX_DEFAULT_URL
+    stockx_token_url: str = STOCKX_DEFAULT_TOKEN_URL
+    stockx_api_key: str | None = field(default=None, repr=False)
+    stockx_access_token: str | None = field(default=None, repr=False)
+    stockx_client_id: str | None = field(default=None, repr=False)
+    stockx_client_secret: str | None = field(default=None, repr=False)
+    stockx_refresh_token: str | None = field(default=None, repr=False)
+    alias_base_url: str = ALIAS_DEFAULT_URL
+    alias_api_token: str | None = field(default=None, repr=False)
+    data_dir: Path = field(default_factory=default_data_dir)
+    force_sandbox: bool = False
+    source: str = "live"
+    max_workers: int = 3
+    use_cache: bool = True
+    market_ttl_s: float = 1800.0
+    catalog_ttl_s: float = 86400.0
+    http_timeout_s: float = 10.0
+    max_retries: int = 3
+    breaker_fail_max: int = 5
+    breaker_reset_s: float = 60.0
+    stockx_limits: Limits = field(default_factory=Limits)
+    alias_limits: Limits = field(default_factory=Limits)
+    fees: Fees = field(default_factory=Fees)
+
+    @property
+    def has_credentials(self) -> bool:
+        stockx = bool(self.stockx_api_key and (self.stockx_access_token or self.stockx_refresh_token))
+        return stockx or bool(self.alias_api_token)
+
+    @property
+    def wants_sandbox(self) -> bool:
+        return self.force_sandbox or not self.has_credentials
+
+    def secrets(self) -> list[str]:
+        """Every secret value, so tests and the redaction can look for them."""
+        values = [self.stockx_api_key, self.stockx_access_token, self.stockx_client_secret,
+                  self.stockx_refresh_token, self.alias_api_token]
+        return [v for v in values if v]
+
+    def limits(self, market: str) -> Limits:
+        return {"stockx": self.stockx_limits, "alias": self.alias_limits}[market]
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None) -> Settings:
+        """Read settings; `secrets` (st.secrets in the app) wins over the environment."""
+        source: dict[str, str] = dict(os.environ if env is None else env)
+        for key, value in (secrets or {}).items():
+            if isinstance(value, (str, int, float)):
+                source[key] = str(value)
+
+        def text(name: str, default: str | None = None) -> str | None:
+            value = source.get(name, "").strip()
+            return value or default
+
+        def number(name: str, default: float) -> float:
+            raw = text(name)
+            try:
+                return float(raw) if raw is not None else default
+            except ValueError as exc:
+                raise ValueError(f"{name} must be a number, not {raw!r}") from exc
+
+        return cls(
+            stockx_base_url=text("STOCKX_BASE_URL", STOCKX_DEFAULT_URL) or STOCKX_DEFAULT_URL,
+            stockx_token_url=text("STOCKX_TOKEN_URL", STOCKX_DEFAULT_TOKEN_URL) or STOCKX_DEFAULT_TOKEN_URL,
+            stockx_api_key=text("STOCKX_API_KEY"),
+            stockx_access_token=text("STOCKX_ACCESS_TOKEN"),
+            stockx_client_id=text("STOCKX_CLIENT_ID"),
+            stockx_client_secret=text("STOCKX_CLIENT_SECRET"),
+            stockx_refresh_token=text("STOCKX_REFRESH_TOKEN"),
+            alias_base_url=text("ALIAS_BASE_URL", ALIAS_DEFAULT_URL) or ALIAS_DEFAULT_URL,
+            alias_api_token=text("ALIAS_API_TOKEN"),
+            data_dir=Path(text("ANALYZER_DATA_DIR") or default_data_dir()).expanduser(),
+            force_sandbox=text("ANALYZER_SANDBOX", "0") not in ("0", "false", "no", ""),
+            max_workers=max(1, int(number("ANALYZER_MAX_WORKERS", 3))),
+            market_ttl_s=number("ANALYZER_MARKET_TTL_S", 1800),
+            http_timeout_s=number("ANALYZER_HTTP_TIMEOUT_S", 10),
+            stockx_limits=Limits(number("STOCKX_RATE_PER_SEC", 1), int(number("STOCKX_BURST", 1))),
+            alias_limits=Limits(number("ALIAS_RATE_PER_SEC", 1), int(number("ALIAS_BURST", 1))),
+        )

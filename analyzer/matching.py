@@ -1,0 +1,117 @@
+"""Which product and which size a lookup means: pure decisions over parsed search results.
+
+The engine asks `plan_products` once the searches are back and carries out what it says:
+a chosen product per market, or a second search by style ID where a name query found the
+shoe elsewhere only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from analyzer.models import Product, SizePrice
+from analyzer.validation import format_size
+
+_ONE_ID = r"[A-Z0-9]{5,10}(?:[\s-]\d{3})?"
+_STYLE_ID_RE = re.compile(rf"^{_ONE_ID}(?:\s*/\s*{_ONE_ID})?$")
+
+
+def normalise_style_id(style_id: str) -> str:
+    return re.sub(r"[\s-]", "", style_id).upper()
+
+
+def split_style_ids(raw: str | None) -> tuple[str, ...]:
+    """'315122-111/CW2288-111' carries two IDs; either one names the shoe."""
+    if not raw:
+        return ()
+    return tuple(part.strip() for part in raw.split("/") if part.strip())
+
+
+def looks_like_style_id(query: str) -> bool:
+    """A style ID is letters and digits with at least one digit, no words: DD1391-100, CP9654."""
+    text = query.strip().upper()
+    return bool(_STYLE_ID_RE.match(text)) and sum(ch.isdigit() for ch in text) >= 3
+
+
+def style_keys(style_ids: Iterable[str]) -> set[str]:
+    return {normalise_style_id(s) for s in style_ids}
+
+
+def find_by_style_id(products: Sequence[Product], style_id: str) -> Product | None:
+    """The product whose style ID matches exactly after normalising, wherever it stands."""
+    wanted = style_keys(split_style_ids(style_id))
+    return next((p for p in products if style_keys(p.style_ids) & wanted), None)
+
+
+@dataclass(frozen=True)
+class Chosen:
+    product: Product
+
+
+@dataclass(frozen=True)
+class SearchAgain:
+    """Search this market again by the style ID of the shoe another market found."""
+
+    style_id: str
+
+
+@dataclass(frozen=True)
+class NotFound:
+    message: str
+
+
+Plan = Chosen | SearchAgain | NotFound
+
+
+def plan_products(query: str, results: Mapping[str, Sequence[Product] | None], labels: Mapping[str, str]) -> dict[str, Plan]:
+    """Decide per market which product the lookup is about.
+
+    `results` maps market -> its search results, or None when that search failed (its own error
+    stands). A style-ID query picks the exact match on each market. A name query anchors on the
+    first market (in listed order) that found anything, and the others must carry its style ID.
+    """
+    plans: dict[str, Plan] = {}
+    if looks_like_style_id(query):
+        for market, products in results.items():
+            if products is None:
+                continue
+            hit = find_by_style_id(products, query)
+            plans[market] = Chosen(hit) if hit else NotFound(f"{labels[market]} has no shoe with style ID {query}.")
+        return plans
+
+    anchor = next((ps[0] for ps in results.values() if ps), None)
+    for market, products in results.items():
+        if products is None:
+            continue
+        if anchor is None:
+            plans[market] = NotFound(f"{labels[market]} found no shoe for '{query}'.")
+        elif anchor.market == market:
+            plans[market] = Chosen(anchor)
+        elif not anchor.style_id:
+            plans[market] = NotFound(f"{labels[market]}: the shoe has no style ID to match it by.")
+        else:
+            hit = find_by_style_id(products, anchor.style_id)
+            plans[market] = Chosen(hit) if hit else SearchAgain(split_style_ids(anchor.style_id)[0])
+    return plans
+
+
+def plan_after_search_again(style_id: str, products: Sequence[Product], label: str) -> Plan:
+    hit = find_by_style_id(products, style_id)
+    return Chosen(hit) if hit else NotFound(f"{label} does not list {style_id}.")
+
+
+def pick_size(sizes: Sequence[SizePrice], size: float) -> SizePrice | None:
+    return next((s for s in sizes if s.size == size), None)
+
+
+def describe_sizes(sizes: Sequence[SizePrice]) -> str:
+    values = sorted({s.size for s in sizes})
+    if not values:
+        return "none"
+    steps = all(b - a == 0.5 for a, b in pairwise(values))
+    if steps and len(values) > 3:
+        return f"US {format_size(values[0])} to {format_size(values[-1])}"
+    return ", ".join(format_size(v) for v in values)

@@ -1,0 +1,87 @@
+"""Start the sandbox on a free loopback port, in a background thread or in the foreground."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import uvicorn
+
+from analyzer.config import Limits, Settings
+from analyzer.sandbox.app import (
+    SANDBOX_ALIAS_TOKEN,
+    SANDBOX_STOCKX_KEY,
+    SANDBOX_STOCKX_TOKEN,
+    Counters,
+    SandboxConfig,
+    create_app,
+)
+
+
+@dataclass
+class RunningSandbox:
+    url: str
+    config: SandboxConfig
+    counters: Counters
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+
+    def settings_for(self, settings: Settings, *, client_limits: bool = True) -> Settings:
+        """The same settings pointed at this sandbox, with its keys and (by default) its own limits."""
+        changes: dict[str, object] = {
+            "stockx_base_url": f"{self.url}/stockx/v2",
+            "stockx_token_url": f"{self.url}/stockx/oauth/token",
+            "stockx_api_key": SANDBOX_STOCKX_KEY,
+            "stockx_access_token": SANDBOX_STOCKX_TOKEN,
+            "stockx_client_id": None, "stockx_client_secret": None, "stockx_refresh_token": None,
+            "alias_base_url": f"{self.url}/alias/api/v1",
+            "alias_api_token": SANDBOX_ALIAS_TOKEN,
+            "source": "sandbox",
+        }
+        if client_limits:
+            changes["stockx_limits"] = Limits(self.config.stockx_rate_per_sec, self.config.stockx_burst)
+            changes["alias_limits"] = Limits(self.config.alias_rate_per_sec, self.config.alias_burst)
+        return settings.with_(**changes)
+
+
+def _bind(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", port))
+    return sock
+
+
+def _server(config: SandboxConfig) -> tuple[uvicorn.Server, object]:
+    app = create_app(config)
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                                           timeout_keep_alive=30))
+    return server, app
+
+
+def start_sandbox(config: SandboxConfig | None = None, port: int = 0) -> RunningSandbox:
+    config = config or SandboxConfig()
+    server, app = _server(config)
+    sock = _bind(port)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="sandbox", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the sandbox marketplace did not start")
+        time.sleep(0.01)
+    host, bound = sock.getsockname()[:2]
+    return RunningSandbox(f"http://{host}:{bound}", config, app.state.counters, server, thread)  # type: ignore[attr-defined]
+
+
+def serve_forever(config: SandboxConfig, port: int) -> None:
+    server, _ = _server(config)
+    sock = _bind(port)
+    print(f"Sandbox marketplace on http://127.0.0.1:{sock.getsockname()[1]} "
+          f"(StockX at /stockx/v2, Alias at /alias/api/v1). Ctrl+C stops it.", flush=True)
+    server.run(sockets=[sock])

@@ -1,0 +1,86 @@
+"""Performance: is the tool fast and healthy? KPIs against the design's targets, and the history."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from analyzer.metrics import MetricsStore
+from pages import common
+
+TARGETS = {"avg_elapsed_s": 4.0, "success_rate": 0.90, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}
+
+st.title("Performance")
+common.sandbox_badge()
+store: MetricsStore = common.opened().analyzer.metrics  # type: ignore[assignment]
+
+summary = store.summary()
+recent = pd.DataFrame(store.recent(500))
+
+if not summary["lookups"]:
+    st.info("No lookups recorded yet. Price a pair or compare a few, and the figures show here.", icon=":material/info:")
+else:
+    def kpi(column, title: str, value: float | None, target: float, fmt: str, lower_is_better: bool) -> None:
+        if value is None:
+            column.metric(title, "—")
+            return
+        met = value < target if lower_is_better else value > target
+        column.metric(title, fmt.format(value), delta=("meets" if met else "misses") + f" target {fmt.format(target)}",
+                      delta_color="normal" if met else "inverse", delta_arrow="off")
+
+    a, b, c, d, e = st.columns(5)
+    a.metric("Lookups", f"{summary['lookups']:,}")
+    kpi(b, "Average time", summary["avg_elapsed_s"], TARGETS["avg_elapsed_s"], "{:.2f} s", lower_is_better=True)
+    kpi(c, "Success rate", summary["success_rate"], TARGETS["success_rate"], "{:.0%}", lower_is_better=False)
+    kpi(d, "Rate-limit hits", summary["rate_limit_rate"], TARGETS["rate_limit_rate"], "{:.1%}", lower_is_better=True)
+    kpi(e, "Cache hit rate", summary["cache_hit_rate"], TARGETS["cache_hit_rate"], "{:.0%}", lower_is_better=False)
+    st.caption(f"p95 time {summary['p95_elapsed_s']:.2f} s · {summary['calls']:,} calls sent · {summary['cache_hits']:,} answers "
+               f"from the cache · {summary['rate_limit_hits']:,} rate-limited (429) · {summary['retries']:,} retries. "
+               "Rate-limit hits are 429s per call sent; a lookup succeeds when every market quoted it.")
+
+    recent["time"] = pd.to_datetime(recent["ts"], unit="s")
+    recent = recent.sort_values("time")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("##### Execution time: parallel vs sequential")
+        timed = recent.assign(served=recent["calls"].eq(0).map({True: "from cache", False: "from the markets"}))
+        figure = px.box(timed, x="mode", y="elapsed_s", color="served", points="all",
+                        labels={"elapsed_s": "seconds", "mode": "", "served": ""})
+        figure.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.15})
+        st.plotly_chart(figure, width="stretch")
+    with right:
+        st.markdown("##### Success rate over time")
+        window = max(1, min(20, len(recent) // 5))
+        trend = recent.assign(rate=recent["success"].rolling(window, min_periods=1).mean())
+        figure = px.line(trend, x="time", y="rate", labels={"rate": f"success (last {window})", "time": ""})
+        figure.add_hline(y=TARGETS["success_rate"], line_dash="dot", annotation_text="target 90%")
+        figure.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis_tickformat=".0%", yaxis_range=[0, 1.05])
+        st.plotly_chart(figure, width="stretch")
+
+    st.markdown("##### Cache hits, calls sent and rate-limit hits per lookup")
+    counts = recent[["time", "cache_hits", "calls", "rate_limited"]].melt("time", var_name="what", value_name="count")
+    figure = px.bar(counts, x="time", y="count", color="what", barmode="group",
+                    color_discrete_map={"cache_hits": "#0a7d3b", "calls": "#868e96", "rate_limited": "#e03131"},
+                    labels={"time": "", "what": ""})
+    figure.update_layout(height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.2})
+    st.plotly_chart(figure, width="stretch")
+
+    by_market = pd.DataFrame(summary["by_market"]).T
+    if not by_market.empty:
+        st.markdown("##### By market")
+        st.dataframe(by_market[["lookups", "success_rate", "avg_elapsed_s", "p95_elapsed_s", "calls", "cache_hit_rate",
+                                "rate_limit_hits", "retries"]], width="stretch")
+
+    st.markdown("##### Recent lookups")
+    shown = recent.sort_values("time", ascending=False).head(50)
+    columns = [c for c in ["time", "query", "size", "mode", "source", "success", "elapsed_s", "calls", "cache_hits",
+                           "rate_limited", "retries", "stockx_error", "alias_error"] if c in shown.columns]
+    st.dataframe(shown[columns], hide_index=True, width="stretch", column_config={
+        "elapsed_s": st.column_config.NumberColumn("seconds", format="%.2f"),
+        "success": st.column_config.CheckboxColumn("every market"),
+    })
+
+if st.button("Clear metrics", key="clear_metrics", icon=":material/delete:"):
+    store.clear()
+    st.rerun()
