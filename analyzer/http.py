@@ -14,7 +14,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -61,10 +61,15 @@ class Auth(Protocol):
 
 
 def make_limiter(limits: Limits) -> Limiter:
-    """A token bucket: `burst` calls at once, then `rate_per_sec` a second, as the markets count."""
+    """A token bucket like the markets': `burst` calls at once, then `rate_per_sec` a second.
+
+    One token of the burst is kept in reserve: a request reaches the market a few milliseconds
+    after it leaves the limiter, and that spare token absorbs the delay (up to a whole interval)
+    so a request never arrives early. It costs one interval per batch, not per call.
+    """
     interval_ms = max(1, round(1000 / limits.rate_per_sec))
-    bucket = StateBucket([Rate(1, interval_ms, burst=max(1, limits.burst))], algorithm=TokenBucket())
-    return Limiter(bucket, buffer_ms=5)
+    bucket = StateBucket([Rate(1, interval_ms, burst=max(1, limits.burst - 1))], algorithm=TokenBucket())
+    return Limiter(bucket, buffer_ms=10)
 
 
 def _is_json(response: requests.Response) -> bool:
@@ -78,20 +83,23 @@ def _is_json(response: requests.Response) -> bool:
     return True
 
 
-_BACKENDS: dict[Path, SQLiteCache] = {}
+_BACKENDS: dict[Path, tuple[SQLiteCache, set[str]]] = {}
 _BACKENDS_LOCK = threading.Lock()
 
 
-def shared_cache(data_dir: Path) -> SQLiteCache:
+def shared_cache(data_dir: Path, volatile_urls: Sequence[str]) -> tuple[SQLiteCache, set[str]]:
     """One backend (one SQLite connection) per cache file per process, shared by every market:
-    requests-cache serialises its writes per connection, and two connections in one process
-    to one file can stall each other."""
+    requests-cache serialises its writes per connection, and two connections in one process to
+    one file can stall each other. The backend also holds the cache settings, so the short-lived
+    URL patterns of every market that shares it are kept together."""
     path = (Path(data_dir) / CACHE_FILE).resolve()
     with _BACKENDS_LOCK:
         if path not in _BACKENDS or not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            _BACKENDS[path] = SQLiteCache(str(path), wal=True, busy_timeout=10_000)
-        return _BACKENDS[path]
+            _BACKENDS[path] = (SQLiteCache(str(path), wal=True, busy_timeout=10_000), set())
+        backend, patterns = _BACKENDS[path]
+        patterns.update(volatile_urls)
+        return backend, set(patterns)
 
 
 def build_session(settings: Settings, limits: Limits, volatile_urls: Sequence[str]) -> requests.Session:
@@ -99,10 +107,11 @@ def build_session(settings: Settings, limits: Limits, volatile_urls: Sequence[st
     common: dict[str, Any] = {"limiter": limiter, "per_host": False, "limit_statuses": ()}
     if not settings.use_cache:
         return LimitedSession(**common)
+    backend, patterns = shared_cache(settings.data_dir, volatile_urls)
     return CachedLimitedSession(
-        backend=shared_cache(settings.data_dir),
+        backend=backend,
         expire_after=settings.catalog_ttl_s,
-        urls_expire_after={pattern: settings.market_ttl_s for pattern in volatile_urls},
+        urls_expire_after={pattern: settings.market_ttl_s for pattern in sorted(patterns)},
         allowable_codes=(200,),
         allowable_methods=("GET",),
         ignored_parameters=SECRET_HEADERS,
@@ -160,7 +169,9 @@ class MarketHttp:
     breaker: pybreaker.CircuitBreaker
     timeout_s: float
     max_retries: int
+    limits: Limits
     sleep: Callable[[float], None] = time.sleep
+    _resume_at: float = field(default=0.0, init=False)
 
     @property
     def cached(self) -> bool:
@@ -218,9 +229,23 @@ class MarketHttp:
             return None
         return (data,)
 
+    def _slow_down(self, retry_after: float | None) -> None:
+        """A 429 means the market counts tighter than we pace. Every thread of this market waits out
+        the Retry-After, and the limiter slows to one call per Retry-After when that is slower."""
+        if retry_after is None:
+            return
+        self._resume_at = max(self._resume_at, time.monotonic() + retry_after)
+        implied = 1 / max(retry_after, 0.001)
+        if implied < self.limits.rate_per_sec:
+            self.limits = Limits(implied, 1)
+            self.session.limiter = make_limiter(self.limits)  # type: ignore[attr-defined]
+
     def _attempt(self, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Any:
         if self.breaker.current_state == pybreaker.STATE_OPEN and self.breaker_wait_s() > 0:
             raise self._unavailable()
+        pause = self._resume_at - time.monotonic()
+        if pause > 0:
+            self.sleep(pause)
         # pybreaker holds its lock for the whole of breaker.call(), which would make one market's
         # calls one at a time. So the call is made outside, and only its outcome goes through it.
         try:
@@ -251,7 +276,9 @@ class MarketHttp:
         status = response.status_code
         if status == 429:
             stats.count(rate_limited=1)
-            raise RateLimited(f"{self.label} rate-limited the request", retry_after=parse_retry_after(response.headers.get("Retry-After")))
+            retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            self._slow_down(retry_after)
+            raise RateLimited(f"{self.label} rate-limited the request", retry_after=retry_after)
         if status in (401, 403):
             raise AuthRefused(f"{self.label} refused the API key")
         if status == 404:
@@ -296,4 +323,5 @@ def market_http(settings: Settings, *, name: str, label: str, base_url: str, aut
         breaker=make_breaker(settings, name),
         timeout_s=settings.http_timeout_s,
         max_retries=settings.max_retries,
+        limits=settings.limits(name),
     )

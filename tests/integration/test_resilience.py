@@ -1,0 +1,110 @@
+"""Pacing, retries, the breaker and the cache, against the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from analyzer.config import Limits
+from analyzer.sandbox.app import SANDBOX_ALIAS_TOKEN, SANDBOX_STOCKX_KEY, SANDBOX_STOCKX_TOKEN
+
+SHOES = ["CP9654", "DZ5485-612", "555088-101", "DD1390-100", "CT8012-104"]
+
+
+def test_batch_at_the_published_limits_gets_every_quote_without_a_429(sandbox_factory, analyzer_for) -> None:
+    """The sandbox's defaults are the real limits: 1 call/s, bursts of 10 (StockX) and 8 (Alias)."""
+    sandbox = sandbox_factory(stockx_rate_per_sec=1.0, stockx_burst=10, alias_rate_per_sec=1.0, alias_burst=8)
+    results = analyzer_for(sandbox).compare(SHOES, "10")
+    assert all(r.success for r in results), [r.to_dict()["quotes"] for r in results]
+    assert sandbox.counters.rate_limited == {"stockx": 0, "alias": 0}
+    assert sum(q.rate_limited for r in results for q in r.quotes.values()) == 0
+    assert sandbox.counters.requests == {"stockx": 15, "alias": 10}
+
+
+def test_client_faster_than_the_server_still_gets_every_quote(sandbox_factory, analyzer_for) -> None:
+    sandbox = sandbox_factory(stockx_rate_per_sec=4.0, stockx_burst=2, alias_rate_per_sec=4.0, alias_burst=2)
+    analyzer = analyzer_for(sandbox, stockx_limits=Limits(100, 100), alias_limits=Limits(100, 100))
+    results = analyzer.compare(SHOES[:3], "10")
+    assert all(r.success for r in results), [q.error for r in results for q in r.quotes.values()]
+    counted = sum(q.rate_limited for r in results for q in r.quotes.values())
+    assert counted > 0 and counted == sum(sandbox.counters.rate_limited.values())
+    assert sum(q.retries for r in results for q in r.quotes.values()) >= counted
+
+
+def test_repeat_and_other_size_make_no_http_call(sandbox_factory, analyzer_for) -> None:
+    sandbox = sandbox_factory()
+    analyzer = analyzer_for(sandbox)
+    analyzer.lookup("DD1391-100", "10")
+    sent = dict(sandbox.counters.requests)
+    for size in ("10", "11.5"):
+        again = analyzer.lookup("DD1391-100", size)
+        assert again.success
+        assert all(q.calls == 0 and q.cache_hits >= 1 for q in again.quotes.values())
+    assert sandbox.counters.requests == sent
+
+
+def test_expired_market_data_reuse_the_cached_catalog(sandbox_factory, analyzer_for) -> None:
+    sandbox = sandbox_factory()
+    analyzer = analyzer_for(sandbox, market_ttl_s=0.3)
+    analyzer.lookup("CP9654", "10")
+    time.sleep(0.5)
+    again = analyzer.lookup("CP9654", "10")
+    assert again.success
+    assert {m: q.calls for m, q in again.quotes.items()} == {"stockx": 1, "alias": 1}
+
+
+def test_no_cache_sends_every_call_and_writes_no_cache(sandbox_factory, analyzer_for, tmp_path: Path) -> None:
+    sandbox = sandbox_factory()
+    analyzer = analyzer_for(sandbox, use_cache=False, data_dir=tmp_path / "nocache")
+    for _ in range(2):
+        assert {q.calls for q in analyzer.lookup("CP9654", "10").quotes.values()} == {3, 2}
+    assert not (tmp_path / "nocache" / "http-cache.sqlite").exists()
+
+
+def test_clear_cache_sends_calls_again(sandbox_factory, analyzer_for) -> None:
+    sandbox = sandbox_factory()
+    analyzer = analyzer_for(sandbox)
+    analyzer.lookup("CP9654", "10")
+    analyzer.clear_cache()
+    assert sum(q.calls for q in analyzer.lookup("CP9654", "10").quotes.values()) == 5
+
+
+def test_html_with_status_200_is_a_bad_answer_never_cached(sandbox_factory, analyzer_for) -> None:
+    sandbox = sandbox_factory(fault_rate=1.0, fault_kinds=("html",))
+    analyzer = analyzer_for(sandbox, max_retries=2)
+    first = analyzer.lookup("CP9654", "10")
+    assert {q.error for q in first.quotes.values()} == {"bad answer from StockX", "bad answer from Alias"}
+    assert all(q.retries == 2 and q.calls == 3 for q in first.quotes.values())
+    sandbox.config.fault_rate = 0.0
+    assert analyzer.lookup("CP9654", "10").success  # nothing bad was kept
+
+
+def test_dead_market_opens_the_breaker_and_the_other_survives(sandbox_factory, analyzer_for) -> None:
+    sandbox = sandbox_factory(down={"stockx"})
+    analyzer = analyzer_for(sandbox, breaker_fail_max=5, breaker_reset_s=60, max_retries=3)
+    results = [analyzer.lookup(q, "10") for q in SHOES]
+    assert all(r.quotes["alias"].ok for r in results)
+    errors = [r.quotes["stockx"].error for r in results]
+    assert errors[-1].startswith("StockX is unavailable, retrying in ") and errors[-1].endswith(" s")
+    assert sandbox.counters.requests["stockx"] == 5  # once open, no call reaches the dead market
+    assert results[-1].quotes["stockx"].elapsed_s < 0.5
+
+
+def test_refused_key_is_never_retried(fast_sandbox, analyzer_for) -> None:
+    quote = analyzer_for(fast_sandbox, alias_api_token="wrong-token").lookup("CP9654", "10").quotes["alias"]
+    assert quote.error == "Alias refused the API key" and quote.calls == 1 and quote.retries == 0
+
+
+def test_no_secret_reaches_any_file(sandbox_factory, analyzer_for, tmp_path: Path) -> None:
+    sandbox = sandbox_factory()
+    analyzer = analyzer_for(sandbox, data_dir=tmp_path / "secrets", stockx_access_token=None, stockx_client_id="client-id-x",
+                            stockx_client_secret="client-secret-value-9731", stockx_refresh_token="refresh-token-value-2468")
+    for query in ("DD1391-100", "panda", "qqqqzzzz"):
+        analyzer.lookup(query, "10")
+    secrets = [SANDBOX_STOCKX_KEY, SANDBOX_STOCKX_TOKEN, SANDBOX_ALIAS_TOKEN, "client-secret-value-9731", "refresh-token-value-2468"]
+    files = [p for p in (tmp_path / "secrets").rglob("*") if p.is_file()]
+    assert any(p.name == "http-cache.sqlite" for p in files) and any(p.name == "metrics.sqlite" for p in files)
+    for path in files:
+        blob = path.read_bytes()
+        for secret in secrets:
+            assert secret.encode() not in blob, f"{secret} found in {path.name}"
