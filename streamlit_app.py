@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import streamlit as st
+
 from pages.common import sidebar
 
-st.set_page_config(page_title="Sneaker Market Analyzer", page_icon="👟", layout="wide")
+st.set_page_config(page_title="Sneaker Market Analyzer", page_icon=":material/steps:", layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page("pages/lookup.py", title="Lookup", icon="🔎", default=True),
-        st.Page("pages/compare.py", title="Compare", icon="📊"),
-        st.Page("pages/performance.py", title="Performance", icon="⏱️"),
+        st.Page("pages/lookup.py", title="Lookup", icon=":material/search:", default=True),
+        st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+        st.Page("pages/performance.py", title="Performance", icon=":material/speed:"),
     ]
 )
 sidebar()

@@ -65,9 +65,9 @@ def is_sandbox() -> bool:
     return settings().source == "sandbox"
 
 
-def sandbox_badge() -> None:
+def sandbox_badge(text: str = "Sandbox data: synthetic prices, not live markets") -> None:
     if is_sandbox():
-        st.badge("Sandbox data: synthetic prices, not live markets", icon=":material/science:", color="orange")
+        st.badge(text, icon=":material/science:", color="orange")
 
 
 def sidebar() -> None:
@@ -88,7 +88,7 @@ def sidebar() -> None:
             st.toast("Cache cleared: the next lookups go to the markets.")
         st.divider()
         if is_sandbox():
-            sandbox_badge()
+            sandbox_badge("Sandbox data")
             st.caption("No API keys are configured, so the built-in sandbox marketplace answers, "
                        "in the real StockX and Alias formats. Set the keys in `.streamlit/secrets.toml` for live data.")
         else:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analyzer.engine import Analyzer
 from analyzer.models import ProgressEvent, Quote
-from analyzer.report import dollars, label, recommendation_lines
+from analyzer.report import dollars, label
 from analyzer.validation import US_SIZES, InvalidInput, clean_query, format_size, parse_size
 from pages import common, views
 
@@ -87,8 +87,11 @@ def show(result: dict[str, Any]) -> None:
         market_card(column, quote)
 
     st.markdown("#### What to do")
-    for line in recommendation_lines(result["pricing"]):
-        st.markdown(f"- {line}")
+    for column, (title, headline, detail) in zip(st.columns(4), views.decision_cards(result["pricing"]), strict=True):
+        with column.container(border=True):
+            st.caption(title)
+            st.markdown(f"**{headline}**")
+            st.caption(detail)
 
     payouts, size_run = cached_views(result)
     st.markdown("#### Payouts after fees")

@@ -40,37 +40,45 @@ else:
                "Rate-limit hits are 429s per call sent; a lookup succeeds when every market quoted it.")
 
     recent["time"] = pd.to_datetime(recent["ts"], unit="s")
-    recent = recent.sort_values("time")
+    recent = recent.sort_values("id").reset_index(drop=True)
+    recent["lookup"] = recent.index + 1
+    layout = {"height": 320, "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "legend": {"orientation": "h", "y": -0.2}}
     left, right = st.columns(2)
     with left:
         st.markdown("##### Execution time: parallel vs sequential")
-        timed = recent.assign(served=recent["calls"].eq(0).map({True: "from cache", False: "from the markets"}))
+        timed = recent.assign(served=recent["calls"].eq(0).map({True: "from the cache", False: "from the markets"}))
         figure = px.box(timed, x="mode", y="elapsed_s", color="served", points="all",
+                        color_discrete_map={"from the cache": "#0a7d3b", "from the markets": "#3b5bdb"},
                         labels={"elapsed_s": "seconds", "mode": "", "served": ""})
-        figure.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.15})
-        st.plotly_chart(figure, width="stretch")
+        figure.add_hline(y=TARGETS["avg_elapsed_s"], line_dash="dot", annotation_text="target average 4 s")
+        figure.update_layout(**layout)
+        st.plotly_chart(figure)
     with right:
         st.markdown("##### Success rate over time")
-        window = max(1, min(20, len(recent) // 5))
+        window = 10
         trend = recent.assign(rate=recent["success"].rolling(window, min_periods=1).mean())
-        figure = px.line(trend, x="time", y="rate", labels={"rate": f"success (last {window})", "time": ""})
+        figure = px.line(trend, x="lookup", y="rate", hover_data=["query", "time"],
+                         labels={"rate": f"success, last {window} lookups", "lookup": "lookup #"})
         figure.add_hline(y=TARGETS["success_rate"], line_dash="dot", annotation_text="target 90%")
-        figure.update_layout(height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis_tickformat=".0%", yaxis_range=[0, 1.05])
-        st.plotly_chart(figure, width="stretch")
+        figure.update_layout(**layout, yaxis_tickformat=".0%", yaxis_range=[0, 1.05])
+        st.plotly_chart(figure)
 
-    st.markdown("##### Cache hits, calls sent and rate-limit hits per lookup")
-    counts = recent[["time", "cache_hits", "calls", "rate_limited"]].melt("time", var_name="what", value_name="count")
-    figure = px.bar(counts, x="time", y="count", color="what", barmode="group",
-                    color_discrete_map={"cache_hits": "#0a7d3b", "calls": "#868e96", "rate_limited": "#e03131"},
-                    labels={"time": "", "what": ""})
-    figure.update_layout(height=300, margin={"l": 10, "r": 10, "t": 10, "b": 10}, legend={"orientation": "h", "y": -0.2})
-    st.plotly_chart(figure, width="stretch")
+    st.markdown("##### Where each lookup's answers came from")
+    counts = recent.rename(columns={"cache_hits": "from the cache", "calls": "calls sent", "rate_limited": "rate-limited (429)"})
+    figure = px.bar(counts, x="lookup", y=["from the cache", "calls sent", "rate-limited (429)"], hover_data=["query", "mode"],
+                    color_discrete_map={"from the cache": "#0a7d3b", "calls sent": "#adb5bd", "rate-limited (429)": "#e03131"},
+                    labels={"lookup": "lookup #", "value": "answers", "variable": ""})
+    figure.update_layout(**layout, bargap=0.15)
+    st.plotly_chart(figure)
 
     by_market = pd.DataFrame(summary["by_market"]).T
     if not by_market.empty:
         st.markdown("##### By market")
+        percent = st.column_config.NumberColumn(format="percent")
+        seconds = st.column_config.NumberColumn(format="%.2f s")
         st.dataframe(by_market[["lookups", "success_rate", "avg_elapsed_s", "p95_elapsed_s", "calls", "cache_hit_rate",
-                                "rate_limit_hits", "retries"]], width="stretch")
+                                "rate_limit_hits", "retries"]], width="stretch", column_config={
+            "success_rate": percent, "cache_hit_rate": percent, "avg_elapsed_s": seconds, "p95_elapsed_s": seconds})
 
     st.markdown("##### Recent lookups")
     shown = recent.sort_values("time", ascending=False).head(50)

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analyzer.report import label
+from analyzer.report import dollars, label
 
 ASK_BID_COLOURS = {"stockx": ("#0a7d3b", "#7fd1a0"), "alias": ("#3b5bdb", "#a5b4fc")}
 
@@ -76,3 +76,19 @@ def compare_chart(frame: pd.DataFrame) -> go.Figure:
     figure.update_layout(barmode="group", height=420, margin={"l": 10, "r": 10, "t": 30, "b": 10},
                          yaxis_title="USD", yaxis_tickprefix="$", legend={"orientation": "h", "y": -0.35})
     return figure
+
+
+def decision_cards(pricing: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(title, headline, detail) for where to sell now, list, buy, and any arbitrage."""
+    sell, listing, buy, arb = (pricing.get(k) for k in ("best_sell_now", "best_list", "best_buy", "arbitrage"))
+    return [
+        ("Sell now", f"{label(sell['market'])}: you get {dollars(sell['payout'])}" if sell else "No bids",
+         f"highest bid {dollars(sell['price'])}, after fees" if sell else "no market has a bid for this size"),
+        ("List", f"{label(listing['market'])}: you get {dollars(listing['payout'])}" if listing else "No asks to match",
+         f"selling at the {dollars(listing['price'])} lowest ask" if listing else "no market has an ask for this size"),
+        ("Buy", f"{label(buy['market'])} at {dollars(buy['price'])}" if buy else "Nothing for sale",
+         "the lowest ask on either market" if buy else "no market has an ask for this size"),
+        ("Arbitrage", f"+{dollars(arb['profit'])}" if arb else "None after fees",
+         f"buy on {label(arb['buy_on'])} at {dollars(arb['buy_price'])}, sell now on {label(arb['sell_on'])} at "
+         f"{dollars(arb['sell_price'])}" if arb else "buying on one market and selling on the other loses money"),
+    ]
