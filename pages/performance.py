@@ -6,8 +6,10 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
+from analyzer import bench
 from analyzer.metrics import MetricsStore
-from pages import common
+from analyzer.models import ProgressEvent
+from pages import common, views
 
 TARGETS = {"avg_elapsed_s": 4.0, "success_rate": 0.90, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}
 
@@ -92,3 +94,41 @@ else:
 if st.button("Clear metrics", key="clear_metrics", icon=":material/delete:"):
     store.clear()
     st.rerun()
+
+st.divider()
+st.subheader("Benchmark")
+st.caption("Sequential, parallel and cached lookups side by side on a sandbox of its own, with a fixed latency and the "
+           "published rate limits, against the physical lower bound. It never touches your metrics or cache.")
+with st.form("bench_form", border=False):
+    left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")
+    left.number_input("Shoes in the batch", 1, 33, value=6, key="bench_shoes")
+    middle.number_input("Latency per call (ms)", 10, 1000, value=250, step=10, key="bench_latency")
+    run_it = right.form_submit_button("Run benchmark", key="run_bench", icon=":material/timer:", width="stretch")
+
+data_dir = common.settings().data_dir
+if run_it:
+    shoes, latency = int(st.session_state["bench_shoes"]), float(st.session_state["bench_latency"])
+    result = common.run_live(
+        "Benchmarking…",
+        lambda progress: bench.run_bench(shoes, latency, rounds=3,
+                                         progress=lambda message, fraction: progress(ProgressEvent("", "bench", message, fraction))),
+        summary=lambda r: (f"Benchmark done in {r['total_s']} s", "complete" if r["success_rate"] == 1.0 else "error"),
+    )
+    bench.save(result, data_dir)
+last = bench.load_last(data_dir)
+if last:
+    w = last["workloads"]
+    a, b, c, d = st.columns(4)
+    a.metric("Parallel / sequential, one shoe", f"{last['parallel_vs_sequential']:.2f}", help="bound 0.40 (2 round trips of 5)")
+    b.metric("Batch / lower bound", f"{last['batch_ratio_to_bound']:.2f}", help=f"bound {w['batch_cold']['bound_s']:.1f} s")
+    c.metric("Cached p95", f"{last['cached_p95_ms']:.0f} ms", help=f"p50 {last['cached_p50_ms']:.0f} ms, zero calls")
+    d.metric("Success, 429s", f"{last['success_rate']:.0%}, {last['rate_limited']}")
+    st.plotly_chart(views.bench_chart(last))
+    st.dataframe(views.bench_frame(last), hide_index=True, column_config={
+        "success": st.column_config.NumberColumn(format="percent"), "wall (s)": st.column_config.NumberColumn(format="%.2f")})
+    design = w["design_test"]
+    st.caption(f"The design measured 5 shoes at {bench.DESIGN['sequential_s']} s sequential and {bench.DESIGN['parallel_s']} s "
+               f"parallel ({bench.DESIGN['improvement_pct']}% faster, {bench.DESIGN['success_rate']:.0%} success). Here: "
+               f"{design['sequential']['wall_s']:.2f} s and {design['parallel']['wall_s']:.2f} s "
+               f"({design['improvement_pct']}% faster, {design['parallel']['success_rate']:.0%} success) at "
+               f"{last['settings']['latency_ms']:g} ms a call, within the published limits. Settings: {last['settings']}.")

@@ -92,3 +92,32 @@ def decision_cards(pricing: dict[str, Any]) -> list[tuple[str, str, str]]:
          f"buy on {label(arb['buy_on'])} at {dollars(arb['buy_price'])}, sell now on {label(arb['sell_on'])} at "
          f"{dollars(arb['sell_price'])}" if arb else "buying on one market and selling on the other loses money"),
     ]
+
+
+def bench_frame(result: dict[str, Any]) -> pd.DataFrame:
+    """One row per workload run: its wall time, calls, 429s, retries and success."""
+    w = result["workloads"]
+    runs = [("batch cold, sequential", w["batch_cold"]["sequential"]), ("batch cold, parallel", w["batch_cold"]["parallel"]),
+            ("warm catalog", w["warm_catalog"]), ("cached", w["cached"]),
+            ("design test, sequential", w["design_test"]["sequential"]), ("design test, parallel", w["design_test"]["parallel"])]
+    return pd.DataFrame([{"workload": name, "wall (s)": fig["wall_s"], "lookups": fig["lookups"],
+                          "StockX calls": fig["calls"].get("stockx"), "Alias calls": fig["calls"].get("alias"),
+                          "429s": fig["rate_limited"], "retries": fig["retries"], "success": fig["success_rate"]}
+                         for name, fig in runs])
+
+
+def bench_chart(result: dict[str, Any]) -> go.Figure:
+    """Each timed comparison beside its physical floor."""
+    w = result["workloads"]
+    single, batch, design = w["single_cold"], w["batch_cold"], w["design_test"]
+    groups = ["one shoe, cold", f"{batch['shoes']} shoes at the published limits", f"design test ({design['shoes']} shoes)"]
+    figure = go.Figure()
+    figure.add_trace(go.Bar(x=groups, y=[single["sequential_median_s"], batch["sequential"]["wall_s"], design["sequential"]["wall_s"]],
+                            name="sequential", marker_color="#adb5bd"))
+    figure.add_trace(go.Bar(x=groups, y=[single["parallel_median_s"], batch["parallel"]["wall_s"], design["parallel"]["wall_s"]],
+                            name="parallel", marker_color="#3b5bdb"))
+    figure.add_trace(go.Bar(x=groups[:2], y=[single["latency_floor_s"]["parallel"], batch["bound_s"]], name="lower bound",
+                            marker_color="#0a7d3b"))
+    figure.update_layout(barmode="group", height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis_title="seconds",
+                         legend={"orientation": "h", "y": -0.2})
+    return figure

@@ -9,6 +9,7 @@ import random
 import secrets
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pyrate_limiter import Rate, RateItem, StateBucket, TokenBucket
@@ -92,6 +93,28 @@ def _alias_error(status: int, code: int, message: str) -> JSONResponse:
     return JSONResponse({"code": code, "message": message, "details": []}, status_code=status)
 
 
+class _Latency:
+    """Every API answer leaves one latency after its request arrived, however long the handler took,
+    so the latency is the floor a client sees, as on a real network (ASGI middleware)."""
+
+    def __init__(self, app: Any, config: SandboxConfig, rng: random.Random) -> None:
+        self.app, self.config, self.rng = app, config, rng
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(("/stockx/v2/", "/alias/api/")):
+            await self.app(scope, receive, send)
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.rng.uniform(*self.config.latency_ms) / 1000
+
+        async def send_when_due(message: Any) -> None:
+            if message["type"] == "http.response.start" and (wait := deadline - loop.time()) > 0:
+                await asyncio.sleep(wait)
+            await send(message)
+
+        await self.app(scope, receive, send_when_due)
+
+
 class _DroppedConnection(Response):
     """Promises a body it never finishes, so the client sees the connection break mid-answer."""
 
@@ -109,6 +132,7 @@ def _cents(value: float | None) -> str:
     return "0" if value is None else str(round(value * 100))
 
 
+@lru_cache(maxsize=256)
 def stockx_product(shoe: Shoe) -> dict[str, Any]:
     return {
         "productId": shoe.stockx_id,
@@ -124,6 +148,7 @@ def stockx_product(shoe: Shoe) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=8192)
 def stockx_variant(shoe: Shoe, size: float) -> dict[str, Any]:
     return {
         "productId": shoe.stockx_id,
@@ -143,6 +168,7 @@ def stockx_variant(shoe: Shoe, size: float) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=8192)
 def stockx_market_data(shoe: Shoe, size: float) -> dict[str, Any]:
     b = prices.book(shoe, "stockx", size)
     ask, bid = _money(b.lowest_ask), _money(b.highest_bid)
@@ -157,6 +183,7 @@ def stockx_market_data(shoe: Shoe, size: float) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=256)
 def alias_item(shoe: Shoe) -> dict[str, Any]:
     return {
         "catalog_id": shoe.catalog_id, "name": shoe.alias_name, "sku": shoe.alias_sku, "brand": shoe.brand,
@@ -168,6 +195,7 @@ def alias_item(shoe: Shoe) -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=16384)
 def alias_availability(shoe: Shoe, size: float, factor: float = 1.0) -> dict[str, str]:
     b = prices.book(shoe, "alias", size)
 
@@ -203,7 +231,6 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         if wait is not None:
             counters.rate_limited[market] += 1
             return _too_many(market, wait)
-        await asyncio.sleep(rng.uniform(*config.latency_ms) / 1000)
         if market in config.down:
             return _unavailable(market)
         if config.fault_rate and rng.random() < config.fault_rate:
@@ -382,4 +409,5 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     ])
     app.state.config = config
     app.state.counters = counters
+    app.add_middleware(_Latency, config=config, rng=rng)
     return app

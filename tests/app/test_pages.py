@@ -130,3 +130,14 @@ def test_sidebar_fees_drive_the_payouts(app: AppTest) -> None:
     fees = Fees(stockx_level=5, alias_cashout_enabled=False)
     assert rows.loc["StockX", "List pays"] == stockx_payout(rows.loc["StockX", "Lowest ask"], fees)
     assert rows.loc["Alias", "List pays"] == alias_payout(rows.loc["Alias", "Lowest ask"], fees)
+
+
+def test_benchmark_button_runs_and_charts(app: AppTest) -> None:
+    app.switch_page("pages/performance.py").run()
+    app.number_input(key="bench_shoes").set_value(1)
+    app.number_input(key="bench_latency").set_value(10)
+    app.button(key="run_bench").click().run()
+    assert not app.exception
+    labels = [m.label for m in app.metric]
+    assert "Batch / lower bound" in labels and "Cached p95" in labels
+    assert any(s.state == "complete" for s in app.status)

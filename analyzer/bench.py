@@ -1,0 +1,255 @@
+"""The benchmark: sequential, parallel and cached lookups side by side, against the lower bound.
+
+Every workload runs against its own sandbox (fresh token buckets, fixed latency) and on a fresh
+cache, and reports what it measured. Nothing here is a target; the targets live in the docs.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from analyzer.config import Settings
+from analyzer.engine import Analyzer
+from analyzer.models import LookupResult
+from analyzer.sandbox import SandboxConfig, start_sandbox
+from analyzer.sandbox.prices import load_catalog
+
+Progress = Callable[[str, float], None]
+PUBLISHED = {"stockx_rate_per_sec": 1.0, "stockx_burst": 10, "alias_rate_per_sec": 1.0, "alias_burst": 8}
+UNLIMITED = {"stockx_rate_per_sec": 1000.0, "stockx_burst": 1000, "alias_rate_per_sec": 1000.0, "alias_burst": 1000}
+DESIGN = {"sequential_s": 31.96, "parallel_s": 13.24, "improvement_pct": 48.2, "success_rate": 0.80}
+RESULT_FILE = "bench.json"
+
+
+def bench_shoes(n: int) -> list[str]:
+    catalog = load_catalog()
+    if not 1 <= n <= len(catalog):
+        raise ValueError(f"--shoes must be 1 to {len(catalog)}, the shoes in the sandbox catalog")
+    return [shoe.style_ids[0] for shoe in catalog[:n]]
+
+
+@contextmanager
+def _market(latency_ms: float, limits: dict[str, float], market_ttl_s: float = 1800.0) -> Iterator[tuple[Analyzer, Any]]:
+    """A fresh sandbox and a fresh cache, the client told the sandbox's own rate and burst."""
+    sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **limits))  # type: ignore[arg-type]
+    data_dir = Path(tempfile.mkdtemp(prefix="analyzer-bench-"))
+    try:
+        settings = sandbox.settings_for(Settings(data_dir=data_dir, market_ttl_s=market_ttl_s))
+        yield Analyzer(settings), sandbox
+    finally:
+        sandbox.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _figures(results: Sequence[LookupResult], wall_s: float) -> dict[str, Any]:
+    markets = results[0].quotes.keys() if results else ()
+    return {
+        "wall_s": round(wall_s, 3),
+        "lookups": len(results),
+        "success_rate": round(sum(r.success for r in results) / len(results), 4) if results else None,
+        "calls": {m: sum(r.quotes[m].calls for r in results) for m in markets},
+        "cache_hits": {m: sum(r.quotes[m].cache_hits for r in results) for m in markets},
+        "rate_limited": sum(q.rate_limited for r in results for q in r.quotes.values()),
+        "retries": sum(q.retries for r in results for q in r.quotes.values()),
+    }
+
+
+def _timed(work: Callable[[], list[LookupResult]]) -> dict[str, Any]:
+    started = time.perf_counter()
+    results = work()
+    return _figures(results, time.perf_counter() - started)
+
+
+def _sequential_batch(analyzer: Analyzer, shoes: Sequence[str]) -> list[LookupResult]:
+    return [analyzer.lookup(shoe, 10, mode="sequential") for shoe in shoes]
+
+
+def batch_bound_s(calls: dict[str, int], latency_s: float, limits: dict[str, float]) -> float:
+    """The fastest any client could finish: each market's calls beyond its burst at its rate, plus
+    one latency for the last answer; never less than two round trips."""
+    per_market = [max(0, calls[m] - limits[f"{m}_burst"]) / limits[f"{m}_rate_per_sec"] + latency_s for m in calls]
+    return max([*per_market, 2 * latency_s])
+
+
+def single_cold(shoe: str, latency_ms: float, rounds: int) -> dict[str, Any]:
+    times: dict[str, list[float]] = {"sequential": [], "parallel": []}
+    with _market(latency_ms, UNLIMITED) as (analyzer, _):
+        for _ in range(rounds):
+            for mode in times:
+                analyzer.clear_cache()
+                started = time.perf_counter()
+                analyzer.lookup(shoe, 10, mode=mode)
+                times[mode].append(time.perf_counter() - started)
+    seq, par = statistics.median(times["sequential"]), statistics.median(times["parallel"])
+    return {"rounds": rounds, "sequential_median_s": round(seq, 4), "parallel_median_s": round(par, 4),
+            "parallel_vs_sequential": round(par / seq, 4), "bound": 0.4,
+            "latency_floor_s": {"sequential": 5 * latency_ms / 1000, "parallel": 2 * latency_ms / 1000}}
+
+
+def batch_cold(shoes: Sequence[str], latency_ms: float) -> dict[str, Any]:
+    with _market(latency_ms, PUBLISHED) as (analyzer, _):
+        sequential = _timed(lambda: _sequential_batch(analyzer, shoes))
+    with _market(latency_ms, PUBLISHED) as (analyzer, _):
+        parallel = _timed(lambda: analyzer.compare(shoes, 10))
+    bound = batch_bound_s(parallel["calls"], latency_ms / 1000, PUBLISHED)
+    return {"shoes": len(shoes), "limits": PUBLISHED, "sequential": sequential, "parallel": parallel,
+            "bound_s": round(bound, 3), "batch_ratio_to_bound": round(parallel["wall_s"] / bound, 4),
+            "parallel_vs_sequential": round(parallel["wall_s"] / sequential["wall_s"], 4)}
+
+
+def warm_and_cached(shoes: Sequence[str], latency_ms: float) -> tuple[dict[str, Any], dict[str, Any]]:
+    """After the market data expire the catalog is reused; within the TTL nothing is sent at all."""
+    with _market(latency_ms, UNLIMITED, market_ttl_s=1.0) as (analyzer, _):
+        analyzer.compare(shoes, 10)
+        time.sleep(1.2)
+        warm = _timed(lambda: analyzer.compare(shoes, 10))
+        warm["calls_per_lookup"] = {m: round(c / len(shoes), 3) for m, c in warm["calls"].items()}
+    with _market(latency_ms, UNLIMITED) as (analyzer, _):
+        analyzer.compare(shoes, 10)
+        timings: list[float] = []
+        results: list[LookupResult] = []
+        for _ in range(3):
+            for shoe in shoes:
+                started = time.perf_counter()
+                results.append(analyzer.lookup(shoe, 10))
+                timings.append((time.perf_counter() - started) * 1000)
+        other_size = [analyzer.lookup(shoe, 11) for shoe in shoes]
+        cached = _figures(results, sum(timings) / 1000)
+        ordered = sorted(timings)
+        cached.update(cached_p50_ms=round(statistics.median(ordered), 2),
+                      cached_p95_ms=round(ordered[max(0, int(0.95 * len(ordered) + 0.999) - 1)], 2),
+                      other_size_calls=sum(q.calls for r in other_size for q in r.quotes.values()))
+    return warm, cached
+
+
+def design_test(shoes: Sequence[str], latency_ms: float) -> dict[str, Any]:
+    five = list(shoes[:5])
+    with _market(latency_ms, PUBLISHED) as (analyzer, _):
+        sequential = _timed(lambda: _sequential_batch(analyzer, five))
+    with _market(latency_ms, PUBLISHED) as (analyzer, _):
+        parallel = _timed(lambda: analyzer.compare(five, 10))
+    improvement = 100 * (1 - parallel["wall_s"] / sequential["wall_s"])
+    return {"shoes": len(five), "sequential": sequential, "parallel": parallel,
+            "improvement_pct": round(improvement, 1), "design": DESIGN}
+
+
+def run_bench(shoes: int = 12, latency_ms: float = 250.0, rounds: int = 5, progress: Progress | None = None) -> dict[str, Any]:
+    names = bench_shoes(shoes)
+    report = progress or (lambda message, fraction: None)
+    started = time.perf_counter()
+    report("single cold: one shoe, sequential vs parallel", 0.0)
+    single = single_cold(names[0], latency_ms, rounds)
+    report("batch cold at the published limits (about a minute)", 0.15)
+    batch = batch_cold(names, latency_ms)
+    report("warm catalog and cached lookups", 0.7)
+    warm, cached = warm_and_cached(names, latency_ms)
+    report("the design's own test: 5 shoes", 0.8)
+    design = design_test(names, latency_ms)
+    report("done", 1.0)
+    workloads = {"single_cold": single, "batch_cold": batch, "warm_catalog": warm, "cached": cached, "design_test": design}
+    every = [batch["sequential"], batch["parallel"], warm, cached, design["sequential"], design["parallel"]]
+    return {
+        "machine": _machine(),
+        "settings": {"shoes": shoes, "latency_ms": latency_ms, "rounds": rounds},
+        "parallel_vs_sequential": single["parallel_vs_sequential"],
+        "batch_ratio_to_bound": batch["batch_ratio_to_bound"],
+        "cached_p50_ms": cached["cached_p50_ms"],
+        "cached_p95_ms": cached["cached_p95_ms"],
+        "success_rate": round(min(w["success_rate"] for w in every), 4),
+        "rate_limited": sum(w["rate_limited"] for w in every),
+        "total_s": round(time.perf_counter() - started, 1),
+        "workloads": workloads,
+    }
+
+
+def _machine() -> dict[str, Any]:
+    import os
+    import platform
+
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(terse=True)}
+
+
+def save(result: dict[str, Any], data_dir: Path) -> Path:
+    path = Path(data_dir) / RESULT_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2))
+    return path
+
+
+def load_last(data_dir: Path) -> dict[str, Any] | None:
+    path = Path(data_dir) / RESULT_FILE
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def run_cli(shoes: int, latency_ms: float, rounds: int, as_json: bool) -> int:
+    from rich.console import Console
+    from rich.progress import Progress as Bar
+
+    from analyzer.config import Settings
+
+    try:
+        bench_shoes(shoes)
+    except ValueError as exc:
+        print(f"error: {exc}")
+        return 2
+    console = Console(stderr=True)
+    if as_json:
+        result = run_bench(shoes, latency_ms, rounds)
+    else:
+        with Bar(console=console, transient=True) as bar:
+            task = bar.add_task("benchmark", total=1.0)
+            result = run_bench(shoes, latency_ms, rounds,
+                               lambda message, fraction: bar.update(task, completed=fraction, description=message))
+    save(result, Settings.from_env().data_dir)
+    if as_json:
+        print(json.dumps(result, indent=2))
+    else:
+        print_table(result)
+    return 0
+
+
+def print_table(result: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    w = result["workloads"]
+    table = Table(title=f"Benchmark: {result['settings']['shoes']} shoes, {result['settings']['latency_ms']:g} ms latency "
+                        f"(sandbox), {result['total_s']} s")
+    for column in ("workload", "wall", "calls StockX/Alias", "429s", "retries", "success", "figure"):
+        table.add_column(column)
+
+    def row(name: str, fig: dict[str, Any], figure: str) -> None:
+        calls = fig.get("calls", {})
+        table.add_row(name, f"{fig['wall_s']:.2f} s", f"{calls.get('stockx', 0)}/{calls.get('alias', 0)}", str(fig["rate_limited"]),
+                      str(fig["retries"]), f"{fig['success_rate']:.0%}", figure)
+
+    single = w["single_cold"]
+    table.add_row("single cold", f"seq {single['sequential_median_s']:.3f} s / par {single['parallel_median_s']:.3f} s",
+                  "3/2 each", "-", "-", "-", f"parallel/sequential {single['parallel_vs_sequential']:.3f} (bound 0.40)")
+    batch = w["batch_cold"]
+    row("batch cold, sequential", batch["sequential"], "")
+    row("batch cold, parallel", batch["parallel"], f"{batch['batch_ratio_to_bound']:.3f} x bound ({batch['bound_s']:.2f} s)")
+    per_lookup = w["warm_catalog"]["calls_per_lookup"]
+    row("warm catalog", w["warm_catalog"], f"calls per lookup: StockX {per_lookup['stockx']:g}, Alias {per_lookup['alias']:g}")
+    cached = w["cached"]
+    row("cached", cached, f"p50 {cached['cached_p50_ms']:.1f} ms, p95 {cached['cached_p95_ms']:.1f} ms; "
+                          f"other size: {cached['other_size_calls']} calls")
+    design = w["design_test"]
+    row("design test, sequential", design["sequential"], f"design measured {DESIGN['sequential_s']} s")
+    row("design test, parallel", design["parallel"], f"{design['improvement_pct']}% faster (design: {DESIGN['parallel_s']} s, "
+                                                     f"{DESIGN['improvement_pct']}% faster, {DESIGN['success_rate']:.0%} success)")
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=160)
+    console.print(table)

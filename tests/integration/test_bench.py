@@ -1,0 +1,51 @@
+"""The benchmark runs on a tiny workload and reports sane figures (timing targets live in the docs)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analyzer.bench import batch_bound_s, bench_shoes, run_bench
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_bound_is_the_slowest_market_or_two_round_trips() -> None:
+    limits = {"stockx_rate_per_sec": 1.0, "stockx_burst": 10, "alias_rate_per_sec": 1.0, "alias_burst": 8}
+    assert batch_bound_s({"stockx": 36, "alias": 24}, 0.25, limits) == pytest.approx(26.25)
+    assert batch_bound_s({"stockx": 3, "alias": 2}, 0.25, limits) == pytest.approx(0.5)
+
+
+def test_too_many_shoes_is_refused() -> None:
+    with pytest.raises(ValueError):
+        bench_shoes(1000)
+
+
+def test_tiny_bench_reports_every_figure() -> None:
+    steps: list[tuple[str, float]] = []
+    result = run_bench(shoes=2, latency_ms=20, rounds=1, progress=lambda m, f: steps.append((m, f)))
+    for key in ("parallel_vs_sequential", "batch_ratio_to_bound", "cached_p50_ms", "cached_p95_ms", "success_rate", "workloads"):
+        assert key in result
+    assert result["success_rate"] == 1.0 and result["rate_limited"] == 0
+    assert 0 < result["parallel_vs_sequential"] < 1
+    assert result["batch_ratio_to_bound"] >= 1.0  # nothing beats the physical bound
+    w = result["workloads"]
+    assert w["warm_catalog"]["calls_per_lookup"] == {"stockx": 1.0, "alias": 1.0}
+    assert w["cached"]["calls"] == {"stockx": 0, "alias": 0} and w["cached"]["other_size_calls"] == 0
+    assert 0 < result["cached_p50_ms"] <= result["cached_p95_ms"]
+    assert w["batch_cold"]["parallel"]["calls"] == {"stockx": 6, "alias": 4}
+    assert [f for _, f in steps] == sorted(f for _, f in steps) and steps[-1][1] == 1.0
+
+
+def test_bench_cli_json(tmp_path: Path) -> None:
+    env = dict(os.environ, ANALYZER_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--shoes", "1", "--latency-ms", "10", "--rounds", "1", "--json"],
+                          capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["success_rate"] == 1.0
+    assert (tmp_path / "bench.json").exists()  # the performance page shows the last run
