@@ -68,13 +68,15 @@ def page(app_url: str) -> Iterator[object]:
 
 
 def test_lookup_in_the_browser(app_url: str, page) -> None:
+    from playwright.sync_api import expect
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.goto(app_url, wait_until="networkidle")
     page.get_by_label("Shoe", exact=True).fill("DD1391-100")
     page.get_by_role("button", name="Analyze").click()
     page.get_by_text("Payouts after fees").wait_for(timeout=60_000)
     metrics = page.locator('[data-testid="stMetric"]:visible')
-    assert metrics.count() >= 6
+    expect(metrics.nth(5)).to_be_visible(timeout=30_000)  # both cards: ask, bid, last sale each
     first = metrics.first.inner_text()
     assert "Lowest ask" in first and "$" in first
     assert page.get_by_text("Sandbox data", exact=False).first.is_visible()
