@@ -38,6 +38,7 @@ class Settings:
     alias_api_token: str | None = field(default=None, repr=False)
     data_dir: Path = field(default_factory=default_data_dir)
     force_sandbox: bool = False
+    sandbox_url: str | None = None
     source: str = "live"
     max_workers: int = 3
     use_cache: bool = True
@@ -103,6 +104,7 @@ class Settings:
             alias_api_token=text("ALIAS_API_TOKEN"),
             data_dir=Path(text("ANALYZER_DATA_DIR") or default_data_dir()).expanduser(),
             force_sandbox=text("ANALYZER_SANDBOX", "0") not in ("0", "false", "no", ""),
+            sandbox_url=text("ANALYZER_SANDBOX_URL"),
             max_workers=max(1, int(number("ANALYZER_MAX_WORKERS", 3))),
             market_ttl_s=number("ANALYZER_MARKET_TTL_S", 1800),
             http_timeout_s=number("ANALYZER_HTTP_TIMEOUT_S", 10),

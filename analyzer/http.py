@@ -60,16 +60,47 @@ class Auth(Protocol):
         ...
 
 
-def make_limiter(limits: Limits) -> Limiter:
+def token_rate(limits: Limits) -> Rate:
     """A token bucket like the markets': `burst` calls at once, then `rate_per_sec` a second.
 
     One token of the burst is kept in reserve: a request reaches the market a few milliseconds
     after it leaves the limiter, and that spare token absorbs the delay (up to a whole interval)
     so a request never arrives early. It costs one interval per batch, not per call.
     """
-    interval_ms = max(1, round(1000 / limits.rate_per_sec))
-    bucket = StateBucket([Rate(1, interval_ms, burst=max(1, limits.burst - 1))], algorithm=TokenBucket())
-    return Limiter(bucket, buffer_ms=10)
+    return Rate(1, max(1, round(1000 / limits.rate_per_sec)), burst=max(1, limits.burst - 1))
+
+
+def make_limiter(limits: Limits) -> Limiter:
+    return Limiter(StateBucket([token_rate(limits)], algorithm=TokenBucket()), buffer_ms=10)
+
+
+class Pacing:
+    """The pace the limiter keeps: the configured limits, halved on each 429 (never below one call
+    per Retry-After) and raised back 5% with each answered call (AIMD). A client told a faster rate
+    than the market allows so learns the market's; a stray 429 costs little."""
+
+    def __init__(self, limiter: Limiter, configured: Limits) -> None:
+        self.configured = configured
+        self.rate = configured.rate_per_sec
+        self._bucket = limiter.bucket_factory.bucket  # type: ignore[attr-defined]
+        self._lock = threading.Lock()
+
+    def slower(self, retry_after: float | None) -> None:
+        floor = min(self.configured.rate_per_sec, 1 / max(retry_after or 1.0, 0.001))
+        with self._lock:
+            self._set(max(self.rate / 2, floor))
+
+    def faster(self) -> None:
+        if self.rate < self.configured.rate_per_sec:
+            with self._lock:
+                self._set(min(self.configured.rate_per_sec, self.rate * 1.05))
+
+    def _set(self, rate: float) -> None:
+        if rate == self.rate:
+            return
+        self.rate = rate
+        burst = self.configured.burst if rate >= self.configured.rate_per_sec else 1
+        self._bucket.rates = [token_rate(Limits(rate, burst))]
 
 
 def _is_json(response: requests.Response) -> bool:
@@ -169,7 +200,7 @@ class MarketHttp:
     breaker: pybreaker.CircuitBreaker
     timeout_s: float
     max_retries: int
-    limits: Limits
+    pacing: Pacing
     sleep: Callable[[float], None] = time.sleep
     _resume_at: float = field(default=0.0, init=False)
 
@@ -229,16 +260,12 @@ class MarketHttp:
             return None
         return (data,)
 
-    def _slow_down(self, retry_after: float | None) -> None:
-        """A 429 means the market counts tighter than we pace. Every thread of this market waits out
-        the Retry-After, and the limiter slows to one call per Retry-After when that is slower."""
-        if retry_after is None:
-            return
-        self._resume_at = max(self._resume_at, time.monotonic() + retry_after)
-        implied = 1 / max(retry_after, 0.001)
-        if implied < self.limits.rate_per_sec:
-            self.limits = Limits(implied, 1)
-            self.session.limiter = make_limiter(self.limits)  # type: ignore[attr-defined]
+    def _hold_off(self, retry_after: float | None) -> None:
+        """A 429 is about the whole market, not one request: every thread of it waits out
+        Retry-After, and the limiter slows down."""
+        if retry_after is not None:
+            self._resume_at = max(self._resume_at, time.monotonic() + retry_after)
+        self.pacing.slower(retry_after)
 
     def _attempt(self, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Any:
         if self.breaker.current_state == pybreaker.STATE_OPEN and self.breaker_wait_s() > 0:
@@ -277,8 +304,8 @@ class MarketHttp:
         if status == 429:
             stats.count(rate_limited=1)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            self._slow_down(retry_after)
-            raise RateLimited(f"{self.label} rate-limited the request", retry_after=retry_after)
+            self._hold_off(retry_after)
+            raise RateLimited(f"{self.label} is rate-limiting requests (429); try again shortly", retry_after=retry_after)
         if status in (401, 403):
             raise AuthRefused(f"{self.label} refused the API key")
         if status == 404:
@@ -296,6 +323,7 @@ class MarketHttp:
             if getattr(self.session, "cache", None) is not None:
                 self.session.cache.delete(requests=[response.request])  # type: ignore[attr-defined]
             raise BadAnswer(f"bad answer from {self.label}")
+        self.pacing.faster()
         return data
 
 
@@ -315,13 +343,14 @@ def make_breaker(settings: Settings, name: str) -> pybreaker.CircuitBreaker:
 
 
 def market_http(settings: Settings, *, name: str, label: str, base_url: str, auth: Auth, volatile_urls: Sequence[str]) -> MarketHttp:
+    session = build_session(settings, settings.limits(name), volatile_urls)
     return MarketHttp(
         label=label,
         base_url=base_url,
-        session=build_session(settings, settings.limits(name), volatile_urls),
+        session=session,
+        pacing=Pacing(session.limiter, settings.limits(name)),  # type: ignore[attr-defined]
         auth=auth,
         breaker=make_breaker(settings, name),
         timeout_s=settings.http_timeout_s,
         max_retries=settings.max_retries,
-        limits=settings.limits(name),
     )

@@ -8,6 +8,7 @@ from analyzer.config import Settings
 from analyzer.engine import Analyzer
 from analyzer.metrics import MetricsStore
 from analyzer.sandbox import RunningSandbox, SandboxConfig, start_sandbox
+from analyzer.sandbox.server import sandbox_settings
 
 
 @dataclass
@@ -33,7 +34,10 @@ def _start_on_usual_port(config: SandboxConfig | None) -> RunningSandbox:
 
 def open_analyzer(settings: Settings, sandbox_config: SandboxConfig | None = None, record: bool = True) -> Opened:
     sandbox = None
-    if settings.wants_sandbox:
+    if settings.sandbox_url:
+        # A sandbox someone started (python -m analyzer sandbox): its limits are the published defaults.
+        settings = sandbox_settings(settings, settings.sandbox_url.rstrip("/"), SandboxConfig())
+    elif settings.wants_sandbox:
         sandbox = _start_on_usual_port(sandbox_config)
         settings = sandbox.settings_for(settings)
     metrics = MetricsStore(settings.data_dir) if record else None

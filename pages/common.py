@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import re
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -16,6 +17,13 @@ from analyzer.models import ProgressEvent
 from analyzer.pricing import STOCKX_TRANSACTION_FEES, Fees
 
 T = TypeVar("T")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
+
+
+def plain(text: object) -> str:
+    """User or marketplace text made inert for st.markdown and labels: no links, HTML, LaTeX or
+    icon codes, just the characters."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def _secrets() -> dict[str, Any]:
@@ -122,7 +130,7 @@ def run_live(label: str, work: Callable[[ProgressCallback], T], on_event: Callab
                 continue
             bar.progress(event.fraction)
             if log(event):
-                st.write(f"✓ {event.message}")
+                st.write(f"✓ {plain(event.message)}")
             if on_event is not None:
                 on_event(event)
         worker.join()

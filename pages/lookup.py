@@ -42,7 +42,7 @@ def market_card(container: Any, quote: Quote | dict[str, Any]) -> None:
     with container.container(border=True):
         st.markdown(f"**{label(q['market'])}**")
         if not q["ok"]:
-            st.error(q["error"], icon=":material/error:")
+            st.error(common.plain(q["error"]), icon=":material/error:")
             return
         a, b, c = st.columns(3)
         a.metric("Lowest ask", dollars(q["lowest_ask"]))
@@ -62,7 +62,7 @@ def run_lookup(query: str, size: float) -> dict[str, Any]:
             market_card(st, event.quote)
 
     result = common.run_live(
-        f"Looking up {query}, US {format_size(size)}…",
+        f"Looking up {common.plain(query)}, US {format_size(size)}…",
         lambda progress: engine.lookup(query, size, mode=mode, fees=fees, on_progress=progress),
         on_event=show_ready,
         summary=lambda r: (f"Both markets quoted in {r.elapsed_s:.2f} s" if r.success else
@@ -73,9 +73,9 @@ def run_lookup(query: str, size: float) -> dict[str, Any]:
 
 def show(result: dict[str, Any]) -> None:
     product = result["product"] or {}
-    st.subheader(product.get("title") or result["query"])
+    st.subheader(common.plain(product.get("title") or result["query"]))
     facts = [f"US {format_size(result['size'])}"]
-    facts += [x for x in (product.get("brand"), product.get("style_id")) if x]
+    facts += [common.plain(x) for x in (product.get("brand"), product.get("style_id")) if x]
     if product.get("retail_price"):
         facts.append(f"retail {dollars(product['retail_price'])}")
     if product.get("release_date"):

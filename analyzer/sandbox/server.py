@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -33,21 +34,25 @@ class RunningSandbox:
         self._thread.join(timeout=5)
 
     def settings_for(self, settings: Settings, *, client_limits: bool = True) -> Settings:
-        """The same settings pointed at this sandbox, with its keys and (by default) its own limits."""
-        changes: dict[str, object] = {
-            "stockx_base_url": f"{self.url}/stockx/v2",
-            "stockx_token_url": f"{self.url}/stockx/oauth/token",
-            "stockx_api_key": SANDBOX_STOCKX_KEY,
-            "stockx_access_token": SANDBOX_STOCKX_TOKEN,
-            "stockx_client_id": None, "stockx_client_secret": None, "stockx_refresh_token": None,
-            "alias_base_url": f"{self.url}/alias/api/v1",
-            "alias_api_token": SANDBOX_ALIAS_TOKEN,
-            "source": "sandbox",
-        }
-        if client_limits:
-            changes["stockx_limits"] = Limits(self.config.stockx_rate_per_sec, self.config.stockx_burst)
-            changes["alias_limits"] = Limits(self.config.alias_rate_per_sec, self.config.alias_burst)
-        return settings.with_(**changes)
+        return sandbox_settings(settings, self.url, self.config if client_limits else None)
+
+
+def sandbox_settings(settings: Settings, url: str, config: SandboxConfig | None = None) -> Settings:
+    """The same settings pointed at a sandbox at `url`, with its keys and (given its config) its limits."""
+    changes: dict[str, object] = {
+        "stockx_base_url": f"{url}/stockx/v2",
+        "stockx_token_url": f"{url}/stockx/oauth/token",
+        "stockx_api_key": SANDBOX_STOCKX_KEY,
+        "stockx_access_token": SANDBOX_STOCKX_TOKEN,
+        "stockx_client_id": None, "stockx_client_secret": None, "stockx_refresh_token": None,
+        "alias_base_url": f"{url}/alias/api/v1",
+        "alias_api_token": SANDBOX_ALIAS_TOKEN,
+        "source": "sandbox",
+    }
+    if config is not None:
+        changes["stockx_limits"] = Limits(config.stockx_rate_per_sec, config.stockx_burst)
+        changes["alias_limits"] = Limits(config.alias_rate_per_sec, config.alias_burst)
+    return settings.with_(**changes)
 
 
 def _bind(port: int) -> socket.socket:
@@ -57,6 +62,17 @@ def _bind(port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", port))
     return sock
+
+
+class _QuietDroppedConnections(logging.Filter):
+    """The 'drop' fault breaks its answer on purpose; uvicorn's traceback for it is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return "Too little data for declared Content-Length" not in str(error)
+
+
+logging.getLogger("uvicorn.error").addFilter(_QuietDroppedConnections())
 
 
 def _server(config: SandboxConfig) -> tuple[uvicorn.Server, object]:
