@@ -174,21 +174,18 @@ class Analyzer:
         shares = [0.0] * len(texts)
         lock = threading.Lock()
 
-        def one(index: int) -> LookupResult:
-            def forward(event: ProgressEvent) -> None:
-                if on_progress is not None:
-                    with lock:
-                        shares[index] = event.fraction
-                        on_progress(ProgressEvent(event.market, event.step, f"{texts[index]}: {event.message}",
-                                                  sum(shares) / len(shares), event.quote))
-
-            result = self.lookup(texts[index], number, fees=fees, on_progress=forward)
+        def report(index: int, event: ProgressEvent) -> None:
+            """Each shoe's own progress, as a share of the whole batch."""
             if on_progress is not None:
                 with lock:
-                    shares[index] = 1.0
-                    overall = sum(shares) / len(shares)
-                    verdict = "quoted" if result.success else ("partly quoted" if result.any_quoted else "not quoted")
-                    on_progress(ProgressEvent("", "shoe", f"{texts[index]}: {verdict} in {result.elapsed_s:.2f} s", overall))
+                    shares[index] = event.fraction
+                    on_progress(ProgressEvent(event.market, event.step, f"{texts[index]}: {event.message}",
+                                              sum(shares) / len(shares), event.quote))
+
+        def one(index: int) -> LookupResult:
+            result = self.lookup(texts[index], number, fees=fees, on_progress=lambda event: report(index, event))
+            verdict = "quoted" if result.success else ("partly quoted" if result.any_quoted else "not quoted")
+            report(index, ProgressEvent("", "shoe", f"{verdict} in {result.elapsed_s:.2f} s", 1.0))
             return result
 
         with ThreadPoolExecutor(max_workers=max_workers or self.settings.max_workers, thread_name_prefix="shoe") as pool:

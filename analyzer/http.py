@@ -234,6 +234,12 @@ class MarketHttp:
         if cache is not None:
             cache.clear()
 
+    def _forget(self, response: requests.Response) -> None:
+        """A cached answer that turned out bad must not be served again."""
+        cache = getattr(self.session, "cache", None)
+        if cache is not None:
+            cache.delete(requests=[response.request])
+
     def _breaker_opened(self, state: RetryCallState) -> bool:
         return self.breaker.current_state == pybreaker.STATE_OPEN
 
@@ -256,7 +262,7 @@ class MarketHttp:
         except ValueError:
             data = None
         if data is None or not valid(data):
-            self.session.cache.delete(requests=[response.request])  # type: ignore[attr-defined]
+            self._forget(response)
             return None
         return (data,)
 
@@ -320,8 +326,7 @@ class MarketHttp:
         except (ValueError, json.JSONDecodeError):
             data = None
         if data is None or not valid(data):
-            if getattr(self.session, "cache", None) is not None:
-                self.session.cache.delete(requests=[response.request])  # type: ignore[attr-defined]
+            self._forget(response)
             raise BadAnswer(f"bad answer from {self.label}")
         self.pacing.faster()
         return data

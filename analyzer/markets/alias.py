@@ -6,8 +6,7 @@ from typing import Any
 
 from analyzer.config import Settings
 from analyzer.errors import BadAnswer, NotConfigured
-from analyzer.http import MarketHttp, market_http
-from analyzer.markets.base import Call, Gather, amount, is_dict_with, size_number, text
+from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, size_number, text
 from analyzer.matching import split_style_ids
 from analyzer.models import CallStats, Product, SizePrice
 
@@ -86,19 +85,19 @@ def parse_availabilities(data: Any) -> list[SizePrice]:
     return sorted(run.values(), key=lambda s: s.size)
 
 
-class Alias:
+class Alias(HttpMarket):
     name = "alias"
     label = "Alias"
     steps = ("search", "availability")
     volatile_urls = ("*/pricing_insights/*",)
 
-    def __init__(self, http: MarketHttp) -> None:
-        self.http = http
+    @classmethod
+    def base_url(cls, settings: Settings) -> str:
+        return settings.alias_base_url
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Alias:
-        return cls(market_http(settings, name=cls.name, label=cls.label, base_url=settings.alias_base_url,
-                               auth=AliasAuth(settings), volatile_urls=cls.volatile_urls))
+    def auth(cls, settings: Settings) -> AliasAuth:
+        return AliasAuth(settings)
 
     def search(self, query: str, stats: CallStats) -> list[Product]:
         return parse_catalog(self.http.get_json("/catalog", {"query": query, "limit": PAGE_LIMIT}, stats, is_catalog_page))
@@ -109,6 +108,3 @@ class Alias:
                  lambda: self.http.get_json(f"/pricing_insights/availabilities/{product.product_id}", {}, stats, is_availabilities)),
         ])
         return parse_availabilities(data)
-
-    def clear_cache(self) -> None:
-        self.http.clear_cache()

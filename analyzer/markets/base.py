@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
+from analyzer.config import Settings
+from analyzer.http import Auth, MarketHttp, market_http
 from analyzer.models import CallStats, Product, SizePrice
 
 
@@ -32,6 +34,35 @@ class Market(Protocol):
     def size_run(self, product: Product, stats: CallStats, gather: Gather) -> list[SizePrice]: ...
 
     def clear_cache(self) -> None: ...
+
+
+class HttpMarket:
+    """What every market over HTTP shares: its session, built from the settings, and its cache.
+    A market names itself and says where it lives and how it signs in; the rest is its calls."""
+
+    name: str
+    label: str
+    steps: tuple[str, ...]
+    volatile_urls: tuple[str, ...]
+
+    def __init__(self, http: MarketHttp) -> None:
+        self.http = http
+
+    @classmethod
+    def base_url(cls, settings: Settings) -> str:
+        raise NotImplementedError
+
+    @classmethod
+    def auth(cls, settings: Settings) -> Auth:
+        raise NotImplementedError
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Self:
+        return cls(market_http(settings, name=cls.name, label=cls.label, base_url=cls.base_url(settings),
+                               auth=cls.auth(settings), volatile_urls=cls.volatile_urls))
+
+    def clear_cache(self) -> None:
+        self.http.clear_cache()
 
 
 def amount(value: Any, *, cents: bool = False) -> float | None:

@@ -10,8 +10,7 @@ import requests
 
 from analyzer.config import Settings
 from analyzer.errors import AuthRefused, BadAnswer, NotConfigured
-from analyzer.http import MarketHttp, market_http
-from analyzer.markets.base import Call, Gather, amount, is_dict_with, size_number, text
+from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, size_number, text
 from analyzer.matching import split_style_ids
 from analyzer.models import CallStats, Product, SizePrice
 
@@ -117,19 +116,19 @@ def parse_size_run(variants: Any, market_data: Any) -> list[SizePrice]:
     return sorted(run.values(), key=lambda s: s.size)
 
 
-class StockX:
+class StockX(HttpMarket):
     name = "stockx"
     label = "StockX"
     steps = ("search", "variants", "market_data")
     volatile_urls = ("*/market-data*",)
 
-    def __init__(self, http: MarketHttp) -> None:
-        self.http = http
+    @classmethod
+    def base_url(cls, settings: Settings) -> str:
+        return settings.stockx_base_url
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> StockX:
-        return cls(market_http(settings, name=cls.name, label=cls.label, base_url=settings.stockx_base_url,
-                               auth=StockXAuth(settings), volatile_urls=cls.volatile_urls))
+    def auth(cls, settings: Settings) -> StockXAuth:
+        return StockXAuth(settings)
 
     def search(self, query: str, stats: CallStats) -> list[Product]:
         params = {"query": query, "pageNumber": 1, "pageSize": PAGE_SIZE}
@@ -144,9 +143,6 @@ class StockX:
                  lambda: self.http.get_json(f"{base}/market-data", {"currencyCode": "USD"}, stats, is_list)),
         ])
         return parse_size_run(variants, market_data)
-
-    def clear_cache(self) -> None:
-        self.http.clear_cache()
 
 
 def variant_id(product_id: str, size: float) -> str:
