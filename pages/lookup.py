@@ -73,6 +73,8 @@ def run_lookup(query: str, size: float) -> dict[str, Any]:
 
 def show(result: dict[str, Any]) -> None:
     product = result["product"] or {}
+    if product.get("image_url") and result["source"] == "live":  # the sandbox's picture addresses lead nowhere
+        st.image(product["image_url"], width=180)
     st.subheader(common.plain(product.get("title") or result["query"]))
     facts = [f"US {format_size(result['size'])}"]
     facts += [common.plain(x) for x in (product.get("brand"), product.get("style_id")) if x]

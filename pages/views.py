@@ -51,9 +51,11 @@ def compare_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
     for r in results:
         q, pays, pricing = r["quotes"], r["pricing"]["payouts"], r["pricing"]
         best_now = pricing["best_sell_now"]
+        errors = " ".join(x["error"] for x in q.values() if x["error"])
         rows.append({
             "Shoe": (r["product"] or {}).get("title") or r["query"],
             "Style ID": (r["product"] or {}).get("style_id"),
+            "Status": "quoted" if r["success"] else errors,
             "StockX ask": q["stockx"]["lowest_ask"], "StockX bid": q["stockx"]["highest_bid"],
             "Alias ask": q["alias"]["lowest_ask"], "Alias bid": q["alias"]["highest_bid"],
             "StockX sell now pays": pays["stockx"]["sell_now"], "Alias sell now pays": pays["alias"]["sell_now"],
@@ -61,7 +63,6 @@ def compare_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
             "Best payout": best_now["payout"] if best_now else None,
             "Arbitrage profit": pricing["arbitrage"]["profit"] if pricing["arbitrage"] else None,
             "StockX page": q["stockx"]["url"], "Alias page": q["alias"]["url"],
-            "Errors": "; ".join(x["error"] for x in q.values() if x["error"]) or None,
             "Time (s)": r["elapsed_s"],
         })
     return pd.DataFrame(rows)
@@ -71,10 +72,11 @@ def compare_chart(frame: pd.DataFrame) -> go.Figure:
     figure = go.Figure()
     series = [("StockX ask", "#0a7d3b"), ("Alias ask", "#3b5bdb"), ("StockX bid", "#7fd1a0"), ("Alias bid", "#a5b4fc"),
               ("Best payout", "#e8590c")]
+    names = [name if len(name) <= 26 else name[:25] + "…" for name in frame["Shoe"]]
     for column, colour in series:
-        figure.add_trace(go.Bar(x=frame["Shoe"], y=frame[column], name=column, marker_color=colour))
-    figure.update_layout(barmode="group", height=420, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                         yaxis_title="USD", yaxis_tickprefix="$", legend={"orientation": "h", "y": -0.35})
+        figure.add_trace(go.Bar(x=names, y=frame[column], name=column, marker_color=colour, hovertext=frame["Shoe"]))
+    figure.update_layout(barmode="group", height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10}, xaxis_tickangle=0,
+                         yaxis_title="USD", yaxis_tickprefix="$", legend={"orientation": "h", "y": 1.12, "x": 0})
     return figure
 
 

@@ -94,7 +94,7 @@ def test_compare_table_chart_and_csv(app: AppTest) -> None:
     assert not app.exception
     frame = app.dataframe[0].value
     assert len(frame) == 3 and frame["StockX ask"].notna().sum() == 2
-    assert frame["Errors"].iloc[2] and "found no shoe" in frame["Errors"].iloc[2]
+    assert list(frame["Status"].iloc[:2]) == ["quoted", "quoted"] and "found no shoe" in frame["Status"].iloc[2]
     assert app.status[0].state == "error"  # one of three was not quoted
 
 
