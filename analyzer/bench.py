@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -201,7 +202,7 @@ def run_cli(shoes: int, latency_ms: float, rounds: int, as_json: bool) -> int:
     try:
         bench_shoes(shoes)
     except ValueError as exc:
-        print(f"error: {exc}")
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     console = Console(stderr=True)
     if as_json:

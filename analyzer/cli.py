@@ -156,7 +156,7 @@ def _metrics(args: argparse.Namespace, settings: Settings) -> int:
 def _cache(settings: Settings) -> int:
     from analyzer.engine import Analyzer
 
-    Analyzer(settings.with_(force_sandbox=True)).clear_cache()
+    Analyzer(settings).clear_cache()
     print(f"HTTP cache cleared in {settings.data_dir}")
     return EXIT_OK
 

@@ -47,7 +47,8 @@ def market_card(container: Any, quote: Quote | dict[str, Any]) -> None:
         a, b, c = st.columns(3)
         a.metric("Lowest ask", dollars(q["lowest_ask"]))
         b.metric("Highest bid", dollars(q["highest_bid"]))
-        c.metric("Last sale", dollars(q["last_sale"]), help=None if q["last_sale"] else "StockX publishes no last sale.")
+        c.metric("Last sale", dollars(q["last_sale"]),
+                 help="StockX's API publishes no last sale." if q["market"] == "stockx" else None)
         source = "cache" if q["calls"] == 0 else f"{q['calls']} calls"
         st.caption(f"{q['elapsed_s']:.2f} s · {source}" + (f" · {q['rate_limited']} rate-limited" if q["rate_limited"] else ""))
 
