@@ -56,10 +56,6 @@ class Counters:
     requests: dict[str, int] = field(default_factory=lambda: {"stockx": 0, "alias": 0})
     rate_limited: dict[str, int] = field(default_factory=lambda: {"stockx": 0, "alias": 0})
     faults: dict[str, int] = field(default_factory=dict)
-    authorization_seen: list[str] = field(default_factory=list)
-
-    def reset(self) -> None:
-        self.__init__()  # type: ignore[misc]
 
 
 class _Limits:
@@ -221,7 +217,6 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         """Auth, rate limit, faults and latency: what every API answer goes through."""
         counters.requests[market] += 1
         auth = request.headers.get("authorization", "")
-        counters.authorization_seen.append(auth[:16])
         if market == "stockx":
             if request.headers.get("x-api-key") != SANDBOX_STOCKX_KEY or auth.removeprefix("Bearer ") not in tokens:
                 return _stockx_error(401, "Unauthorized")
