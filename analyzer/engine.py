@@ -18,9 +18,17 @@ from analyzer.config import Settings
 from analyzer.errors import MarketError, SizeNotOffered
 from analyzer.markets import Market, build_markets
 from analyzer.markets.base import Call, Gather
-from analyzer.matching import Chosen, NotFound, SearchAgain, describe_sizes, pick_size, plan_after_search_again, plan_products
+from analyzer.matching import (
+    NotFound,
+    SearchAgain,
+    describe_sizes,
+    needs_anchor,
+    pick_size,
+    plan_after_search_again,
+    plan_products,
+)
 from analyzer.metrics import MetricsStore
-from analyzer.models import CallStats, LookupResult, ProgressEvent, Quote, SizePrice
+from analyzer.models import CallStats, LookupResult, Product, ProgressEvent, Quote, SizePrice
 from analyzer.pricing import Fees, recommend
 from analyzer.validation import clean_query, format_size, parse_size
 
@@ -196,50 +204,48 @@ class Analyzer:
             market.clear_cache()
 
     def _quote(self, query: str, size: float, gather: Gather, progress: _Progress, started: float) -> dict[str, Quote]:
+        """Every market's chain at once: search, decide, (search again), size run, quote.
+
+        A chain waits on another market only where the decision needs it: a name query is matched
+        against the markets listed before (the anchor is the first that found the shoe), so their
+        searches must be back; a style-ID query waits on nothing.
+        """
+        names = list(self.labels)
         runs = {m.name: _MarketRun(m, started, progress, gather) for m in self.markets}
-        quotes: dict[str, Quote] = {}
+        found: dict[str, list[Product] | None] = {}
+        searched = {name: threading.Event() for name in names}
+        waits_on_earlier = needs_anchor(query)
 
-        def search(run: _MarketRun, text: str, message: str) -> Call:
-            return Call("search", message, _capture(lambda: run.market.search(text, run.stats)))
+        def search(run: _MarketRun, text: str, message: str) -> list[Product]:
+            return run.gather([Call("search", message, lambda: run.market.search(text, run.stats))])[0]
 
-        found = dict(zip(runs, gather([runs[n].reported(search(runs[n], query, "search")) for n in runs]), strict=True))
-        for name, value in found.items():
-            if isinstance(value, BaseException):
-                quotes[name] = runs[name].done(runs[name].failed(value))
-        plans = plan_products(query, {n: (None if isinstance(v, BaseException) else v) for n, v in found.items()}, self.labels)
+        def chain(name: str) -> Quote:
+            run = runs[name]
+            try:
+                found[name] = search(run, query, "search")
+            except Exception as exc:
+                found[name] = None
+                return run.done(run.failed(exc))
+            finally:
+                searched[name].set()
+            try:
+                earlier = names[: names.index(name)] if waits_on_earlier else []
+                for other in earlier:
+                    searched[other].wait()
+                plan = plan_products(query, {n: found[n] for n in [*earlier, name]}, self.labels)[name]
+                if isinstance(plan, SearchAgain):
+                    progress.add_steps(1)
+                    again = search(run, plan.style_id, f"search by style ID {plan.style_id}")
+                    plan = plan_after_search_again(plan.style_id, again, self.labels[name])
+                if isinstance(plan, NotFound):
+                    return run.done(run.quote(ok=False, error=plan.message, error_kind="not_found"))
+                sizes = run.market.size_run(plan.product, run.stats, run.gather)
+                return run.done(self._size_quote(run, plan.product, sizes, size))
+            except Exception as exc:  # that market's error; the others go on
+                return run.done(run.failed(exc))
 
-        again = [n for n, p in plans.items() if isinstance(p, SearchAgain)]
-        if again:
-            progress.add_steps(len(again))
-            second = gather([runs[n].reported(search(runs[n], plans[n].style_id, f"search by style ID {plans[n].style_id}"))  # type: ignore[union-attr]
-                             for n in again])
-            for name, value in zip(again, second, strict=True):
-                if isinstance(value, BaseException):
-                    quotes[name] = runs[name].done(runs[name].failed(value))
-                    del plans[name]
-                else:
-                    plans[name] = plan_after_search_again(plans[name].style_id, value, self.labels[name])  # type: ignore[union-attr]
-
-        for name, plan in plans.items():
-            if isinstance(plan, NotFound):
-                quotes[name] = runs[name].done(runs[name].quote(ok=False, error=plan.message, error_kind="not_found"))
-        chosen = [n for n, p in plans.items() if isinstance(p, Chosen)]
-
-        def finish(name: str) -> Callable[[], Quote]:
-            """The market's book for every size, then its quote, announced as soon as it is ready."""
-            run, product = runs[name], plans[name].product  # type: ignore[union-attr]
-
-            def go() -> Quote:
-                try:
-                    sizes = run.market.size_run(product, run.stats, run.gather)
-                except Exception as exc:
-                    return run.done(run.failed(exc))
-                return run.done(self._size_quote(run, product, sizes, size))
-
-            return go
-
-        quotes.update(zip(chosen, gather([Call("quote", "", finish(n)) for n in chosen]), strict=True))
-        return {name: quotes[name] for name in runs}
+        quotes = gather([Call("chain", "", lambda name=name: chain(name)) for name in names])
+        return dict(zip(names, quotes, strict=True))
 
     def _size_quote(self, run: _MarketRun, product: Any, sizes: list[SizePrice], size: float) -> Quote:
         book = pick_size(sizes, size)

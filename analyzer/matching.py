@@ -36,6 +36,12 @@ def looks_like_style_id(query: str) -> bool:
     return bool(_STYLE_ID_RE.match(text)) and sum(ch.isdigit() for ch in text) >= 3
 
 
+def needs_anchor(query: str) -> bool:
+    """Whether a market's choice depends on what the markets listed before it found: yes for a
+    name (the same shoe must be quoted everywhere), no for a style ID (each market matches it)."""
+    return not looks_like_style_id(query)
+
+
 def style_keys(style_ids: Iterable[str]) -> set[str]:
     return {normalise_style_id(s) for s in style_ids}
 

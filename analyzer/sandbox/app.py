@@ -38,6 +38,7 @@ class SandboxConfig:
     """Everything a test or the benchmark may set; changes take effect on the next request."""
 
     latency_ms: tuple[float, float] = (150.0, 400.0)
+    extra_latency_ms: dict[str, float] = field(default_factory=dict)  # per market, on top
     stockx_rate_per_sec: float = 1.0
     stockx_burst: int = 10
     alias_rate_per_sec: float = 1.0
@@ -101,7 +102,9 @@ class _Latency:
             await self.app(scope, receive, send)
             return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.rng.uniform(*self.config.latency_ms) / 1000
+        market = "stockx" if scope["path"].startswith("/stockx/") else "alias"
+        latency_ms = self.rng.uniform(*self.config.latency_ms) + self.config.extra_latency_ms.get(market, 0.0)
+        deadline = loop.time() + latency_ms / 1000
 
         async def send_when_due(message: Any) -> None:
             if message["type"] == "http.response.start" and (wait := deadline - loop.time()) > 0:

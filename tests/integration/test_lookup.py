@@ -120,3 +120,12 @@ def test_parallel_is_faster_than_sequential_in_one_run(sandbox_factory, analyzer
 def test_odd_queries_are_sent_encoded_and_answered(fast_sandbox, analyzer_for, query: str) -> None:
     result = analyzer_for(fast_sandbox).lookup(query, "10")
     assert {q.error_kind for q in result.quotes.values()} <= {"not_found", None}
+
+
+@pytest.mark.parametrize("query", ["DD1391-100", "panda"])
+def test_a_slow_market_never_delays_the_other(sandbox_factory, analyzer_for, query: str) -> None:
+    """Each market's chain runs on its own: StockX (listed first) never waits on Alias's searches."""
+    sandbox = sandbox_factory(latency_ms=(20.0, 20.0), extra_latency_ms={"alias": 400.0})
+    result = analyzer_for(sandbox, use_cache=False).lookup(query, "10")
+    assert result.success
+    assert result.quotes["stockx"].elapsed_s < 0.3 < result.quotes["alias"].elapsed_s
