@@ -135,18 +135,6 @@ class _MarketRun:
         return self.quote(ok=False, error=f"{self.market.label}: unexpected error ({type(error).__name__})", error_kind="internal")
 
 
-def _capture(fn: Callable[[], Any]) -> Callable[[], Any]:
-    """Turn an error into a value, so one market's failure never loses another's answer."""
-
-    def run() -> Any:
-        try:
-            return fn()
-        except Exception as exc:
-            return exc
-
-    return run
-
-
 class Analyzer:
     """Quotes shoes on every market. One per process: it owns the sessions, limiters and breakers."""
 

@@ -8,7 +8,6 @@ composes them and turns HTTP outcomes into `analyzer.errors`.
 from __future__ import annotations
 
 import email.utils
-import json
 import math
 import random
 import threading
@@ -257,6 +256,11 @@ class MarketHttp:
         response = self.session.get(url, params=params, only_if_cached=True)
         if not getattr(response, "from_cache", False) or response.status_code != 200:
             return None
+        data = self._checked(response, valid)
+        return None if data is None else (data,)
+
+    def _checked(self, response: requests.Response, valid: Callable[[Any], bool]) -> Any | None:
+        """The answer's JSON when it has the documented shape; else None, and it is not kept."""
         try:
             data = response.json()
         except ValueError:
@@ -264,7 +268,7 @@ class MarketHttp:
         if data is None or not valid(data):
             self._forget(response)
             return None
-        return (data,)
+        return data
 
     def _hold_off(self, retry_after: float | None) -> None:
         """A 429 is about the whole market, not one request: every thread of it waits out
@@ -321,12 +325,8 @@ class MarketHttp:
             raise Rejected(f"{self.label} rejected the request ({status})" + (f": {detail}" if detail else ""))
         if status >= 500:
             raise Unavailable(f"{self.label} answered with an error ({status})")
-        try:
-            data = response.json()
-        except (ValueError, json.JSONDecodeError):
-            data = None
-        if data is None or not valid(data):
-            self._forget(response)
+        data = self._checked(response, valid)
+        if data is None:
             raise BadAnswer(f"bad answer from {self.label}")
         self.pacing.faster()
         return data
