@@ -1,0 +1,135 @@
+"""Engines, one per database URL per process, and the migrations run when one is first opened.
+
+SQLite (the default) runs in WAL mode; writes take `BEGIN IMMEDIATE` so writers queue on the
+busy timeout instead of failing on a lock upgrade. PostgreSQL runs the same Core statements.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+DB_FILE = "analyzer.sqlite"
+_engines: dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def default_url(data_dir: Path | str) -> str:
+    return f"sqlite:///{Path(data_dir) / DB_FILE}"
+
+
+def url_for(settings: Any) -> str:
+    """The store's URL from Settings (before `database_url` exists there: the default in data_dir)."""
+    return getattr(settings, "store_url", None) or getattr(settings, "database_url", None) or default_url(settings.data_dir)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = make_url(url).database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
+    return engine
+
+
+def engine_for(url: str) -> Engine:
+    """The process's engine for `url`, migrated to the newest schema on first use."""
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _sqlite_engine(url) if url.startswith("sqlite") else create_engine(url, pool_pre_ping=True)
+            migrate(engine)
+            _engines[url] = engine
+        return engine
+
+
+def dispose(url: str | None = None) -> None:
+    """Close pooled connections (tests drop their databases after this)."""
+    with _lock:
+        for key in [url] if url else list(_engines):
+            engine = _engines.pop(key, None)
+            if engine is not None:
+                engine.dispose()
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """One short write transaction: committed when the block ends, rolled back on error."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(write=True)
+        with conn.begin():
+            yield conn
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        yield conn
+
+
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = conn
+    return config
+
+
+def head_revision() -> str:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade (or downgrade, with a revision like "-1" or "base") in one transaction.
+
+    Processes starting at once take turns: SQLite's write lock or a PostgreSQL advisory lock.
+    """
+    from alembic import command
+
+    with writing(engine) as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(734110)"))
+        config = _alembic_config(conn)
+        if revision == "head":
+            if current_revision(conn) == head_revision():
+                return
+            command.upgrade(config, "head")
+        elif revision.startswith("-") or revision == "base":
+            command.downgrade(config, revision)
+        else:
+            command.upgrade(config, revision)

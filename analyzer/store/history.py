@@ -1,0 +1,129 @@
+"""A pair's price history from the stored snapshots and sales, and its change over N days (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from analyzer.store.market_data import StoredSale, iso_ago, pair_filter, select_sales, select_snapshots, style_key
+from analyzer.store.schema import sales, snapshots
+
+CHANGE_FIELDS = ("lowest_ask", "highest_bid")
+
+
+def label_of(size: float, scale: str | None) -> str:
+    try:
+        from analyzer.validation import size_label  # type: ignore[attr-defined]
+
+        return str(size_label(size, scale))
+    except (ImportError, TypeError):  # before the lead's size labels land
+        return f"US {scale + ' ' if scale else ''}{size:g}"
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    at: str
+    market: str
+    lowest_ask: float | None
+    highest_bid: float | None
+    last_sale: float | None
+    currency: str
+
+
+@dataclass
+class History:
+    query: str
+    size: float
+    size_label: str
+    points: list[HistoryPoint] = field(default_factory=list)
+    sales: list[StoredSale] = field(default_factory=list)
+
+    def change(self, days: int, now: datetime | None = None) -> dict[str, dict[str, dict[str, float | None] | None]]:
+        return change(self.points, days, now)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "size": self.size,
+            "size_label": self.size_label,
+            "points": [asdict(p) for p in self.points],
+            "sales": [{"at": s.at, "market": s.market, "price": s.price, "consigned": s.consigned} for s in self.sales],
+        }
+
+
+def _parse(at: str) -> datetime:
+    return datetime.fromisoformat(at)
+
+
+def change(points: Sequence[HistoryPoint], days: int, now: datetime | None = None) -> dict[str, dict[str, dict[str, float | None] | None]]:
+    """Per market and per price (lowest ask, highest bid): the newest value against the value `days` ago.
+
+    The value `days` ago is the last point at or before then, else the oldest point in the window;
+    None when the market has fewer than two points with that price.
+    """
+    now = now or datetime.now(UTC)
+    start = now - timedelta(days=days)
+    out: dict[str, dict[str, dict[str, float | None] | None]] = {}
+    for market in sorted({p.market for p in points}):
+        ordered = sorted((p for p in points if p.market == market), key=lambda p: p.at)
+        out[market] = {}
+        for name in CHANGE_FIELDS:
+            priced = [p for p in ordered if getattr(p, name) is not None and _parse(p.at) <= now]
+            before = [p for p in priced if _parse(p.at) <= start]
+            window = [p for p in priced if _parse(p.at) > start]
+            first = before[-1] if before else (window[0] if window else None)
+            last = priced[-1] if priced else None
+            if first is None or last is None or first is last:
+                out[market][name] = None
+                continue
+            old, new = float(getattr(first, name)), float(getattr(last, name))
+            out[market][name] = {"from": old, "to": new, "change": round(new - old, 2),
+                                 "pct": round((new - old) / old, 4) if old else None, "since": first.at}
+    return out
+
+
+def _points(rows: Sequence[Any]) -> list[HistoryPoint]:
+    return [HistoryPoint(r.at, r.market, r.lowest_ask, r.highest_bid, r.last_sale, r.currency) for r in rows]
+
+
+def history(where: Any, style_id: str, size: float, scale: str | None = None, days: int = 30,
+            query: str | None = None) -> History:
+    """The stored points and sales of one pair (by style ID, any market), oldest first.
+
+    `where`: Settings, a Store, a data dir or a database URL. `size` is in the shoe's own scale.
+    """
+    from analyzer.store import Store
+
+    store = Store.open(where)
+    key, since = style_key(style_id), iso_ago(days * 86400)
+    with store.read() as conn:
+        points = _points(select_snapshots(conn, pair_filter(snapshots, key, size, scale), since))
+        sold = select_sales(conn, pair_filter(sales, key, size, scale), since)
+    return History(query or style_id, float(size), label_of(float(size), scale), points, sold)
+
+
+def history_for_result(where: Any, result: Any, days: int = 30) -> History:
+    """The history of the pair a lookup result matched: per market its own product and size."""
+    from analyzer.store import Store
+
+    store = Store.open(where)
+    since = iso_ago(days * 86400)
+    points: list[HistoryPoint] = []
+    sold: list[StoredSale] = []
+    with store.read() as conn:
+        for market, quote in result.quotes.items():
+            product = getattr(quote, "product", None)
+            size = getattr(quote.size, "value", quote.size)
+            if product is None or size is None:
+                continue
+            snaps = pair_filter(snapshots, None, size, None, market, str(product.product_id))
+            points.extend(_points(select_snapshots(conn, snaps, since)))
+            sold.extend(select_sales(conn, pair_filter(sales, None, size, None, market, str(product.product_id)), since))
+    points.sort(key=lambda p: (p.at, p.market))
+    sold.sort(key=lambda s: (s.at, s.market))
+    size = float(getattr(result.size, "value", result.size))
+    scale = getattr(result.size, "scale", None)
+    label = getattr(result, "size_label", None) or label_of(size, scale)
+    return History(result.query, size, label, points, sold)

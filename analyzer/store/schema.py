@@ -1,0 +1,151 @@
+"""Every table of the store, declared once. Migrations create them; repositories read and write them.
+
+Times are ISO 8601 UTC strings ("2026-11-29T09:00:00+00:00"): they sort as text on every backend and
+are what the JSON shows. Lookups keep a float `ts` too, the metrics' own clock.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+lookups = Table(
+    "lookups", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ts", Float, nullable=False),
+    Column("query", Text, nullable=False),
+    Column("size", Float, nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("success", Integer, nullable=False),
+    Column("elapsed_s", Float, nullable=False),
+    Column("legacy_id", Integer, nullable=True, unique=True),  # its id in an imported metrics.sqlite
+)
+
+market_calls = Table(
+    "market_calls", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("lookup_id", Integer, ForeignKey("lookups.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("market", String(32), nullable=False),
+    Column("ok", Integer, nullable=False),
+    Column("elapsed_s", Float, nullable=False),
+    Column("calls", Integer, nullable=False),
+    Column("cache_hits", Integer, nullable=False),
+    Column("rate_limited", Integer, nullable=False),
+    Column("retries", Integer, nullable=False),
+    Column("error", Text),
+    Column("error_kind", String(32)),
+)
+
+snapshots = Table(
+    "snapshots", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("market", String(32), nullable=False),
+    Column("product_id", String(128), nullable=False),
+    Column("style_id", String(128)),
+    Column("style_key", String(128)),  # upper-case letters and digits only: one key across markets
+    Column("size", Float, nullable=False),
+    Column("scale", String(4)),
+    Column("lowest_ask", Float),
+    Column("highest_bid", Float),
+    Column("last_sale", Float),
+    Column("sell_faster", Float),
+    Column("earn_more", Float),
+    Column("flex_lowest_ask", Float),
+    Column("currency", String(8), nullable=False),
+    Column("source", String(16), nullable=False),
+    UniqueConstraint("market", "product_id", "size", "at", name="snapshots_once"),
+    Index("snapshots_pair", "style_key", "size", "at"),
+    Index("snapshots_product", "market", "product_id", "size", "at"),
+)
+
+sales = Table(
+    "sales", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(40), nullable=False),
+    Column("market", String(32), nullable=False),
+    Column("product_id", String(128), nullable=False),
+    Column("style_key", String(128)),
+    Column("size", Float, nullable=False),
+    Column("scale", String(4)),
+    Column("price", Float, nullable=False),
+    Column("consigned", Boolean),
+    Column("currency", String(8), nullable=False),
+    Column("source", String(16), nullable=False),
+    UniqueConstraint("market", "product_id", "size", "at", "price", name="sales_once"),
+    Index("sales_pair", "style_key", "size", "at"),
+)
+
+watches = Table(
+    "watches", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("query", Text, nullable=False),
+    Column("size", Float, nullable=False),
+    Column("scale", String(4)),
+    Column("market", String(32), nullable=False),  # stockx, alias or any
+    Column("sell_now_above", Float),
+    Column("list_above", Float),
+    Column("ask_below", Float),
+    Column("created_at", String(40), nullable=False),
+    Column("checked_at", String(40)),
+    Column("resolved", Text),  # JSON: per market the product and size the last lookup matched
+)
+
+watch_states = Table(
+    "watch_states", metadata,
+    Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE"), primary_key=True),
+    Column("target", String(16), primary_key=True),
+    Column("met", Boolean, nullable=False),
+    Column("value", Float),
+    Column("at", String(40), nullable=False),
+)
+
+alerts = Table(
+    "alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("watch_id", Integer, nullable=False, index=True),  # kept when the watch is removed
+    Column("query", Text, nullable=False),
+    Column("size", Float, nullable=False),
+    Column("size_label", String(32)),
+    Column("market", String(32), nullable=False),
+    Column("target", String(16), nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("currency", String(8), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("delivered_at", String(40)),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text),
+)
+
+positions = Table(
+    "positions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("query", Text, nullable=False),
+    Column("size", Float, nullable=False),
+    Column("scale", String(4)),
+    Column("quantity", Integer, nullable=False),
+    Column("cost", Float, nullable=False),  # per pair
+    Column("currency", String(8), nullable=False),
+    Column("bought_at", String(40)),
+    Column("note", Text),
+    Column("created_at", String(40), nullable=False),
+    Column("sold_at", String(40)),
+    Column("sold_market", String(32)),
+    Column("sold_price", Float),
+    Column("sold_payout", Float),
+)
