@@ -1,7 +1,8 @@
-"""Every marketplace call goes through here: cache -> limiter -> retry -> breaker, with telemetry.
+"""Every marketplace call goes through here: single flight -> cache -> limiter -> retry -> breaker.
 
-The pieces are well-kept libraries: requests-cache (SQLite, expiry by kind of answer),
-requests-ratelimiter over pyrate-limiter's token bucket, tenacity, pybreaker. This module only
+The pieces are well-kept libraries: requests-cache (expiry by kind of answer), requests-ratelimiter
+over pyrate-limiter's token bucket, tenacity, pybreaker. Where their state lives (this process, or
+Redis for many replicas on one API key) is `analyzer.shared_state`'s business; this module only
 composes them and turns HTTP outcomes into `analyzer.errors`.
 """
 
@@ -13,15 +14,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, Protocol
 
 import pybreaker
+import redis
 import requests
-from pyrate_limiter import Limiter, Rate, StateBucket, TokenBucket
-from requests_cache import CacheMixin, SQLiteCache
+from pyrate_limiter import Limiter, Rate
+from requests_cache import CacheMixin
 from requests_ratelimiter import LimiterMixin
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
@@ -36,11 +37,15 @@ from analyzer.errors import (
     Rejected,
     Unavailable,
 )
+from analyzer.flight import flight_key, share
 from analyzer.models import CallStats
+from analyzer.shared_state import HoldOff, LocalState, SharedState, StateSwitch, key_id, switch_for
 
 SECRET_HEADERS = ("Authorization", "x-api-key")
-CACHE_FILE = "http-cache.sqlite"
 MAX_RETRY_AFTER_S = 60.0
+FLIGHT_POLL_S = 0.05
+# Which setting holds each market's API key: the rate budget is the key's, named by its hash.
+KEY_SETTINGS = {"stockx": "stockx_api_key", "alias": "alias_api_token"}
 
 
 class CachedLimitedSession(CacheMixin, LimiterMixin, requests.Session):  # type: ignore[misc]
@@ -69,8 +74,9 @@ def token_rate(limits: Limits) -> Rate:
     return Rate(1, max(1, round(1000 / limits.rate_per_sec)), burst=max(1, limits.burst - 1))
 
 
-def make_limiter(limits: Limits) -> Limiter:
-    return Limiter(StateBucket([token_rate(limits)], algorithm=TokenBucket()), buffer_ms=10)
+def make_limiter(limits: Limits, state: SharedState | None = None, budget: str = "local") -> Limiter:
+    """With Redis state the bucket is the API key's, shared by every process that holds the key."""
+    return Limiter((state or LocalState()).bucket(budget, token_rate(limits)), buffer_ms=10)
 
 
 class Pacing:
@@ -113,31 +119,14 @@ def _is_json(response: requests.Response) -> bool:
     return True
 
 
-_BACKENDS: dict[Path, tuple[SQLiteCache, set[str]]] = {}
-_BACKENDS_LOCK = threading.Lock()
-
-
-def shared_cache(data_dir: Path, volatile_urls: Sequence[str]) -> tuple[SQLiteCache, set[str]]:
-    """One backend (one SQLite connection) per cache file per process, shared by every market:
-    requests-cache serialises its writes per connection, and two connections in one process to
-    one file can stall each other. The backend also holds the cache settings, so the short-lived
-    URL patterns of every market that shares it are kept together."""
-    path = (Path(data_dir) / CACHE_FILE).resolve()
-    with _BACKENDS_LOCK:
-        if path not in _BACKENDS or not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            _BACKENDS[path] = (SQLiteCache(str(path), wal=True, busy_timeout=10_000), set())
-        backend, patterns = _BACKENDS[path]
-        patterns.update(volatile_urls)
-        return backend, set(patterns)
-
-
-def build_session(settings: Settings, limits: Limits, volatile_urls: Sequence[str]) -> requests.Session:
-    limiter = make_limiter(limits)
+def build_session(settings: Settings, limits: Limits, volatile_urls: Sequence[str],
+                  state: SharedState | None = None, budget: str = "local") -> requests.Session:
+    state = state or LocalState()
+    limiter = make_limiter(limits, state, budget)
     common: dict[str, Any] = {"limiter": limiter, "per_host": False, "limit_statuses": ()}
     if not settings.use_cache:
         return LimitedSession(**common)
-    backend, patterns = shared_cache(settings.data_dir, volatile_urls)
+    backend, patterns = state.cache(settings.data_dir, volatile_urls)
     return CachedLimitedSession(
         backend=backend,
         expire_after=settings.catalog_ttl_s,
@@ -188,115 +177,227 @@ def _error_message(response: requests.Response) -> str:
     return str(message)[:200] if message else ""
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An answer's JSON, whether it came from the network for this caller (`fresh`), and when the
+    market gave it (ISO 8601 UTC; for a cached answer, when it was cached)."""
+
+    data: Any
+    fresh: bool
+    at: str
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _cached_at(response: requests.Response) -> str:
+    created = getattr(response, "created_at", None)
+    if not isinstance(created, datetime):
+        return _now_iso()
+    return (created if created.tzinfo else created.replace(tzinfo=UTC)).isoformat(timespec="seconds")
+
+
 @dataclass
+class Wiring:
+    """One market's session, pacing, breaker and hold-off, all built on one shared state. Rebuilt
+    whole when the state switches (Redis lost or back), so no piece points at the old one."""
+
+    generation: int
+    state: SharedState
+    session: requests.Session
+    pacing: Pacing
+    breaker: pybreaker.CircuitBreaker
+    hold_off: HoldOff
+
+
+Wire = Callable[[int, SharedState], Wiring]
+
+
 class MarketHttp:
     """One market's way to the network; shared by every lookup in the process."""
 
-    label: str
-    base_url: str
-    session: requests.Session
-    auth: Auth
-    breaker: pybreaker.CircuitBreaker
-    timeout_s: float
-    max_retries: int
-    pacing: Pacing
-    sleep: Callable[[float], None] = time.sleep
-    _resume_at: float = field(default=0.0, init=False)
+    def __init__(self, *, name: str, label: str, base_url: str, auth: Auth, timeout_s: float, max_retries: int,
+                 budget: str, switch: StateSwitch, wire: Wire, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.name = name
+        self.label = label
+        self.base_url = base_url
+        self.auth = auth
+        self.timeout_s = timeout_s
+        self.max_retries = max_retries
+        self.budget = budget
+        self.sleep = sleep
+        self._switch = switch
+        self._wire = wire
+        self._wiring: Wiring | None = None
+        self._lock = threading.Lock()
+
+    def wiring(self) -> Wiring:
+        generation, state = self._switch.current()
+        wiring = self._wiring
+        if wiring is None or wiring.generation != generation:
+            with self._lock:
+                if self._wiring is None or self._wiring.generation != generation:
+                    self._wiring = self._wire(generation, state)
+                wiring = self._wiring
+        return wiring
+
+    # The pieces, for callers and tests that look at them.
+    session = property(lambda self: self.wiring().session)
+    breaker = property(lambda self: self.wiring().breaker)
+    pacing = property(lambda self: self.wiring().pacing)
 
     @property
     def cached(self) -> bool:
-        return isinstance(self.session, CacheMixin)
+        return isinstance(self.wiring().session, CacheMixin)
+
+    @property
+    def shared_state(self) -> str:
+        """'local', 'redis' or 'redis-down': where this market's state lives now."""
+        return self._switch.status
 
     def get_json(self, path: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Any:
+        return self.get_answer(path, params, stats, valid).data
+
+    def get_answer(self, path: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
         url = self.base_url.rstrip("/") + path
-        if self.cached:
-            hit = self._from_cache(url, params, valid)
+        wiring = self.wiring()
+        try:
+            return self._answer(wiring, url, params, stats, valid)
+        except redis.RedisError as exc:
+            if wiring.state.kind != "redis":
+                raise
+            # Redis went away mid-call: carry on with this process's own state.
+            self._switch.failed(wiring.generation, exc)
+            return self._answer(self.wiring(), url, params, stats, valid)
+
+    def clear_cache(self) -> None:
+        cache = getattr(self.wiring().session, "cache", None)
+        if cache is not None:
+            cache.clear()
+
+    def breaker_wait_s(self, wiring: Wiring | None = None) -> float:
+        """Seconds until an open breaker lets a trial call through (<= 0: now)."""
+        breaker = (wiring or self.wiring()).breaker
+        opened = breaker._state_storage.opened_at
+        if opened is None:
+            return float(breaker.reset_timeout)
+        return breaker.reset_timeout - (datetime.now(UTC) - opened).total_seconds()
+
+    def _answer(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
+        cached = isinstance(w.session, CacheMixin)
+        if cached:
+            hit = self._from_cache(w, url, params, valid)
             if hit is not None:
                 stats.count(cache_hits=1)
-                return hit[0]
+                return hit
+        key = flight_key(self.name, self.budget, url, params, cached)
+        answer, led = share(key, lambda: self._lead(w, key, url, params, stats, valid))
+        if led:
+            return answer
+        stats.count(cache_hits=1)  # another caller's call answered this one
+        return replace(answer, fresh=False)
 
+    def _lead(self, w: Wiring, key: str, url: str, params: dict[str, Any], stats: CallStats,
+              valid: Callable[[Any], bool]) -> Answer:
+        """This process's only caller for `key`. With Redis, other processes may be asking the same:
+        one of them fetches, the others wait for its answer in the shared cache."""
+        lock = w.state.flight_lock(key, self._flight_ttl_s()) if isinstance(w.session, CacheMixin) else None
+        if lock is None:
+            return self._fetched(w, url, params, stats, valid)
+        if lock.acquire():
+            try:
+                hit = self._from_cache(w, url, params, valid)  # it may have landed while we asked for the lock
+                if hit is not None:
+                    stats.count(cache_hits=1)
+                    return hit
+                return self._fetched(w, url, params, stats, valid)
+            finally:
+                lock.release()
+        deadline = time.monotonic() + self._flight_ttl_s()
+        while True:
+            hit = self._from_cache(w, url, params, valid)
+            if hit is not None:
+                stats.count(cache_hits=1)
+                return hit
+            # The other process is done without a cacheable answer, or is taking too long: ask ourselves.
+            if not lock.held_elsewhere() or time.monotonic() >= deadline:
+                return self._fetched(w, url, params, stats, valid)
+            self.sleep(FLIGHT_POLL_S)
+
+    def _flight_ttl_s(self) -> float:
+        """How long a cross-process flight may hold its lock: one call's time-out and a margin."""
+        return max(2.0, self.timeout_s * 1.5)
+
+    def _fetched(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
         def before_sleep(state: RetryCallState) -> None:
             stats.count(retries=1)
 
         retrying = Retrying(
             retry=retry_if_exception(lambda e: isinstance(e, MarketError) and e.retryable),
-            stop=stop_after_attempt(self.max_retries + 1) | self._breaker_opened,
+            stop=stop_after_attempt(self.max_retries + 1) | (lambda state: w.breaker.current_state == pybreaker.STATE_OPEN),
             wait=lambda state: backoff_s(state.attempt_number, state.outcome.exception() if state.outcome else None),
             before_sleep=before_sleep,
             sleep=self.sleep,
             reraise=True,
         )
-        return retrying(self._attempt, url, params, stats, valid)
+        data = retrying(self._attempt, w, url, params, stats, valid)
+        return Answer(data, fresh=True, at=_now_iso())
 
-    def clear_cache(self) -> None:
-        cache = getattr(self.session, "cache", None)
-        if cache is not None:
-            cache.clear()
-
-    def _forget(self, response: requests.Response) -> None:
+    def _forget(self, w: Wiring, response: requests.Response) -> None:
         """A cached answer that turned out bad must not be served again."""
-        cache = getattr(self.session, "cache", None)
+        cache = getattr(w.session, "cache", None)
         if cache is not None:
             cache.delete(requests=[response.request])
 
-    def _breaker_opened(self, state: RetryCallState) -> bool:
-        return self.breaker.current_state == pybreaker.STATE_OPEN
+    def _unavailable(self, w: Wiring) -> BreakerOpen:
+        return BreakerOpen(f"{self.label} is unavailable, retrying in {max(1, math.ceil(self.breaker_wait_s(w)))} s")
 
-    def breaker_wait_s(self) -> float:
-        """Seconds until an open breaker lets a trial call through (<= 0: now)."""
-        opened = self.breaker._state_storage.opened_at
-        if opened is None:
-            return float(self.breaker.reset_timeout)
-        return self.breaker.reset_timeout - (datetime.now(UTC) - opened).total_seconds()
-
-    def _unavailable(self) -> BreakerOpen:
-        return BreakerOpen(f"{self.label} is unavailable, retrying in {max(1, math.ceil(self.breaker_wait_s()))} s")
-
-    def _from_cache(self, url: str, params: dict[str, Any], valid: Callable[[Any], bool]) -> tuple[Any] | None:
-        response = self.session.get(url, params=params, only_if_cached=True)
+    def _from_cache(self, w: Wiring, url: str, params: dict[str, Any], valid: Callable[[Any], bool]) -> Answer | None:
+        response = w.session.get(url, params=params, only_if_cached=True)
         if not getattr(response, "from_cache", False) or response.status_code != 200:
             return None
-        data = self._checked(response, valid)
-        return None if data is None else (data,)
+        data = self._checked(w, response, valid)
+        return None if data is None else Answer(data, fresh=False, at=_cached_at(response))
 
-    def _checked(self, response: requests.Response, valid: Callable[[Any], bool]) -> Any | None:
+    def _checked(self, w: Wiring, response: requests.Response, valid: Callable[[Any], bool]) -> Any | None:
         """The answer's JSON when it has the documented shape; else None, and it is not kept."""
         try:
             data = response.json()
         except ValueError:
             data = None
         if data is None or not valid(data):
-            self._forget(response)
+            self._forget(w, response)
             return None
         return data
 
-    def _hold_off(self, retry_after: float | None) -> None:
-        """A 429 is about the whole market, not one request: every thread of it waits out
-        Retry-After, and the limiter slows down."""
+    def _hold_off(self, w: Wiring, retry_after: float | None) -> None:
+        """A 429 is about the whole API key, not one request: every thread (with Redis, every
+        process) on the key waits out Retry-After, and this process's limiter slows down."""
         if retry_after is not None:
-            self._resume_at = max(self._resume_at, time.monotonic() + retry_after)
-        self.pacing.slower(retry_after)
+            w.hold_off.extend(retry_after)
+        w.pacing.slower(retry_after)
 
-    def _attempt(self, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Any:
-        if self.breaker.current_state == pybreaker.STATE_OPEN and self.breaker_wait_s() > 0:
-            raise self._unavailable()
-        pause = self._resume_at - time.monotonic()
+    def _attempt(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Any:
+        if w.breaker.current_state == pybreaker.STATE_OPEN and self.breaker_wait_s(w) > 0:
+            raise self._unavailable(w)
+        pause = w.hold_off.until() - time.time()
         if pause > 0:
-            self.sleep(pause)
+            self.sleep(min(pause, MAX_RETRY_AFTER_S))
         # pybreaker holds its lock for the whole of breaker.call(), which would make one market's
         # calls one at a time. So the call is made outside, and only its outcome goes through it.
         try:
-            outcome: Any = self._fetch(url, params, stats, valid)
+            outcome: Any = self._fetch(w, url, params, stats, valid)
         except MarketError as exc:
             outcome = exc
         try:
-            return self.breaker.call(_replay, outcome)
+            return w.breaker.call(_replay, outcome)
         except pybreaker.CircuitBreakerError as exc:
-            raise self._unavailable() from exc
+            raise self._unavailable(w) from exc
 
-    def _send(self, url: str, params: dict[str, Any], stats: CallStats) -> requests.Response:
+    def _send(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats) -> requests.Response:
         try:
-            response = self.session.get(url, params=params, headers=self.auth.headers(), timeout=self.timeout_s)
+            response = w.session.get(url, params=params, headers=self.auth.headers(), timeout=self.timeout_s)
         except requests.Timeout as exc:
             stats.count(calls=1)
             raise Unavailable(f"{self.label} did not answer within {self.timeout_s:g} s") from exc
@@ -306,15 +407,15 @@ class MarketHttp:
         stats.count(**({"cache_hits": 1} if getattr(response, "from_cache", False) else {"calls": 1}))
         return response
 
-    def _fetch(self, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Any:
-        response = self._send(url, params, stats)
+    def _fetch(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Any:
+        response = self._send(w, url, params, stats)
         if response.status_code == 401 and self.auth.refresh():
-            response = self._send(url, params, stats)
+            response = self._send(w, url, params, stats)
         status = response.status_code
         if status == 429:
             stats.count(rate_limited=1)
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            self._hold_off(retry_after)
+            self._hold_off(w, retry_after)
             raise RateLimited(f"{self.label} is rate-limiting requests (429); try again shortly", retry_after=retry_after)
         if status in (401, 403):
             raise AuthRefused(f"{self.label} refused the API key")
@@ -325,10 +426,10 @@ class MarketHttp:
             raise Rejected(f"{self.label} rejected the request ({status})" + (f": {detail}" if detail else ""))
         if status >= 500:
             raise Unavailable(f"{self.label} answered with an error ({status})")
-        data = self._checked(response, valid)
+        data = self._checked(w, response, valid)
         if data is None:
             raise BadAnswer(f"bad answer from {self.label}")
-        self.pacing.faster()
+        w.pacing.faster()
         return data
 
 
@@ -338,24 +439,30 @@ def _replay(outcome: Any) -> Any:
     return outcome
 
 
-def make_breaker(settings: Settings, name: str) -> pybreaker.CircuitBreaker:
+def make_breaker(settings: Settings, name: str, storage: pybreaker.CircuitBreakerStorage | None = None) -> pybreaker.CircuitBreaker:
     return pybreaker.CircuitBreaker(
         fail_max=settings.breaker_fail_max,
         reset_timeout=settings.breaker_reset_s,
         exclude=[lambda e: not (isinstance(e, MarketError) and e.market_fault)],
         name=name,
+        state_storage=storage,
     )
+
+
+def budget_name(settings: Settings, name: str) -> str:
+    """A market's rate budget: the market and a hash of its API key (never the key)."""
+    return f"{name}:{key_id(getattr(settings, KEY_SETTINGS.get(name, ''), None))}"
 
 
 def market_http(settings: Settings, *, name: str, label: str, base_url: str, auth: Auth, volatile_urls: Sequence[str]) -> MarketHttp:
-    session = build_session(settings, settings.limits(name), volatile_urls)
-    return MarketHttp(
-        label=label,
-        base_url=base_url,
-        session=session,
-        pacing=Pacing(session.limiter, settings.limits(name)),  # type: ignore[attr-defined]
-        auth=auth,
-        breaker=make_breaker(settings, name),
-        timeout_s=settings.http_timeout_s,
-        max_retries=settings.max_retries,
-    )
+    budget = budget_name(settings, name)
+    limits = settings.limits(name)
+
+    def wire(generation: int, state: SharedState) -> Wiring:
+        session = build_session(settings, limits, volatile_urls, state, budget)
+        return Wiring(generation, state, session, Pacing(session.limiter, limits),  # type: ignore[attr-defined]
+                      make_breaker(settings, name, state.breaker_storage(budget)), state.hold_off(budget))
+
+    return MarketHttp(name=name, label=label, base_url=base_url, auth=auth, timeout_s=settings.http_timeout_s,
+                      max_retries=settings.max_retries, budget=budget,
+                      switch=switch_for(getattr(settings, "redis_url", None)), wire=wire)
