@@ -1,0 +1,78 @@
+"""Alert delivery: each undelivered alert POSTed to the webhook (JSON Slack and Discord both take),
+retried with backoff; one that still fails stays undelivered and goes out on the next run.
+
+The webhook URL is a secret (Slack's and Discord's carry a token): it is never stored or logged;
+a failure is recorded as its kind only ("HTTP 500", "ConnectionError").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from analyzer.store import Store, watch_repo
+from analyzer.store.watch_repo import Alert
+
+log = logging.getLogger(__name__)
+PHRASES = {"sell_now_above": "sell now pays", "list_above": "listing pays", "ask_below": "lowest ask is"}
+LABELS = {"stockx": "StockX", "alias": "Alias"}
+
+
+class DeliveryFailed(Exception):
+    """A webhook answer that was not 2xx, or no answer; the message names the kind only."""
+
+
+def message(alert: Alert) -> str:
+    direction = "below" if alert.target == "ask_below" else "above"
+    size = alert.size_label or f"US {alert.size:g}"
+    return (f"{alert.query} {size}: {PHRASES.get(alert.target, alert.target)} {alert.value:,.2f} {alert.currency} "
+            f"on {LABELS.get(alert.market, alert.market)}, {direction} your target {alert.threshold:,.2f}")
+
+
+def payload(alert: Alert) -> dict[str, Any]:
+    text = message(alert)
+    return {"text": text, "content": text, **alert.to_dict(), "alert_id": alert.id}
+
+
+def post_json(url: str, body: dict[str, Any], timeout: float = 5.0) -> None:
+    try:
+        answer = requests.post(url, json=body, timeout=timeout)
+    except requests.RequestException as exc:
+        raise DeliveryFailed(type(exc).__name__) from None
+    if not 200 <= answer.status_code < 300:
+        raise DeliveryFailed(f"HTTP {answer.status_code}")
+
+
+def deliver_pending(store: Store, url: str | None, *, attempts: int = 3, backoff_s: float = 0.5,
+                    post: Callable[[str, dict[str, Any]], None] = post_json) -> tuple[int, int]:
+    """Send every undelivered alert, oldest first. Returns (delivered, still undelivered).
+
+    After one alert fails every retry the webhook is taken as down: the rest wait for the next run.
+    """
+    with store.read() as conn:
+        pending = watch_repo.pending_alerts(conn)
+    if not url or not pending:
+        return 0, len(pending)
+    delivered = 0
+    for index, alert in enumerate(pending):
+        tries = 0
+        try:
+            for attempt in Retrying(stop=stop_after_attempt(attempts), reraise=True,
+                                    wait=wait_exponential(multiplier=backoff_s, max=max(backoff_s * 8, 0.001)),
+                                    retry=retry_if_exception_type(DeliveryFailed)):
+                with attempt:
+                    tries += 1
+                    post(url, payload(alert))
+        except DeliveryFailed as exc:
+            log.warning("alert %s not delivered after %d tries (%s); it goes out on the next run", alert.id, tries, exc)
+            with store.write() as conn:
+                watch_repo.mark_undelivered(conn, alert.id, tries, str(exc))
+            return delivered, len(pending) - index
+        with store.write() as conn:
+            watch_repo.mark_delivered(conn, alert.id, tries)
+        delivered += 1
+    return delivered, 0

@@ -1,0 +1,200 @@
+"""The watchlist: refresh each watched pair (fresh stored snapshots first), check its targets on net
+payouts at the current fees, and fire an alert when a target becomes met.
+
+A target fires when it becomes met and not again until it has been unmet. The state change and
+the alert are one transaction, committed before any webhook is tried: a kill loses nothing and
+repeats nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.models import ProgressEvent, Quote
+from analyzer.pricing import recommend
+from analyzer.store import Store, watch_repo
+from analyzer.store.history import label_of
+from analyzer.store.market_data import Snapshot, latest_snapshots
+from analyzer.store.watch_repo import Alert, Watch
+
+log = logging.getLogger(__name__)
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One target of one watch against the current market: `value` None when no market gave one."""
+
+    target: str
+    threshold: float
+    value: float | None
+    market: str | None
+    currency: str
+
+    @property
+    def met(self) -> bool | None:
+        if self.value is None:
+            return None
+        return self.value < self.threshold if self.target == "ask_below" else self.value > self.threshold
+
+
+@dataclass
+class Priced:
+    """A watched pair's current quotes and their pricing, from the markets or from stored snapshots."""
+
+    quotes: dict[str, Quote]
+    pricing: dict[str, Any]
+    from_store: bool = False
+
+
+@dataclass
+class RunReport:
+    checked: int = 0
+    alerts: list[Alert] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    from_store: int = 0
+    delivered: int = 0
+    undelivered: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"checked": self.checked, "alerts": [a.to_dict() for a in self.alerts], "errors": self.errors}
+
+
+def readings(watch: Watch, priced: Priced, currency: str) -> list[Reading]:
+    """Each target's current value: the best of the watched markets (highest payout, lowest ask)."""
+    markets = [m for m in priced.quotes if watch.market in ("any", m)]
+    payouts = priced.pricing.get("payouts", {})
+    out = []
+    for target, threshold in watch.targets():
+        options: list[tuple[float, str, str]] = []
+        for m in markets:
+            quote = priced.quotes[m]
+            if not quote.ok:
+                continue
+            if target == "ask_below":
+                value, money = quote.lowest_ask, quote.currency
+            else:
+                pay = payouts.get(m, {})
+                value, money = pay.get("sell_now" if target == "sell_now_above" else "list"), pay.get("currency", currency)
+            if value is not None:
+                options.append((float(value), m, money or currency))
+        pick = (min if target == "ask_below" else max)(options, default=None)
+        out.append(Reading(target, threshold, pick[0] if pick else None, pick[1] if pick else None,
+                           pick[2] if pick else currency))
+    return out
+
+
+def check_targets(store: Store, watch: Watch, found: list[Reading], resolved: dict[str, dict[str, Any]]) -> list[Alert]:
+    """Record each target's state; a target that became met fires an alert in the same transaction."""
+    fired = []
+    with store.write() as conn:
+        before = watch_repo.target_states(conn, watch.id)
+        for reading in found:
+            if reading.met is None:
+                continue  # no value this time: the state stays what it was
+            if reading.met and not before.get(reading.target, False):
+                fired.append(watch_repo.insert_alert(
+                    conn, watch_id=watch.id, query=watch.query, size=watch.size, size_label=label_of(watch.size, watch.scale),
+                    market=reading.market, target=reading.target, threshold=reading.threshold, value=reading.value,
+                    currency=reading.currency))
+            watch_repo.set_state(conn, watch.id, reading.target, bool(reading.met), reading.value)
+        watch_repo.mark_checked(conn, watch.id, resolved)
+    return fired
+
+
+def _quote_of(snapshot: Snapshot) -> Quote:
+    return Quote(market=snapshot.market, ok=True, size=snapshot.size, lowest_ask=snapshot.lowest_ask,
+                 highest_bid=snapshot.highest_bid, last_sale=snapshot.last_sale, currency=snapshot.currency)
+
+
+def _pricing(settings: Any, quotes: Mapping[str, Quote]) -> dict[str, Any]:
+    try:
+        return recommend(quotes, settings.fees, getattr(settings, "currency", "USD"), getattr(settings, "fx_rates", None))
+    except TypeError:  # an older pricing signature
+        return recommend(quotes, settings.fees)  # type: ignore[call-arg]
+
+
+def stored_pricing(store: Store, settings: Any, resolved: Mapping[str, Mapping[str, Any]], ttl_s: float) -> Priced | None:
+    """The pair priced from snapshots younger than the market TTL, when every market it matched has one."""
+    if not resolved:
+        return None
+    pairs = [(m, str(r["product_id"]), float(r["size"])) for m, r in resolved.items()]
+    with store.read() as conn:
+        found = latest_snapshots(conn, pairs, ttl_s)
+    if set(found) != set(resolved):
+        return None
+    quotes = {m: _quote_of(s) for m, s in found.items()}
+    return Priced(quotes, _pricing(settings, quotes), from_store=True)
+
+
+def resolved_of(quotes: Mapping[str, Quote]) -> dict[str, dict[str, Any]]:
+    """Per market, the product and own-scale size a lookup matched (what the snapshots are keyed by)."""
+    out = {}
+    for market, q in quotes.items():
+        size = getattr(q.size, "value", q.size)
+        if q.ok and q.product is not None and size is not None:
+            out[market] = {"product_id": str(q.product.product_id), "size": float(size)}
+    return out
+
+
+def pair_errors(watch: Watch, quotes: Mapping[str, Quote]) -> list[dict[str, Any]]:
+    return [{"watch_id": watch.id, "query": watch.query, "size": watch.size, "market": m, "error": q.error,
+             "error_kind": q.error_kind}
+            for m, q in quotes.items() if not q.ok and watch.market in ("any", m)]
+
+
+class WatchRunner:
+    """Runs the watchlist through one Analyzer (its limiter paces the markets) on one store."""
+
+    def __init__(self, analyzer: Any, store: Store | None = None) -> None:
+        self.analyzer = analyzer
+        self.settings = analyzer.settings
+        self.store = store or Store.open(self.settings)
+
+    def price(self, watch: Watch, force: bool = False) -> Priced:
+        if not force:
+            stored = stored_pricing(self.store, self.settings, watch.resolved, self.settings.market_ttl_s)
+            if stored is not None:
+                return stored
+        result = self.analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=self.settings.fees)
+        return Priced(dict(result.quotes), result.pricing)
+
+    def check(self, watch: Watch, force: bool = False) -> tuple[list[Alert], list[dict[str, Any]], bool]:
+        priced = self.price(watch, force)
+        errors = pair_errors(watch, priced.quotes)
+        resolved = watch.resolved if priced.from_store else resolved_of(priced.quotes)
+        found = readings(watch, priced, getattr(self.settings, "currency", "USD"))
+        fired = check_targets(self.store, watch, found, resolved)
+        return fired, errors, priced.from_store
+
+    def run_once(self, force: bool = False, on_progress: ProgressCallback | None = None,
+                 deliver: Callable[[Store], tuple[int, int]] | None = None) -> RunReport:
+        with self.store.read() as conn:
+            watched = watch_repo.list_watches(conn)
+        report = RunReport()
+        workers = max(1, min(len(watched), int(getattr(self.settings, "max_workers", 3))))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="watch") as pool:
+            futures = {pool.submit(self.check, w, force): w for w in watched}
+            for done, future in enumerate(as_completed(futures), start=1):
+                watch = futures[future]
+                try:
+                    fired, errors, from_store = future.result()
+                    report.alerts.extend(fired)
+                    report.errors.extend(errors)
+                    report.from_store += int(from_store)
+                except Exception as exc:  # one pair's failure is reported, the others go on
+                    log.exception("watch %s failed", watch.id)
+                    report.errors.append({"watch_id": watch.id, "query": watch.query, "size": watch.size, "market": None,
+                                          "error": f"{type(exc).__name__}: {exc}", "error_kind": "internal"})
+                report.checked += 1
+                if on_progress is not None:
+                    on_progress(ProgressEvent("", "watch", f"{watch.query} {label_of(watch.size, watch.scale)} checked",
+                                              done / max(1, len(watched))))
+        report.alerts.sort(key=lambda a: a.id)
+        if deliver is not None:
+            report.delivered, report.undelivered = deliver(self.store)
+        return report
