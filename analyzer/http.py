@@ -17,12 +17,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import pybreaker
 import redis
 import requests
 from pyrate_limiter import Limiter, Rate
-from requests_cache import CacheMixin
+from requests_cache import CacheMixin, create_key
 from requests_ratelimiter import LimiterMixin
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
@@ -119,6 +120,27 @@ def _is_json(response: requests.Response) -> bool:
     return True
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def sandbox_cache_key(origins: Sequence[str]) -> Callable[..., str]:
+    """Cache keys that do not depend on which port the sandbox runs on: each process may start
+    its own, and a shoe one of them quoted must still be a hit in the next."""
+
+    def key(request: Any, **kwargs: Any) -> str:
+        url = request.url or ""
+        for origin in origins:
+            if url.startswith(origin + "/"):
+                request = request.copy()
+                request.url = "http://sandbox" + url[len(origin):]
+                break
+        return create_key(request, **kwargs)
+
+    return key
+
+
 def build_session(settings: Settings, limits: Limits, volatile_urls: Sequence[str],
                   state: SharedState | None = None, budget: str = "local") -> requests.Session:
     state = state or LocalState()
@@ -136,6 +158,8 @@ def build_session(settings: Settings, limits: Limits, volatile_urls: Sequence[st
         ignored_parameters=SECRET_HEADERS,
         match_headers=False,
         filter_fn=_is_json,
+        key_fn=sandbox_cache_key([_origin(settings.stockx_base_url), _origin(settings.alias_base_url)])
+        if settings.source == "sandbox" else None,
         **common,
     )
 

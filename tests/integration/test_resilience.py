@@ -109,3 +109,74 @@ def test_no_secret_reaches_any_file(sandbox_factory, analyzer_for, tmp_path: Pat
         blob = path.read_bytes()
         for secret in secrets:
             assert secret.encode() not in blob, f"{secret} found in {path.name}"
+
+
+def _calls(stdout: str) -> dict[str, tuple[int, int]]:
+    import json
+
+    return {m: (q["calls"], q["cache_hits"]) for m, q in json.loads(stdout)["quotes"].items()}
+
+
+def test_a_repeat_in_another_process_hits_the_cache_whatever_holds_the_usual_port(tmp_path: Path) -> None:
+    """Each CLI run may get a sandbox on another port (the app may hold the usual one): the cache
+    keys do not depend on it, so the second run sends nothing."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "ANALYZER_SANDBOX_URL")}
+    env.update(ANALYZER_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(root))
+    runs = [subprocess.run([sys.executable, "-m", "analyzer", "lookup", "DD1391-100", "--size", "10", "--json"],
+                           capture_output=True, text=True, env=env, cwd=root, timeout=120) for _ in range(2)]
+    assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
+    assert _calls(runs[0].stdout) == {"stockx": (3, 0), "alias": (2, 0)}
+    assert _calls(runs[1].stdout) == {"stockx": (0, 3), "alias": (0, 2)}
+
+
+def test_processes_share_the_sandbox_on_the_usual_port_and_take_it_over(monkeypatch, tmp_path: Path) -> None:
+    import socket
+
+    import analyzer.launch as launch
+    from analyzer.config import Settings
+
+    with socket.socket() as probe:  # a free port stands in for the usual one
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setattr(launch, "SANDBOX_PORT", port)
+    monkeypatch.setattr(launch, "WATCH_EVERY_S", 0.2)
+    owner = launch.open_analyzer(Settings(data_dir=tmp_path / "a"), record=False)
+    user = launch.open_analyzer(Settings(data_dir=tmp_path / "b"), record=False)
+    try:
+        assert isinstance(owner.sandbox, launch.SharedSandbox) and owner.sandbox.owned is not None
+        assert isinstance(user.sandbox, launch.SharedSandbox) and user.sandbox.owned is None
+        assert owner.analyzer.settings.stockx_base_url == user.analyzer.settings.stockx_base_url
+        assert user.analyzer.lookup("DD1391-100", "10").success
+        owner.close()  # its owner exits: the user takes the port over and carries on
+        deadline = time.monotonic() + 10
+        while user.sandbox.owned is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert user.sandbox.owned is not None
+        assert user.analyzer.lookup("CP9654", "10").success
+    finally:
+        owner.close()
+        user.close()
+
+
+def test_something_else_on_the_usual_port_is_left_alone(monkeypatch, tmp_path: Path) -> None:
+    import socket
+
+    import analyzer.launch as launch
+    from analyzer.config import Settings
+
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        monkeypatch.setattr(launch, "SANDBOX_PORT", squatter.getsockname()[1])
+        opened = launch.open_analyzer(Settings(data_dir=tmp_path / "a"), record=False)
+        try:
+            assert not isinstance(opened.sandbox, launch.SharedSandbox)
+            assert f":{launch.SANDBOX_PORT}/" not in opened.analyzer.settings.stockx_base_url
+            assert opened.analyzer.lookup("CP9654", "10").success
+        finally:
+            opened.close()
