@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from analyzer.config import Settings
 from analyzer.models import LookupResult
-from analyzer.report import dollars, label, recommendation_lines
-from analyzer.validation import InvalidInput, clean_query, format_size, parse_size
+from analyzer.report import label, money, recommendation_lines
+from analyzer.validation import MAX_COMPARE, InvalidInput, clean_queries, clean_query, parse_size
 
 EXIT_OK, EXIT_NO_QUOTE, EXIT_INVALID = 0, 1, 2
 
@@ -21,12 +21,12 @@ def _parser() -> argparse.ArgumentParser:
 
     lookup = sub.add_parser("lookup", help="quote one shoe and size on every market")
     lookup.add_argument("query", help="a shoe name or a style ID, e.g. DD1391-100")
-    lookup.add_argument("--size", required=True, help="US men's size: 10, 10.5, 'US 10'")
+    lookup.add_argument("--size", required=True, help="10 (the shoe's own scale), 'US M 10', 8W, 7Y or 4C")
     lookup.add_argument("--sequential", action="store_true", help="one call after another (the baseline)")
 
-    compare = sub.add_parser("compare", help="quote many shoes in parallel")
+    compare = sub.add_parser("compare", help=f"quote up to {MAX_COMPARE} shoes in parallel")
     compare.add_argument("queries", nargs="+")
-    compare.add_argument("--size", required=True)
+    compare.add_argument("--size", required=True, help="10 (each shoe's own scale), 'US M 10', 8W, 7Y or 4C")
 
     for command in (lookup, compare):
         command.add_argument("--json", action="store_true", help="print JSON")
@@ -98,7 +98,7 @@ def _lookup(args: argparse.Namespace, settings: Settings) -> int:
 def _compare(args: argparse.Namespace, settings: Settings) -> int:
     from time import perf_counter
 
-    queries, size = [clean_query(q) for q in args.queries], parse_size(args.size)
+    queries, size = clean_queries(args.queries), parse_size(args.size)
     opened = _open(settings, args.no_cache)
     started = perf_counter()
     try:
@@ -109,28 +109,58 @@ def _compare(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         print(json.dumps({"results": [r.to_dict() for r in results], "elapsed_s": round(elapsed, 4)}, indent=2))
     else:
-        for result in results:
-            print(render(result))
-            print()
+        print(compare_table(results))
         print(f"{len(results)} shoes in {elapsed:.2f} s")
     return EXIT_OK if any(r.any_quoted for r in results) else EXIT_NO_QUOTE
 
 
+def _source(result: LookupResult) -> str:
+    return "SANDBOX data (not live prices)" if result.source == "sandbox" else "live"
+
+
 def render(result: LookupResult) -> str:
     product = result.product or {}
-    source = "SANDBOX data (not live prices)" if result.source == "sandbox" else "live"
-    head = f"{product.get('title') or result.query}  ·  {product.get('style_id') or '—'}  ·  US {format_size(result.size)}  [{source}]"
-    lines = [head, f"{'market':<8} {'lowest ask':>11} {'highest bid':>12} {'last sale':>10} {'sell now pays':>14} {'list pays':>10}  time"]
+    cur = result.pricing.get("currency", result.currency)
+    head = f"{product.get('title') or result.query}  ·  {product.get('style_id') or '—'}  ·  {result.size_label}  [{_source(result)}]"
+    lines = [head, f"{'market':<8} {'size':<10} {'lowest ask':>12} {'highest bid':>12} {'last sale':>12} {'sell now pays':>14} "
+                   f"{'list pays':>12}"]
     for market, quote in result.quotes.items():
         pays = result.pricing["payouts"][market]
         if quote.ok:
-            lines.append(f"{label(market):<8} {dollars(quote.lowest_ask):>11} {dollars(quote.highest_bid):>12} "
-                         f"{dollars(quote.last_sale):>10} {dollars(pays['sell_now']):>14} {dollars(pays['list']):>10}  "
-                         f"{quote.elapsed_s:.2f} s")
+            own, shown = quote.currency, pays["currency"]
+            lines.append(f"{label(market):<8} {quote.size_label or '':<10} {money(quote.lowest_ask, own):>12} "
+                         f"{money(quote.highest_bid, own):>12} {money(quote.last_sale, own):>12} "
+                         f"{money(pays['sell_now'], shown):>14} {money(pays['list'], shown):>12}")
         else:
             lines.append(f"{label(market):<8} error: {quote.error}")
+            for hint in quote.suggestions:
+                lines.append(f"{'':<8}   did you mean {hint['style_id'] or ''} {hint['title']}?")
     lines.extend(recommendation_lines(result.pricing))
+    if cur != "USD" or result.pricing.get("fx"):
+        lines.append(f"money in {cur}; rates used (per US dollar): "
+                     + (", ".join(f"{k} {v:g}" for k, v in result.pricing["fx"].items()) or "none"))
     lines.append(f"{result.mode}, {result.elapsed_s:.2f} s")
+    return "\n".join(lines)
+
+
+def compare_table(results: Sequence[LookupResult]) -> str:
+    """One table, decision first: shoe, size, best payout now and where, best list payout, then the rest."""
+    rows = [("shoe", "size", "sell now pays", "where", "list pays", "where", "arbitrage", "status")]
+    for r in results:
+        p = r.pricing
+        sell, listing, arb = p.get("best_sell_now"), p.get("best_list"), p.get("arbitrage")
+        failed = [f"{label(m)}: {q.error}" for m, q in r.quotes.items() if not q.ok]
+        title = (r.product or {}).get("title") or r.query
+        rows.append((title[:40], r.size_label,
+                     money(sell["payout"], sell["currency"]) if sell else "—", label(sell["market"]) if sell else "—",
+                     money(listing["payout"], listing["currency"]) if listing else "—",
+                     label(listing["market"]) if listing else "—",
+                     money(arb["profit"], arb["currency"]) if arb else "—",
+                     "quoted" if not failed else "; ".join(failed)))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in rows]
+    if results:
+        lines.append(f"[{_source(results[0])}; money in {results[0].pricing.get('currency', 'USD')}]")
     return "\n".join(lines)
 
 

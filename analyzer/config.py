@@ -12,6 +12,26 @@ from analyzer.pricing import Fees
 STOCKX_DEFAULT_URL = "https://api.stockx.com/v2"
 STOCKX_DEFAULT_TOKEN_URL = "https://accounts.stockx.com/oauth/token"
 ALIAS_DEFAULT_URL = "https://api.alias.org/api/v1"
+ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
+CURRENCIES = ("AUD", "CAD", "CHF", "EUR", "GBP", "HKD", "JPY", "KRW", "MXN", "NZD", "SGD", "USD")
+ALIAS_REGIONS = ("global", "us", "eu", "uk")
+ALIAS_CONSIGNED = ("any", "true", "false")
+
+
+def parse_fx_rates(raw: str) -> dict[str, float]:
+    """'GBP=0.79,EUR=0.92' (units of each currency per US dollar) -> {'GBP': 0.79, 'EUR': 0.92}."""
+    rates: dict[str, float] = {}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        code, _, value = part.partition("=")
+        code = code.strip().upper()
+        try:
+            rate = float(value)
+        except ValueError:
+            rate = 0.0
+        if code not in CURRENCIES or not rate > 0:
+            raise ValueError(f"ANALYZER_FX_RATES must read like GBP=0.79,EUR=0.92, not {part!r}")
+        rates[code] = rate
+    return rates
 
 
 def default_data_dir() -> Path:
@@ -51,6 +71,20 @@ class Settings:
     stockx_limits: Limits = field(default_factory=Limits)
     alias_limits: Limits = field(default_factory=Limits)
     fees: Fees = field(default_factory=Fees)
+    currency: str = "USD"
+    fx_rates: dict[str, float] = field(default_factory=dict)
+    fx_url: str | None = ECB_DAILY_URL
+    alias_region: str = "global"
+    alias_consigned: str = "any"
+    database_url: str | None = None
+    redis_url: str | None = field(default=None, repr=False)
+    alert_webhook: str | None = field(default=None, repr=False)
+    min_margin: float = 0.10
+
+    @property
+    def store_url(self) -> str:
+        """ANALYZER_DATABASE_URL, else a SQLite file in the data folder."""
+        return self.database_url or f"sqlite:///{Path(self.data_dir) / 'analyzer.sqlite'}"
 
     @property
     def has_credentials(self) -> bool:
@@ -92,7 +126,23 @@ class Settings:
             except ValueError as exc:
                 raise ValueError(f"{name} must be a number, not {raw!r}") from exc
 
+        def choice(name: str, allowed: tuple[str, ...], default: str, upper: bool = False) -> str:
+            raw = text(name, default) or default
+            value = raw.upper() if upper else raw.lower()
+            if value not in allowed:
+                raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+            return value
+
         return cls(
+            currency=choice("ANALYZER_CURRENCY", CURRENCIES, "USD", upper=True),
+            fx_rates=parse_fx_rates(text("ANALYZER_FX_RATES") or ""),
+            fx_url=text("ANALYZER_FX_URL", ECB_DAILY_URL),
+            alias_region=choice("ALIAS_REGION", ALIAS_REGIONS, "global"),
+            alias_consigned=choice("ALIAS_CONSIGNED", ALIAS_CONSIGNED, "any"),
+            database_url=text("ANALYZER_DATABASE_URL"),
+            redis_url=text("REDIS_URL"),
+            alert_webhook=text("ANALYZER_ALERT_WEBHOOK"),
+            min_margin=number("ANALYZER_MIN_MARGIN", 0.10),
             stockx_base_url=text("STOCKX_BASE_URL", STOCKX_DEFAULT_URL) or STOCKX_DEFAULT_URL,
             stockx_token_url=text("STOCKX_TOKEN_URL", STOCKX_DEFAULT_TOKEN_URL) or STOCKX_DEFAULT_TOKEN_URL,
             stockx_api_key=text("STOCKX_API_KEY"),

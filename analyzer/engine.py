@@ -14,23 +14,24 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
+from analyzer import fx
 from analyzer.config import Settings
-from analyzer.errors import MarketError, SizeNotOffered
+from analyzer.errors import MarketError
 from analyzer.markets import Market, build_markets
 from analyzer.markets.base import Call, Gather
 from analyzer.matching import (
     NotFound,
     SearchAgain,
-    describe_sizes,
     needs_anchor,
-    pick_size,
     plan_after_search_again,
     plan_products,
+    suggestions,
 )
 from analyzer.metrics import MetricsStore
-from analyzer.models import CallStats, LookupResult, Product, ProgressEvent, Quote, SizePrice
-from analyzer.pricing import Fees, recommend
-from analyzer.validation import clean_query, format_size, parse_size
+from analyzer.models import CallStats, LookupResult, Product, ProgressEvent, Quote, Sale, Size, SizeRun
+from analyzer.pricing import Fees, recommend, sales_per_week
+from analyzer.sizes import NoSize, resolve
+from analyzer.validation import clean_query, parse_size, size_label
 
 ProgressCallback = Callable[[ProgressEvent], None]
 MODES = ("parallel", "sequential")
@@ -153,12 +154,17 @@ class Analyzer:
             raise ValueError(f"mode must be one of {MODES}")
         started = perf_counter()
         progress = _Progress(sum(len(m.steps) for m in self.markets), on_progress)
+        prefetch = fx.needed(self.settings)
         if mode == "sequential":
             quotes = self._quote(text, number, run_sequentially, progress, started)
+            rates = fx.rates(self.settings) if prefetch else None
         else:
-            with ThreadPoolExecutor(max_workers=2 * len(self.markets) + 2, thread_name_prefix="market") as pool:
+            with ThreadPoolExecutor(max_workers=2 * len(self.markets) + 3, thread_name_prefix="market") as pool:
+                pending = pool.submit(fx.rates, self.settings) if prefetch else None
                 quotes = self._quote(text, number, fan_out(pool), progress, started)
-        result = self._result(text, number, mode, quotes, perf_counter() - started, fees or self.settings.fees)
+                rates = pending.result() if pending is not None else None
+        rates = self.rates_for(quotes, rates)
+        result = self._result(text, number, mode, quotes, perf_counter() - started, fees or self.settings.fees, rates)
         if self.metrics is not None:
             self.metrics.record(result)
         return result
@@ -191,21 +197,34 @@ class Analyzer:
         for market in self.markets:
             market.clear_cache()
 
-    def _quote(self, query: str, size: float, gather: Gather, progress: _Progress, started: float) -> dict[str, Quote]:
+    def _quote(self, query: str, size: Size, gather: Gather, progress: _Progress, started: float) -> dict[str, Quote]:
         """Every market's chain at once: search, decide, (search again), size run, quote.
 
-        A chain waits on another market only where the decision needs it: a name query is matched
+        A chain waits on another market only where a decision needs it: a name query is matched
         against the markets listed before (the anchor is the first that found the shoe), so their
-        searches must be back; a style-ID query waits on nothing.
+        searches must be back; a market without a size chart (Alias) waits for the size runs of the
+        markets with one (StockX) when the asked size is bare or in another scale, to quote the same
+        physical size. A style-ID query in the shoe's own scale waits on nothing.
         """
         names = list(self.labels)
         runs = {m.name: _MarketRun(m, started, progress, gather) for m in self.markets}
         found: dict[str, list[Product] | None] = {}
+        size_runs: dict[str, SizeRun] = {}
         searched = {name: threading.Event() for name in names}
+        sized = {name: threading.Event() for name in names}
         waits_on_earlier = needs_anchor(query)
+        charted = [m.name for m in self.markets if m.has_size_chart]
 
         def search(run: _MarketRun, text: str, message: str) -> list[Product]:
             return run.gather([Call("search", message, lambda: run.market.search(text, run.stats))])[0]
+
+        def charts_for(name: str, product: Product) -> list[SizeRun]:
+            if size.scale is not None and size.scale == product.scale:
+                return []
+            for other in charted:
+                if other != name:
+                    sized[other].wait()
+            return [size_runs[o] for o in charted if o != name and o in size_runs]
 
         def chain(name: str) -> Quote:
             run = runs[name]
@@ -213,6 +232,7 @@ class Analyzer:
                 found[name] = search(run, query, "search")
             except Exception as exc:
                 found[name] = None
+                sized[name].set()
                 return run.done(run.failed(exc))
             finally:
                 searched[name].set()
@@ -226,25 +246,58 @@ class Analyzer:
                     again = search(run, plan.style_id, f"search by style ID {plan.style_id}")
                     plan = plan_after_search_again(plan.style_id, again, self.labels[name])
                 if isinstance(plan, NotFound):
-                    return run.done(run.quote(ok=False, error=plan.message, error_kind="not_found"))
-                sizes = run.market.size_run(plan.product, run.stats, run.gather)
-                return run.done(self._size_quote(run, plan.product, sizes, size))
+                    sized[name].set()
+                    return run.done(run.quote(ok=False, error=plan.message, error_kind="not_found",
+                                              suggestions=suggestions(plan.suggestions)))
+                hint = size.value if size.scale in (None, plan.product.scale) else None
+                try:
+                    size_run = run.market.size_run(plan.product, run.stats, run.gather, hint)
+                    size_runs[name] = size_run
+                finally:
+                    sized[name].set()
+                charts = [] if run.market.has_size_chart else charts_for(name, plan.product)
+                return run.done(self._size_quote(run, plan.product, size_run, size, charts))
             except Exception as exc:  # that market's error; the others go on
+                sized[name].set()
                 return run.done(run.failed(exc))
 
-        quotes = gather([Call("chain", "", lambda name=name: chain(name)) for name in names])
+        calls = [Call("chain", "", lambda name=name: chain(name)) for name in names]
+        quotes = gather(calls)
         return dict(zip(names, quotes, strict=True))
 
-    def _size_quote(self, run: _MarketRun, product: Any, sizes: list[SizePrice], size: float) -> Quote:
-        book = pick_size(sizes, size)
-        common = {"title": product.title, "style_id": product.style_id, "url": product.url, "product": product, "sizes": sizes}
-        if book is None:
-            error = SizeNotOffered(f"{run.market.label} has no US {format_size(size)} for this shoe; it has {describe_sizes(sizes)}.")
-            return run.quote(ok=False, error=error.message, error_kind=error.kind, size=size, **common)
-        return run.quote(ok=True, size=size, lowest_ask=book.lowest_ask, highest_bid=book.highest_bid,
-                         last_sale=book.last_sale, **common)
+    def _sales(self, run: _MarketRun, product: Product, size_run: SizeRun, own: float) -> list[Sale]:
+        """The asked size's recent sales: fetched with the size run when the size was known, else now."""
+        if own in size_run.sales or "sales" not in run.market.steps:
+            return size_run.sales.get(own, [])
+        try:
+            return run.gather([Call("sales", "recent sales", lambda: run.market.recent_sales(product, own, run.stats))])[0]
+        except MarketError:
+            return []  # sales are extra: the quote stands without them
 
-    def _result(self, query: str, size: float, mode: str, quotes: dict[str, Quote], elapsed: float, fees: Fees) -> LookupResult:
+    def _size_quote(self, run: _MarketRun, product: Product, size_run: SizeRun, size: Size, charts: list[SizeRun]) -> Quote:
+        common = {"title": product.title, "style_id": product.style_id, "url": product.url, "product": product,
+                  "sizes": size_run.sizes, "scale": size_run.scale, "currency": size_run.currency,
+                  "fresh": size_run.fresh, "quoted_at": size_run.quoted_at}
+        picked = resolve(size, size_run, run.market.label, charts)
+        if isinstance(picked, NoSize):
+            return run.quote(ok=False, error=picked.message, error_kind=picked.kind, **common)
+        book = picked.book
+        sales = self._sales(run, product, size_run, book.size)
+        return run.quote(ok=True, size=book.size, size_label=picked.label, lowest_ask=book.lowest_ask,
+                         highest_bid=book.highest_bid, last_sale=book.last_sale, sell_faster=book.sell_faster,
+                         earn_more=book.earn_more, flex_lowest_ask=book.flex_lowest_ask, recent_sales=sales,
+                         sales_per_week=sales_per_week(sales), **common)
+
+    def rates_for(self, quotes: dict[str, Quote], prefetched: dict[str, float] | None) -> dict[str, float]:
+        """Exchange rates when some money is not in the display currency: fetched at the start of the
+        lookup when the display currency needs them, else only now, when an answer surprised us."""
+        if prefetched is not None:
+            return prefetched
+        currencies = {q.currency for q in quotes.values() if q.ok} | {self.settings.currency}
+        return fx.rates(self.settings) if currencies != {"USD"} else {}
+
+    def _result(self, query: str, size: Size, mode: str, quotes: dict[str, Quote], elapsed: float, fees: Fees,
+                rates: dict[str, float]) -> LookupResult:
         products = [q.product for q in quotes.values() if q.product is not None]
         product = None
         if products:
@@ -257,5 +310,12 @@ class Analyzer:
                 "release_date": next((p.release_date for p in products if p.release_date), None),
                 "image_url": next((p.image_url for p in products if p.image_url), None),
             }
-        return LookupResult(query=query, size=size, mode=mode, source=self.settings.source, elapsed_s=elapsed,
-                            product=product, quotes=quotes, pricing=recommend(quotes, fees))
+        label = next((q.size_label for q in quotes.values() if q.ok and q.size_label), size_label(size.value, size.scale))
+        currency = self.settings.currency
+        return LookupResult(query=query, size=size.value, size_label=label, size_asked=size_label(size.value, size.scale),
+                            currency=currency, mode=mode, source=self.settings.source, elapsed_s=elapsed, product=product,
+                            quotes=quotes, rates=rates, pricing=recommend(quotes, fees, currency, rates, self.labels))
+
+    def reprice(self, result: LookupResult, fees: Fees) -> dict[str, Any]:
+        """The recommendation again at other fee settings, from the stored quotes: no market call."""
+        return recommend(result.quotes, fees, result.currency, result.rates, self.labels)

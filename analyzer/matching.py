@@ -10,17 +10,27 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
-from analyzer.models import Product, SizePrice
-from analyzer.validation import format_size
+from analyzer.models import Product
 
-_ONE_ID = r"[A-Z0-9]{5,10}(?:[\s-]\d{3})?"
+_ONE_ID = r"[A-Z0-9]{5,10}(?:[\s-][A-Z0-9]{3})?"
 _STYLE_ID_RE = re.compile(rf"^{_ONE_ID}(?:\s*/\s*{_ONE_ID})?$")
+
+
+_ANNOTATION_RE = re.compile(r"\([^)]*\)")
+_SAMPLE_RE = re.compile(r"\s+[A-Z]{1,2}$", re.IGNORECASE)
+SNEAKER_TYPES = {"sneakers", "sneaker", "shoes", "footwear"}
 
 
 def normalise_style_id(style_id: str) -> str:
     return re.sub(r"[\s-]", "", style_id).upper()
+
+
+def core_style_id(style_id: str) -> str:
+    """A style ID without the extra text real answers carry: '(White) FV5029-003' -> FV5029-003,
+    'AQ0818-148 S' (a sample) -> AQ0818-148; normalised."""
+    text = _ANNOTATION_RE.sub(" ", style_id).strip()
+    return normalise_style_id(_SAMPLE_RE.sub("", text))
 
 
 def split_style_ids(raw: str | None) -> tuple[str, ...]:
@@ -46,10 +56,28 @@ def style_keys(style_ids: Iterable[str]) -> set[str]:
     return {normalise_style_id(s) for s in style_ids}
 
 
+def _is_sneaker(product: Product) -> bool:
+    return product.product_type is None or product.product_type.lower() in SNEAKER_TYPES
+
+
 def find_by_style_id(products: Sequence[Product], style_id: str) -> Product | None:
-    """The product whose style ID matches exactly after normalising, wherever it stands."""
+    """The product whose style ID matches, wherever it stands: an exact match (after normalising)
+    beats an annotated one ('(White) FV5029-003', the sample 'AQ0818-148 S'), and a shoe beats
+    another kind of product with the same style ID (a basketball)."""
     wanted = style_keys(split_style_ids(style_id))
-    return next((p for p in products if style_keys(p.style_ids) & wanted), None)
+    cores = {core_style_id(s) for s in split_style_ids(style_id)}
+    exact = [p for p in products if style_keys(p.style_ids) & wanted]
+    annotated = [p for p in products if {core_style_id(s) for s in p.style_ids} & cores]
+    for group in (exact, annotated):
+        shoes = [p for p in group if _is_sneaker(p)]
+        if shoes or group:
+            return (shoes or group)[0]
+    return None
+
+
+def suggestions(products: Sequence[Product], limit: int = 5) -> list[dict[str, str | None]]:
+    """'Did you mean': the shoes a search found, by title and style ID."""
+    return [{"title": p.title, "style_id": p.style_id} for p in products if _is_sneaker(p)][:limit]
 
 
 @dataclass(frozen=True)
@@ -67,6 +95,7 @@ class SearchAgain:
 @dataclass(frozen=True)
 class NotFound:
     message: str
+    suggestions: tuple[Product, ...] = ()
 
 
 Plan = Chosen | SearchAgain | NotFound
@@ -85,10 +114,10 @@ def plan_products(query: str, results: Mapping[str, Sequence[Product] | None], l
             if products is None:
                 continue
             hit = find_by_style_id(products, query)
-            plans[market] = Chosen(hit) if hit else NotFound(f"{labels[market]} has no shoe with style ID {query}.")
+            plans[market] = Chosen(hit) if hit else NotFound(f"{labels[market]} has no shoe with style ID {query}.", tuple(products))
         return plans
 
-    anchor = next((ps[0] for ps in results.values() if ps), None)
+    anchor = next((next((p for p in ps if _is_sneaker(p)), ps[0]) for ps in results.values() if ps), None)
     for market, products in results.items():
         if products is None:
             continue
@@ -106,18 +135,4 @@ def plan_products(query: str, results: Mapping[str, Sequence[Product] | None], l
 
 def plan_after_search_again(style_id: str, products: Sequence[Product], label: str) -> Plan:
     hit = find_by_style_id(products, style_id)
-    return Chosen(hit) if hit else NotFound(f"{label} does not list {style_id}.")
-
-
-def pick_size(sizes: Sequence[SizePrice], size: float) -> SizePrice | None:
-    return next((s for s in sizes if s.size == size), None)
-
-
-def describe_sizes(sizes: Sequence[SizePrice]) -> str:
-    values = sorted({s.size for s in sizes})
-    if not values:
-        return "none"
-    steps = all(b - a == 0.5 for a, b in pairwise(values))
-    if steps and len(values) > 3:
-        return f"US {format_size(values[0])} to {format_size(values[-1])}"
-    return ", ".join(format_size(v) for v in values)
+    return Chosen(hit) if hit else NotFound(f"{label} does not list {style_id}.", tuple(products))

@@ -7,6 +7,8 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+RECENT_SALES_SHOWN = 10
+
 
 @dataclass(frozen=True)
 class Product:
@@ -17,6 +19,9 @@ class Product:
     title: str
     brand: str | None = None
     style_ids: tuple[str, ...] = ()
+    product_type: str | None = None
+    scale: str | None = None
+    size_values: tuple[float, ...] = ()
     retail_price: float | None = None
     release_date: str | None = None
     image_url: str | None = None
@@ -28,13 +33,51 @@ class Product:
 
 
 @dataclass(frozen=True)
+class Size:
+    """A size as asked: a number and a scale ("M" men's, "W" women's, "Y" youth/GS, "C" toddler);
+    `scale` None is a bare number, which means the shoe's own scale."""
+
+    value: float
+    scale: str | None = None
+
+
+@dataclass(frozen=True)
 class SizePrice:
-    """The book of one size on one market. A missing price is None, never 0."""
+    """The book of one size on one market, `size` in the product's own scale. A missing price is
+    None, never 0. `conversions` maps a scale ("M", "W", "Y", "C") to this size in that scale, as
+    the market's own size chart says (StockX's; Alias has none)."""
 
     size: float
     lowest_ask: float | None = None
     highest_bid: float | None = None
     last_sale: float | None = None
+    sell_faster: float | None = None
+    earn_more: float | None = None
+    flex_lowest_ask: float | None = None
+    scale: str | None = None
+    conversions: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
+class Sale:
+    """One sale Alias reports: price in the market's currency, time in ISO 8601 UTC."""
+
+    price: float
+    at: str
+    consigned: bool | None = None
+
+
+@dataclass
+class SizeRun:
+    """A product's whole size run on one market, in the product's own scale ("M", "W", "Y", "C"),
+    and the recent sales a market gave for the asked size (own-scale size -> sales, newest first)."""
+
+    scale: str
+    sizes: list[SizePrice]
+    sales: dict[float, list[Sale]] = field(default_factory=dict)
+    currency: str = "USD"
+    fresh: bool = True
+    quoted_at: str | None = None
 
 
 @dataclass
@@ -45,6 +88,8 @@ class CallStats:
     cache_hits: int = 0
     rate_limited: int = 0
     retries: int = 0
+    cached_at: float | None = None
+    """When the oldest cached answer used was fetched (epoch seconds); None when all came fresh."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def count(self, *, calls: int = 0, cache_hits: int = 0, rate_limited: int = 0, retries: int = 0) -> None:
@@ -53,6 +98,15 @@ class CallStats:
             self.cache_hits += cache_hits
             self.rate_limited += rate_limited
             self.retries += retries
+
+    def saw_cached(self, fetched_at: float) -> None:
+        with self._lock:
+            self.cached_at = fetched_at if self.cached_at is None else min(self.cached_at, fetched_at)
+
+    def add(self, other: CallStats) -> None:
+        self.count(calls=other.calls, cache_hits=other.cache_hits, rate_limited=other.rate_limited, retries=other.retries)
+        if other.cached_at is not None:
+            self.saw_cached(other.cached_at)
 
 
 @dataclass(frozen=True)
@@ -77,10 +131,20 @@ class Quote:
     title: str | None = None
     style_id: str | None = None
     size: float | None = None
+    size_label: str | None = None
+    scale: str | None = None
     lowest_ask: float | None = None
     highest_bid: float | None = None
     last_sale: float | None = None
+    sell_faster: float | None = None
+    earn_more: float | None = None
+    flex_lowest_ask: float | None = None
     currency: str = "USD"
+    recent_sales: list[Sale] = field(default_factory=list)
+    sales_per_week: float | None = None
+    fresh: bool = False
+    quoted_at: str | None = None
+    suggestions: list[dict[str, str | None]] = field(default_factory=list)
     url: str | None = None
     elapsed_s: float = 0.0
     calls: int = 0
@@ -94,6 +158,9 @@ class Quote:
         data = asdict(self)
         data.pop("product")
         data["elapsed_s"] = round(self.elapsed_s, 4)
+        data["recent_sales"] = data["recent_sales"][:RECENT_SALES_SHOWN]
+        for row in data["sizes"]:
+            row.pop("conversions")
         return data
 
 
@@ -101,12 +168,17 @@ class Quote:
 class LookupResult:
     query: str
     size: float
+    size_label: str
+    currency: str
     mode: str
     source: str
     elapsed_s: float
     product: dict[str, Any] | None
     quotes: dict[str, Quote]
     pricing: dict[str, Any]
+    size_asked: str = ""
+    rates: dict[str, float] = field(default_factory=dict)
+    """Every exchange rate known at the lookup (units per US dollar), for re-pricing it later."""
 
     @property
     def any_quoted(self) -> bool:
@@ -121,6 +193,9 @@ class LookupResult:
         return {
             "query": self.query,
             "size": self.size,
+            "size_label": self.size_label,
+            "size_asked": self.size_asked,
+            "currency": self.currency,
             "mode": self.mode,
             "source": self.source,
             "elapsed_s": round(self.elapsed_s, 4),

@@ -1,24 +1,30 @@
-"""Fees, payouts and the recommendation: pure functions over quotes.
+"""Fees, buyer costs, currency conversion, payouts and the recommendation: pure functions over quotes.
 
 Each market's fee rule is one small function; `PAYOUT_RULES` is where they are combined, so a
-third market adds one rule and one line.
+third market adds one rule and one line. Payouts are worked out in the currency of the market's own
+answer, then converted into the display currency; a market whose currency has no rate keeps its
+own and is left out of the picks that compare markets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from analyzer.models import Quote
+from analyzer.models import Quote, Sale
 
 STOCKX_TRANSACTION_FEES: dict[int, float] = {1: 0.09, 2: 0.085, 3: 0.08, 4: 0.075, 5: 0.07}
+BUYER_COSTS_NOTE = "Buyer costs are typical US figures (processing and shipping); they vary by location and tax."
 
 
 @dataclass(frozen=True)
 class Fees:
-    """Published seller fees (StockX since 2023-07-01; Alias for a US seller)."""
+    """Published seller fees (StockX since 2023-07-01; Alias for a US seller) and what a buyer pays
+    on top of an ask (typical US figures: StockX 3% processing + $14.95 shipping; GOAT $14.50
+    shipping). Flat amounts are US dollars."""
 
     stockx_level: int = 1
     stockx_processing: float = 0.03
@@ -26,6 +32,10 @@ class Fees:
     alias_seller_fee: float = 5.0
     alias_cashout: float = 0.029
     alias_cashout_enabled: bool = True
+    stockx_buyer_pct: float = 0.03
+    stockx_buyer_flat: float = 14.95
+    alias_buyer_pct: float = 0.0
+    alias_buyer_flat: float = 14.50
 
     def __post_init__(self) -> None:
         if self.stockx_level not in STOCKX_TRANSACTION_FEES:
@@ -34,6 +44,18 @@ class Fees:
 
 def money(amount: float | Decimal) -> float:
     return float(Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def convert(amount: float | None, source: str, target: str, fx: Mapping[str, float]) -> float | None:
+    """`amount` in `source` as `target`, with rates in units per US dollar; None without a rate."""
+    if amount is None:
+        return None
+    if source == target:
+        return amount
+    rates = {"USD": 1.0, **fx}
+    if source not in rates or target not in rates:
+        return None
+    return money(amount / rates[source] * rates[target])
 
 
 def stockx_payout(price: float, fees: Fees) -> float:
@@ -52,19 +74,70 @@ PAYOUT_RULES: dict[str, PayoutRule] = {"stockx": stockx_payout, "alias": alias_p
 
 
 def payout(market: str, price: float | None, fees: Fees) -> float | None:
-    """What the seller receives for a sale at `price`; None when there is no price."""
+    """What the seller receives for a sale at `price` (in the market's currency); None without a price."""
     return None if price is None else PAYOUT_RULES[market](price, fees)
 
 
-def market_payouts(quotes: Mapping[str, Quote], fees: Fees) -> dict[str, dict[str, float | None]]:
-    """Per market: `sell_now` = payout at the highest bid, `list` = payout at the lowest ask."""
-    return {
-        market: {
-            "sell_now": payout(market, q.highest_bid, fees) if q.ok else None,
-            "list": payout(market, q.lowest_ask, fees) if q.ok else None,
-        }
-        for market, q in quotes.items()
-    }
+def fee_lines(market: str, price: float, fees: Fees) -> list[tuple[str, float]]:
+    """The arithmetic of one payout: (what, amount) from the price down to the payout."""
+    if market == "stockx":
+        level = STOCKX_TRANSACTION_FEES[fees.stockx_level]
+        return [("price", price), (f"transaction fee {level:.1%} (level {fees.stockx_level})", -money(price * level)),
+                (f"payment processing {fees.stockx_processing:.1%}", -money(price * fees.stockx_processing)),
+                ("payout", stockx_payout(price, fees))]
+    after_sale = price * (1 - fees.alias_commission) - fees.alias_seller_fee
+    lines = [("price", price), (f"commission {fees.alias_commission:.1%}", -money(price * fees.alias_commission)),
+             ("seller fee", -fees.alias_seller_fee)]
+    if fees.alias_cashout_enabled:
+        lines.append((f"cash-out fee {fees.alias_cashout:.1%}", -money(max(0.0, after_sale) * fees.alias_cashout)))
+    return [*lines, ("payout", alias_payout(price, fees))]
+
+
+def buyer_cost(market: str, ask: float | None, currency: str, fees: Fees, fx: Mapping[str, float]) -> float | None:
+    """What a buyer pays in all at `ask`: the ask, the market's buyer percentage, and its flat
+    amount (US dollars, converted); None without an ask or a rate for the flat amount."""
+    if ask is None:
+        return None
+    pct = getattr(fees, f"{market}_buyer_pct", 0.0)
+    flat = convert(getattr(fees, f"{market}_buyer_flat", 0.0), "USD", currency, fx)
+    return None if flat is None else money(ask * (1 + pct) + flat)
+
+
+@dataclass(frozen=True)
+class _Priced:
+    """One market's figures in the display currency (or its own, when there is no rate)."""
+
+    market: str
+    currency: str
+    comparable: bool
+    bid: float | None
+    ask: float | None
+    sell_now: float | None
+    list: float | None
+    sell_faster: float | None
+    sell_faster_payout: float | None
+    earn_more: float | None
+    earn_more_payout: float | None
+    buy_cost: float | None
+
+
+def _price(market: str, quote: Quote, fees: Fees, currency: str, fx: Mapping[str, float]) -> _Priced:
+    own = quote.currency or "USD"
+    rate_known = convert(1.0, own, currency, fx) is not None
+    shown = currency if rate_known else own
+
+    def shown_amount(value: float | None) -> float | None:
+        return convert(value, own, shown, fx)
+
+    return _Priced(
+        market=market, currency=shown, comparable=rate_known,
+        bid=shown_amount(quote.highest_bid), ask=shown_amount(quote.lowest_ask),
+        sell_now=shown_amount(payout(market, quote.highest_bid, fees)),
+        list=shown_amount(payout(market, quote.lowest_ask, fees)),
+        sell_faster=shown_amount(quote.sell_faster), sell_faster_payout=shown_amount(payout(market, quote.sell_faster, fees)),
+        earn_more=shown_amount(quote.earn_more), earn_more_payout=shown_amount(payout(market, quote.earn_more, fees)),
+        buy_cost=shown_amount(buyer_cost(market, quote.lowest_ask, own, fees, fx)),
+    )
 
 
 def _best(options: list[dict[str, Any]], key: str, lowest: bool = False) -> dict[str, Any] | None:
@@ -75,37 +148,97 @@ def _best(options: list[dict[str, Any]], key: str, lowest: bool = False) -> dict
     return pick(candidates, key=lambda o: o[key])
 
 
-def arbitrage(quotes: Mapping[str, Quote], fees: Fees) -> dict[str, Any] | None:
-    """Buy at the lowest ask on one market, sell now on another: only when it pays after fees."""
+def _arbitrage(priced: list[_Priced]) -> dict[str, Any] | None:
+    """Buy at the lowest ask (plus buyer costs) on one market, sell now on another: only when it pays."""
     best: dict[str, Any] | None = None
-    for buy_on, buy in quotes.items():
-        for sell_on, sell in quotes.items():
-            if buy_on == sell_on or not (buy.ok and sell.ok):
+    for buy in priced:
+        for sell in priced:
+            if buy.market == sell.market or buy.buy_cost is None or sell.sell_now is None:
                 continue
-            if buy.lowest_ask is None or sell.highest_bid is None:
-                continue
-            profit = money(payout(sell_on, sell.highest_bid, fees) - buy.lowest_ask)  # type: ignore[operator]
+            profit = money(sell.sell_now - buy.buy_cost)
             if profit > 0 and (best is None or profit > best["profit"]):
-                best = {
-                    "buy_on": buy_on,
-                    "sell_on": sell_on,
-                    "buy_price": buy.lowest_ask,
-                    "sell_price": sell.highest_bid,
-                    "profit": profit,
-                }
+                best = {"buy_on": buy.market, "sell_on": sell.market, "buy_price": buy.ask, "buy_cost": buy.buy_cost,
+                        "sell_price": sell.bid, "sell_payout": sell.sell_now, "profit": profit, "currency": buy.currency}
     return best
 
 
-def recommend(quotes: Mapping[str, Quote], fees: Fees) -> dict[str, Any]:
-    payouts = market_payouts(quotes, fees)
-    ok = {m: q for m, q in quotes.items() if q.ok}
-    sell_now = [{"market": m, "price": q.highest_bid, "payout": payouts[m]["sell_now"]} for m, q in ok.items()]
-    listing = [{"market": m, "price": q.lowest_ask, "payout": payouts[m]["list"]} for m, q in ok.items()]
-    buying = [{"market": m, "price": q.lowest_ask} for m, q in ok.items()]
+def _notes(quotes: Mapping[str, Quote], priced: list[_Priced], currency: str, labels: Mapping[str, str]) -> list[str]:
+    notes = []
+    ok = [m for m, q in quotes.items() if q.ok]
+    failed = [m for m, q in quotes.items() if not q.ok]
+    if not ok:
+        notes.append("No market quoted this pair: no advice.")
+    elif failed:
+        names = ", ".join(labels.get(m, m) for m in ok)
+        notes.append(f"Advice based on {names} only: {', '.join(labels.get(m, m) for m in failed)} gave no quote.")
+    for p in priced:
+        if not p.comparable:
+            notes.append(f"No {p.currency}->{currency} rate: {labels.get(p.market, p.market)}'s figures stay in {p.currency} "
+                         f"and are left out of the picks that compare markets.")
+        if p.bid is not None and p.ask is not None and p.bid > p.ask:
+            notes.append(f"{labels.get(p.market, p.market)}'s book is crossed: the highest bid ({p.bid:,.2f} {p.currency}) "
+                         f"is above the lowest ask ({p.ask:,.2f} {p.currency}).")
+    return notes
+
+
+def recommend(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD", fx: Mapping[str, float] | None = None,
+              labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Payouts per market and the picks: best sell now, best list, best buy (with buyer costs),
+    arbitrage; all in `currency`, with the rates used and notes saying what was left out and why."""
+    fx = dict(fx or {})
+    labels = labels or {}
+    priced = [_price(m, q, fees, currency, fx) for m, q in quotes.items() if q.ok]
+    by_market = {p.market: p for p in priced}
+    payouts = {
+        m: {"sell_now": by_market[m].sell_now, "list": by_market[m].list, "sell_faster": by_market[m].sell_faster_payout,
+            "earn_more": by_market[m].earn_more_payout, "buy_cost": by_market[m].buy_cost, "currency": by_market[m].currency}
+        if m in by_market else {"sell_now": None, "list": None, "sell_faster": None, "earn_more": None, "buy_cost": None,
+                                "currency": currency}
+        for m in quotes
+    }
+    comparable = [p for p in priced if p.comparable]
+    sell_now = [{"market": p.market, "price": p.bid, "payout": p.sell_now, "currency": p.currency} for p in comparable]
+    listing = [{"market": p.market, "price": p.ask, "payout": p.list, "basis": "lowest_ask", "currency": p.currency}
+               for p in comparable]
+    if not any(o["payout"] is not None for o in listing):
+        # No ask to match: StockX's own "sell faster" suggestion is the price to list at.
+        listing = [{"market": p.market, "price": p.sell_faster, "payout": p.sell_faster_payout, "basis": "sell_faster",
+                    "currency": p.currency} for p in comparable]
+    buying = [{"market": p.market, "price": p.ask, "cost": p.buy_cost, "currency": p.currency} for p in comparable]
+    involved = {currency} | {q.currency for q in quotes.values() if q.ok}
+    used = {c: fx[c] for c in sorted(involved) if c in fx and c != "USD"}
     return {
+        "currency": currency,
+        "fx": used,
         "payouts": payouts,
         "best_sell_now": _best(sell_now, "payout"),
         "best_list": _best(listing, "payout"),
-        "best_buy": _best(buying, "price", lowest=True),
-        "arbitrage": arbitrage(quotes, fees),
+        "best_buy": _best(buying, "cost", lowest=True),
+        "arbitrage": _arbitrage(comparable),
+        "buyer_costs_note": BUYER_COSTS_NOTE,
+        "notes": _notes(quotes, priced, currency, labels),
     }
+
+
+def sales_per_week(sales: Sequence[Sale]) -> float | None:
+    """How often the pair sells, from the sales returned (newest first): sales per week over the span
+    they cover; None with fewer than two."""
+    times = sorted(t for s in sales if (t := _when(s.at)) is not None)
+    if len(times) < 2 or times[-1] <= times[0]:
+        return None
+    weeks = (times[-1] - times[0]).total_seconds() / 604_800
+    return round((len(times) - 1) / weeks, 2)
+
+
+def _when(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def market_payouts(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD",
+                   fx: Mapping[str, float] | None = None) -> dict[str, dict[str, Any]]:
+    """Per market: `sell_now` = payout at the highest bid, `list` = payout at the lowest ask."""
+    return recommend(quotes, fees, currency, fx)["payouts"]

@@ -6,9 +6,21 @@ from typing import Any
 
 from analyzer.markets import LABELS
 
+SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "AUD": "A$", "CAD": "C$", "CHF": "CHF ", "HKD": "HK$", "JPY": "¥",
+           "KRW": "₩", "MXN": "MX$", "NZD": "NZ$", "SGD": "S$"}
+WHOLE_UNITS = {"JPY", "KRW"}
+
+
+def money(value: float | None, currency: str = "USD") -> str:
+    """'$176.00', '£140.00', '¥27,000'; a missing amount is '—'."""
+    if value is None:
+        return "—"
+    symbol = SYMBOLS.get(currency, f"{currency} ")
+    return f"{symbol}{value:,.0f}" if currency in WHOLE_UNITS else f"{symbol}{value:,.2f}"
+
 
 def dollars(value: float | None) -> str:
-    return "—" if value is None else f"${value:,.2f}"
+    return money(value, "USD")
 
 
 def label(market: str) -> str:
@@ -16,19 +28,37 @@ def label(market: str) -> str:
 
 
 def recommendation_lines(pricing: dict[str, Any]) -> list[str]:
-    """One sentence each for where to sell now, list, buy, and any arbitrage."""
+    """One sentence each for where to sell now, list, buy, and any arbitrage: only from data that
+    exist; the notes say what the advice rests on."""
+    notes = list(pricing.get("notes") or [])
+    payouts = pricing.get("payouts") or {}
+    if not any(p.get("sell_now") is not None or p.get("list") is not None for p in payouts.values()) \
+            and not pricing.get("best_buy") and not pricing.get("best_list"):
+        return notes or ["No market quoted this pair: no advice."]
     lines = []
     sell = pricing.get("best_sell_now")
-    lines.append(f"Sell now on {label(sell['market'])}: the {dollars(sell['price'])} bid pays you {dollars(sell['payout'])}."
-                 if sell else "Sell now: no market has a bid for this size.")
+    lines.append(f"Sell now on {label(sell['market'])}: the {money(sell['price'], sell['currency'])} bid pays you "
+                 f"{money(sell['payout'], sell['currency'])}." if sell else "Sell now: no quoted market has a bid for this size.")
     listing = pricing.get("best_list")
-    lines.append(f"List on {label(listing['market'])}: selling at the {dollars(listing['price'])} lowest ask pays you "
-                 f"{dollars(listing['payout'])}." if listing else "List: no market has an ask to match for this size.")
+    if listing and listing.get("basis") == "sell_faster":
+        lines.append(f"List on {label(listing['market'])} at its suggested {money(listing['price'], listing['currency'])} "
+                     f"(no ask to match): pays you {money(listing['payout'], listing['currency'])}.")
+    elif listing:
+        lines.append(f"List on {label(listing['market'])}: selling at the {money(listing['price'], listing['currency'])} "
+                     f"lowest ask pays you {money(listing['payout'], listing['currency'])}.")
+    else:
+        lines.append("List: no quoted market has an ask to match for this size.")
+    for market, pays in payouts.items():
+        if pays.get("sell_faster") is not None or pays.get("earn_more") is not None:
+            cur = pays["currency"]
+            lines.append(f"{label(market)} suggests listing lower to sell faster (pays {money(pays.get('sell_faster'), cur)}) "
+                         f"or higher to earn more (pays {money(pays.get('earn_more'), cur)}).")
     buy = pricing.get("best_buy")
-    lines.append(f"Buy on {label(buy['market'])}: the lowest ask is {dollars(buy['price'])}."
-                 if buy else "Buy: no market has an ask for this size.")
+    lines.append(f"Buy on {label(buy['market'])}: the {money(buy['price'], buy['currency'])} lowest ask costs "
+                 f"{money(buy['cost'], buy['currency'])} with buyer fees and shipping." if buy
+                 else "Buy: no quoted market has an ask for this size.")
     arb = pricing.get("arbitrage")
-    lines.append(f"Arbitrage: buy on {label(arb['buy_on'])} at {dollars(arb['buy_price'])}, sell now on {label(arb['sell_on'])} "
-                 f"at {dollars(arb['sell_price'])}: {dollars(arb['profit'])} profit after fees."
-                 if arb else "Arbitrage: none after fees.")
-    return lines
+    lines.append(f"Arbitrage: buy on {label(arb['buy_on'])} for {money(arb['buy_cost'], arb['currency'])} in all, sell now on "
+                 f"{label(arb['sell_on'])} for a {money(arb['sell_payout'], arb['currency'])} payout: "
+                 f"{money(arb['profit'], arb['currency'])} profit." if arb else "Arbitrage: none after fees and buyer costs.")
+    return lines + notes

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol, Self
 
 from analyzer.config import Settings
 from analyzer.http import Auth, MarketHttp, market_http
-from analyzer.models import CallStats, Product, SizePrice
+from analyzer.models import CallStats, Product, Sale, SizeRun
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,17 @@ class Market(Protocol):
     name: str
     label: str
     steps: tuple[str, ...]
+    has_size_chart: bool
+    """Whether the market's size run carries conversions to other scales (StockX's does, Alias's not)."""
 
     def search(self, query: str, stats: CallStats) -> list[Product]: ...
 
-    def size_run(self, product: Product, stats: CallStats, gather: Gather) -> list[SizePrice]: ...
+    def size_run(self, product: Product, stats: CallStats, gather: Gather, size: float | None = None) -> SizeRun:
+        """Every size's book; `size` (the asked size in the product's own scale, when known before
+        the call) lets a market fetch that size's sales in the same round trip."""
+        ...
+
+    def recent_sales(self, product: Product, size: float, stats: CallStats) -> list[Sale]: ...
 
     def clear_cache(self) -> None: ...
 
@@ -73,22 +81,21 @@ def amount(value: Any, *, cents: bool = False) -> float | None:
         number = float(value)
     except (TypeError, ValueError):
         return None
-    if number != number or number <= 0 or number == float("inf"):
+    if number != number or number == float("inf"):
         return None
-    return round(number / 100, 2) if cents else round(number, 2)
+    # Round first: a price that rounds to 0.00 is no price, like "0".
+    value = round(number / 100 if cents else number, 2)
+    return value if value > 0 else None
 
 
 def size_number(value: Any) -> float | None:
-    """'10.5', 'US M 10.5', 10.5 -> 10.5; anything else None."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
+    """A size as a JSON number or numeric string (10, 10.5, '10.5'); placeholders (0, 40) and
+    anything else None."""
+    if isinstance(value, bool):
+        return None
+    try:
         number = float(value)
-    elif isinstance(value, str):
-        token = value.strip().upper().removeprefix("US").strip().removeprefix("M").strip()
-        try:
-            number = float(token)
-        except ValueError:
-            return None
-    else:
+    except (TypeError, ValueError):
         return None
     return number if 0 < number < 30 and number * 2 == int(number * 2) else None
 
@@ -98,4 +105,18 @@ def is_dict_with(data: Any, *keys: str) -> bool:
 
 
 def text(value: Any) -> str | None:
+    """A non-empty string, stripped; None for null, numbers and empty text (never the string 'None')."""
     return value.strip() or None if isinstance(value, str) else None
+
+
+def iso_utc(epoch: float | None = None) -> str:
+    moment = datetime.now(UTC) if epoch is None else datetime.fromtimestamp(epoch, UTC)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def answered(stats: CallStats) -> tuple[bool, str | None]:
+    """Whether a call's answer came from the network, and when it was fetched: now, or the cached
+    answer's own time (None when the cache does not say)."""
+    if stats.cache_hits == 0:
+        return True, iso_utc()
+    return False, iso_utc(stats.cached_at) if stats.cached_at is not None else None

@@ -10,9 +10,11 @@ import requests
 
 from analyzer.config import Settings
 from analyzer.errors import AuthRefused, BadAnswer, NotConfigured
-from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, size_number, text
+from analyzer.http import MarketHttp
+from analyzer.markets.base import Call, Gather, HttpMarket, amount, answered, is_dict_with, text
 from analyzer.matching import split_style_ids
-from analyzer.models import CallStats, Product, SizePrice
+from analyzer.models import CallStats, Product, Sale, SizePrice, SizeRun
+from analyzer.sizes import main_scale, read_size, scale_of_gender
 
 PAGE_SIZE = 20
 PRODUCT_PAGE = "https://stockx.com/{url_key}"
@@ -64,19 +66,22 @@ class StockXAuth:
 
 
 def parse_product(item: dict[str, Any]) -> Product:
-    if not is_dict_with(item, "productId", "title"):
+    if not is_dict_with(item, "productId"):
         raise BadAnswer("bad answer from StockX")
     attributes = item.get("productAttributes") if isinstance(item.get("productAttributes"), dict) else {}
     url_key = text(item.get("urlKey"))
+    style = text(item.get("styleId"))
     return Product(
         market="stockx",
         product_id=str(item["productId"]),
-        title=str(item["title"]),
+        title=text(item.get("title")) or style or url_key or "Untitled product",
         brand=text(item.get("brand")),
-        style_ids=split_style_ids(text(item.get("styleId"))),
+        style_ids=split_style_ids(style),
         retail_price=amount(attributes.get("retailPrice")),
         release_date=text(attributes.get("releaseDate")),
         url=PRODUCT_PAGE.format(url_key=url_key) if url_key else None,
+        product_type=text(item.get("productType")),
+        scale=scale_of_gender(attributes.get("gender")),
     )
 
 
@@ -90,30 +95,45 @@ def parse_search(data: Any) -> list[Product]:
     return [parse_product(item) for item in data["products"] if isinstance(item, dict)]
 
 
-def variant_size(variant: dict[str, Any]) -> float | None:
-    """The US men's size: from the 'us m' conversion when there is one, else the variant's own value."""
+def _conversions(variant: dict[str, Any]) -> tuple[tuple[str, float] | None, dict[str, float]]:
+    """The variant's own size (from variantValue, else the default conversion) and its US sizes in
+    every scale its chart gives ('us m', 'us w', 'us' for youth); UK, EU, CM, KR are left out."""
     chart = variant.get("sizeChart") if isinstance(variant.get("sizeChart"), dict) else {}
+    default = chart.get("defaultConversion") if isinstance(chart.get("defaultConversion"), dict) else {}
+    own_default = read_size(default.get("size"), default.get("type"))
+    own = read_size(variant.get("variantValue"), default.get("type")) or read_size(variant.get("variantValue")) or own_default
+    table: dict[str, float] = {}
     for conversion in chart.get("availableConversions") or []:
-        if isinstance(conversion, dict) and str(conversion.get("type", "")).lower() == "us m":
-            return size_number(conversion.get("size"))
-    return size_number(variant.get("variantValue"))
+        if isinstance(conversion, dict) and (read := read_size(conversion.get("size"), conversion.get("type"))):
+            table.setdefault(read[0], read[1])
+    if own is not None:
+        table[own[0]] = own[1]
+    return own, table
 
 
-def parse_size_run(variants: Any, market_data: Any) -> list[SizePrice]:
+def parse_size_run(variants: Any, market_data: Any, fallback_scale: str | None = None) -> tuple[SizeRun, str | None]:
+    """Every size in the product's own scale with its chart and book; and the currency the market
+    data are in, as the answer says (None when it does not say)."""
     if not isinstance(variants, list) or not isinstance(market_data, list):
         raise BadAnswer("bad answer from StockX")
     books = {str(m.get("variantId")): m for m in market_data if isinstance(m, dict)}
+    currencies = [c for m in books.values() if (c := text(m.get("currencyCode")))]
     run: dict[float, SizePrice] = {}
     for variant in variants:
         if not isinstance(variant, dict):
             continue
-        size = variant_size(variant)
-        if size is None or size in run:
+        own, table = _conversions(variant)
+        if own is None or own[1] in run:
             continue
         book = books.get(str(variant.get("variantId")), {})
-        run[size] = SizePrice(size=size, lowest_ask=amount(book.get("lowestAskAmount")),
-                              highest_bid=amount(book.get("highestBidAmount")))
-    return sorted(run.values(), key=lambda s: s.size)
+        run[own[1]] = SizePrice(
+            size=own[1], scale=own[0], conversions=table,
+            lowest_ask=amount(book.get("lowestAskAmount")), highest_bid=amount(book.get("highestBidAmount")),
+            sell_faster=amount(book.get("sellFasterAmount")), earn_more=amount(book.get("earnMoreAmount")),
+            flex_lowest_ask=amount(book.get("flexLowestAskAmount")),
+        )
+    sizes = sorted(run.values(), key=lambda s: s.size)
+    return SizeRun(scale=main_scale(sizes, fallback_scale or "M"), sizes=sizes), (currencies[0] if currencies else None)
 
 
 class StockX(HttpMarket):
@@ -121,6 +141,17 @@ class StockX(HttpMarket):
     label = "StockX"
     steps = ("search", "variants", "market_data")
     volatile_urls = ("*/market-data*",)
+    has_size_chart = True
+
+    def __init__(self, http: MarketHttp, currency: str = "USD") -> None:
+        super().__init__(http)
+        self.currency = currency
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StockX:
+        market = super().from_settings(settings)
+        market.currency = settings.currency
+        return market
 
     @classmethod
     def base_url(cls, settings: Settings) -> str:
@@ -134,15 +165,23 @@ class StockX(HttpMarket):
         params = {"query": query, "pageNumber": 1, "pageSize": PAGE_SIZE}
         return parse_search(self.http.get_json("/catalog/search", params, stats, is_search_page))
 
-    def size_run(self, product: Product, stats: CallStats, gather: Gather) -> list[SizePrice]:
+    def size_run(self, product: Product, stats: CallStats, gather: Gather, size: float | None = None) -> SizeRun:
         base = f"/catalog/products/{product.product_id}"
         is_list = lambda data: isinstance(data, list)  # noqa: E731
+        market_stats = CallStats()
         variants, market_data = gather([
             Call("variants", "size chart", lambda: self.http.get_json(f"{base}/variants", {}, stats, is_list)),
             Call("market_data", "asks and bids",
-                 lambda: self.http.get_json(f"{base}/market-data", {"currencyCode": "USD"}, stats, is_list)),
+                 lambda: self.http.get_json(f"{base}/market-data", {"currencyCode": self.currency}, market_stats, is_list)),
         ])
-        return parse_size_run(variants, market_data)
+        stats.add(market_stats)
+        run, currency = parse_size_run(variants, market_data, product.scale)
+        run.currency = currency or self.currency
+        run.fresh, run.quoted_at = answered(market_stats)
+        return run
+
+    def recent_sales(self, product: Product, size: float, stats: CallStats) -> list[Sale]:
+        return []  # the StockX v2 API has no sales history
 
 
 def variant_id(product_id: str, size: float) -> str:

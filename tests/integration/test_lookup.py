@@ -22,7 +22,8 @@ def test_lookup_quotes_both_markets_with_the_right_numbers(fast_sandbox, analyze
         book, quote = prices.book(panda, market, 10.0), result.quotes[market]
         assert (quote.lowest_ask, quote.highest_bid) == (book.lowest_ask, book.highest_bid)
         assert quote.style_id.replace(" ", "-") == "DD1391-100"
-    assert result.quotes["stockx"].calls == 3 and result.quotes["alias"].calls == 2
+    # StockX: search, variants, market data; Alias: catalog, availabilities and recent sales
+    assert result.quotes["stockx"].calls == 3 and result.quotes["alias"].calls == 3
     assert result.quotes["alias"].last_sale == prices.book(panda, "alias", 10.0).last_sale
     assert result.quotes["stockx"].last_sale is None  # StockX publishes no last sale
     assert result.product["title"] == "Nike Dunk Low Retro White Black Panda"
@@ -38,7 +39,7 @@ def test_name_found_on_one_market_is_matched_on_the_other_by_style_id(fast_sandb
     result = analyzer_for(fast_sandbox).lookup("panda", "10")
     assert result.success
     assert result.quotes["alias"].style_id == "DD1391 100"
-    assert result.quotes["alias"].calls == 3  # search, search by style ID, availabilities
+    assert result.quotes["alias"].calls == 4  # search, search by style ID, availabilities + recent sales
 
 
 def test_spaced_style_id_and_second_id_of_two(fast_sandbox, analyzer_for) -> None:
@@ -52,7 +53,7 @@ def test_size_not_offered_names_the_sizes(fast_sandbox, analyzer_for) -> None:
     result = analyzer_for(fast_sandbox).lookup("CP9654", "20")
     for quote in result.quotes.values():
         assert not quote.ok and quote.error_kind == "size_not_offered"
-        assert "US 20" in quote.error and "US 4 to 14" in quote.error
+        assert "US M 20" in quote.error and "US M 4 to 14" in quote.error
 
 
 def test_unknown_shoe_is_each_markets_error(fast_sandbox, analyzer_for) -> None:
@@ -90,7 +91,8 @@ def test_progress_events_cover_every_call(fast_sandbox, analyzer_for) -> None:
     analyzer_for(fast_sandbox, use_cache=False).lookup("CP9654", "10", on_progress=events.append)
     steps = [e for e in events if e.step != "quote"]
     assert sorted((e.market, e.step) for e in steps) == sorted(
-        [("stockx", "search"), ("stockx", "variants"), ("stockx", "market_data"), ("alias", "search"), ("alias", "availability")])
+        [("stockx", "search"), ("stockx", "variants"), ("stockx", "market_data"), ("alias", "search"), ("alias", "availability"),
+         ("alias", "sales")])
     assert [e.fraction for e in events] == sorted(e.fraction for e in events)
     assert events[-1].fraction == 1.0
     ready = {e.market: e.quote for e in events if e.step == "quote"}

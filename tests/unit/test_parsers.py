@@ -43,14 +43,18 @@ def test_stockx_amounts_are_strings_or_null() -> None:
         {"variantId": "v1", "lowestAskAmount": None, "highestBidAmount": "27", "currencyCode": "USD"},
         {"variantId": "v2", "lowestAskAmount": "187.5", "highestBidAmount": None},
     ]
-    run = parse_size_run(variants, market)
-    assert [(s.size, s.lowest_ask, s.highest_bid) for s in run] == [(10.0, None, 27.0), (10.5, 187.5, None)]
+    run, currency = parse_size_run(variants, market)
+    assert [(s.size, s.lowest_ask, s.highest_bid) for s in run.sizes] == [(10.0, None, 27.0), (10.5, 187.5, None)]
+    assert currency == "USD"
 
 
-def test_us_m_conversion_wins_over_variant_value() -> None:
-    variants = [{"variantId": "v", "variantValue": "8.5W", "sizeChart": {"availableConversions": [
-        {"size": "UK 6", "type": "uk"}, {"size": "US M 7", "type": "us m"}]}}]
-    assert parse_size_run(variants, [])[0].size == 7.0
+def test_womens_variant_keeps_its_own_size_and_its_mens_conversion() -> None:
+    variants = [{"variantId": "v", "variantValue": "8.5W", "sizeChart": {
+        "defaultConversion": {"size": "8.5W", "type": "us w"},
+        "availableConversions": [{"size": "UK 6", "type": "uk"}, {"size": "US M 7", "type": "us m"}]}}]
+    run, _ = parse_size_run(variants, [])
+    (only,) = run.sizes
+    assert (run.scale, only.size, only.conversions) == ("W", 8.5, {"M": 7.0, "W": 8.5})
 
 
 def test_alias_catalog_spaced_sku_and_cent_strings() -> None:
@@ -71,13 +75,22 @@ def test_alias_zero_means_no_data_and_only_new_in_good_box() -> None:
          "availability": {"lowest_listing_price_cents": "9600", "highest_offer_price_cents": "10500",
                           "last_sold_listing_price_cents": "0", "global_indicator_price_cents": "0"}},
     ]
-    (book,) = parse_availabilities({"variants": rows})
+    (book,) = parse_availabilities({"variants": rows}).sizes
     assert (book.lowest_ask, book.highest_bid, book.last_sale) == (96.0, 105.0, None)  # crossed book kept
 
 
 @pytest.mark.parametrize("value", [None, "", "0", "0.00", 0, "abc", "nan", "-5", True, [], {}])
 def test_amount_missing_is_none(value: object) -> None:
     assert amount(value) is None
+
+
+@pytest.mark.parametrize(("value", "cents"), [(0.004, False), ("0.001", False), (0.4, True), ("0.4", True)])
+def test_amount_that_rounds_to_nothing_is_none(value: object, cents: bool) -> None:
+    assert amount(value, cents=cents) is None
+
+
+def test_amount_rounds_to_the_cent() -> None:
+    assert amount("0.005") == 0.01 and amount("6500", cents=True) == 65.0 and amount(187.504) == 187.5
 
 
 @pytest.mark.parametrize("bad", [None, [], "<html>", {"products": None}, {"data": 1}])
