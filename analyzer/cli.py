@@ -7,6 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 
+from analyzer.cli_store import add_commands, run_command
 from analyzer.config import Settings
 from analyzer.models import LookupResult
 from analyzer.report import label, money, recommendation_lines
@@ -40,15 +41,18 @@ def _parser() -> argparse.ArgumentParser:
     cache.add_argument("action", choices=["clear"])
 
     bench = sub.add_parser("bench", help="sequential vs parallel vs cached, against the lower bound")
-    bench.add_argument("--shoes", type=int, default=12)
-    bench.add_argument("--latency-ms", type=float, default=250.0)
-    bench.add_argument("--rounds", type=int, default=5)
+    # Read as text and checked by analyzer.bench.validate: a bad value is one line and exit 2.
+    bench.add_argument("--workload", default="standard", help="standard | replicas (needs REDIS_URL) | same-shoe")
+    bench.add_argument("--shoes", help="shoes (standard, 12), per replica (replicas, 8), concurrent lookups (same-shoe, 8)")
+    bench.add_argument("--latency-ms", help="sandbox latency per call (250; 150 for replicas and same-shoe)")
+    bench.add_argument("--rounds", default="5")
     bench.add_argument("--json", action="store_true")
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox marketplace alone")
     sandbox.add_argument("--port", type=int, default=8765)
     sandbox.add_argument("--faults", type=float, default=0.0, help="share of answers that fail, 0 to 1")
     sandbox.add_argument("--down", action="append", default=[], choices=["stockx", "alias"], help="a market that answers 503")
+    add_commands(sub)
     return parser
 
 
@@ -59,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    handled = run_command(args, settings)
+    if handled is not None:
+        return handled
     try:
         if args.command == "lookup":
             return _lookup(args, settings)
@@ -74,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "bench":
         from analyzer.bench import run_cli
 
-        return run_cli(shoes=args.shoes, latency_ms=args.latency_ms, rounds=args.rounds, as_json=args.json)
+        return run_cli(shoes=args.shoes, latency_ms=args.latency_ms, rounds=args.rounds, as_json=args.json,
+                       workload=args.workload)
     return _sandbox(args)
 
 
@@ -149,7 +157,7 @@ def compare_table(results: Sequence[LookupResult]) -> str:
     for r in results:
         p = r.pricing
         sell, listing, arb = p.get("best_sell_now"), p.get("best_list"), p.get("arbitrage")
-        failed = [f"{label(m)}: {q.error}" for m, q in r.quotes.items() if not q.ok]
+        failed = [q.error or f"{label(m)}: no quote" for m, q in r.quotes.items() if not q.ok]
         title = (r.product or {}).get("title") or r.query
         rows.append((title[:40], r.size_label,
                      money(sell["payout"], sell["currency"]) if sell else "—", label(sell["market"]) if sell else "—",
