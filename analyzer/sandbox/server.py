@@ -12,6 +12,7 @@ import uvicorn
 
 from analyzer.config import Limits, Settings
 from analyzer.sandbox.app import (
+    ECB_PATH,
     SANDBOX_ALIAS_TOKEN,
     SANDBOX_STOCKX_KEY,
     SANDBOX_STOCKX_TOKEN,
@@ -49,6 +50,8 @@ def sandbox_settings(settings: Settings, url: str, config: SandboxConfig | None 
         "alias_api_token": SANDBOX_ALIAS_TOKEN,
         "source": "sandbox",
     }
+    if "fx_url" in Settings.__dataclass_fields__:  # the sandbox serves its own ECB reference rates
+        changes["fx_url"] = f"{url}{ECB_PATH}"
     if config is not None:
         changes["stockx_limits"] = Limits(config.stockx_rate_per_sec, config.stockx_burst)
         changes["alias_limits"] = Limits(config.alias_rate_per_sec, config.alias_burst)
