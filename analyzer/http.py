@@ -197,7 +197,8 @@ def _error_message(response: requests.Response) -> str:
         body = response.json()
     except ValueError:
         return ""
-    message = body.get("message") if isinstance(body, dict) else None
+    # StockX's 500s carried `errorMessage` instead of `message`.
+    message = (body.get("message") or body.get("errorMessage")) if isinstance(body, dict) else None
     return str(message)[:200] if message else ""
 
 

@@ -88,8 +88,6 @@ class CallStats:
     cache_hits: int = 0
     rate_limited: int = 0
     retries: int = 0
-    cached_at: float | None = None
-    """When the oldest cached answer used was fetched (epoch seconds); None when all came fresh."""
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def count(self, *, calls: int = 0, cache_hits: int = 0, rate_limited: int = 0, retries: int = 0) -> None:
@@ -98,15 +96,6 @@ class CallStats:
             self.cache_hits += cache_hits
             self.rate_limited += rate_limited
             self.retries += retries
-
-    def saw_cached(self, fetched_at: float) -> None:
-        with self._lock:
-            self.cached_at = fetched_at if self.cached_at is None else min(self.cached_at, fetched_at)
-
-    def add(self, other: CallStats) -> None:
-        self.count(calls=other.calls, cache_hits=other.cache_hits, rate_limited=other.rate_limited, retries=other.retries)
-        if other.cached_at is not None:
-            self.saw_cached(other.cached_at)
 
 
 @dataclass(frozen=True)

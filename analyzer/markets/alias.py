@@ -7,7 +7,7 @@ from typing import Any
 from analyzer.config import Settings
 from analyzer.errors import BadAnswer, NotConfigured
 from analyzer.http import MarketHttp
-from analyzer.markets.base import Call, Gather, HttpMarket, amount, answered, is_dict_with, size_number, text
+from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, size_number, text
 from analyzer.matching import split_style_ids
 from analyzer.models import CallStats, Product, Sale, SizePrice, SizeRun
 from analyzer.sizes import scale_of_gender
@@ -168,19 +168,17 @@ class Alias(HttpMarket):
         return self.http.get_json("/pricing_insights/recent_sales", params, stats, is_recent_sales)
 
     def size_run(self, product: Product, stats: CallStats, gather: Gather, size: float | None = None) -> SizeRun:
-        book_stats = CallStats()
         calls = [Call("availability", "asks, bids and last sales",
-                      lambda: self.http.get_json(f"/pricing_insights/availabilities/{product.product_id}", dict(self.params),
-                                                 book_stats, is_availabilities))]
+                      lambda: self.http.get_answer(f"/pricing_insights/availabilities/{product.product_id}", dict(self.params),
+                                                   stats, is_availabilities))]
         if size is not None:
             calls.append(Call("sales", "recent sales", lambda: self._sales_call(product, size, stats)))
         answers = gather(calls)
-        stats.add(book_stats)
-        run = parse_availabilities(answers[0], product.size_values, product.scale or "M")
+        run = parse_availabilities(answers[0].data, product.size_values, product.scale or "M")
         if size is not None:
             run.sales[size] = parse_recent_sales(answers[1])
         run.currency = "USD"
-        run.fresh, run.quoted_at = answered(book_stats)
+        run.fresh, run.quoted_at = answers[0].fresh, answers[0].at
         return run
 
     def recent_sales(self, product: Product, size: float, stats: CallStats) -> list[Sale]:

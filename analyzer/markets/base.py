@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Protocol, Self
 
 from analyzer.config import Settings
@@ -107,16 +106,3 @@ def is_dict_with(data: Any, *keys: str) -> bool:
 def text(value: Any) -> str | None:
     """A non-empty string, stripped; None for null, numbers and empty text (never the string 'None')."""
     return value.strip() or None if isinstance(value, str) else None
-
-
-def iso_utc(epoch: float | None = None) -> str:
-    moment = datetime.now(UTC) if epoch is None else datetime.fromtimestamp(epoch, UTC)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def answered(stats: CallStats) -> tuple[bool, str | None]:
-    """Whether a call's answer came from the network, and when it was fetched: now, or the cached
-    answer's own time (None when the cache does not say)."""
-    if stats.cache_hits == 0:
-        return True, iso_utc()
-    return False, iso_utc(stats.cached_at) if stats.cached_at is not None else None

@@ -11,7 +11,7 @@ import requests
 from analyzer.config import Settings
 from analyzer.errors import AuthRefused, BadAnswer, NotConfigured
 from analyzer.http import MarketHttp
-from analyzer.markets.base import Call, Gather, HttpMarket, amount, answered, is_dict_with, text
+from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, text
 from analyzer.matching import split_style_ids
 from analyzer.models import CallStats, Product, Sale, SizePrice, SizeRun
 from analyzer.sizes import main_scale, read_size, scale_of_gender
@@ -168,16 +168,14 @@ class StockX(HttpMarket):
     def size_run(self, product: Product, stats: CallStats, gather: Gather, size: float | None = None) -> SizeRun:
         base = f"/catalog/products/{product.product_id}"
         is_list = lambda data: isinstance(data, list)  # noqa: E731
-        market_stats = CallStats()
         variants, market_data = gather([
             Call("variants", "size chart", lambda: self.http.get_json(f"{base}/variants", {}, stats, is_list)),
             Call("market_data", "asks and bids",
-                 lambda: self.http.get_json(f"{base}/market-data", {"currencyCode": self.currency}, market_stats, is_list)),
+                 lambda: self.http.get_answer(f"{base}/market-data", {"currencyCode": self.currency}, stats, is_list)),
         ])
-        stats.add(market_stats)
-        run, currency = parse_size_run(variants, market_data, product.scale)
+        run, currency = parse_size_run(variants, market_data.data, product.scale)
         run.currency = currency or self.currency
-        run.fresh, run.quoted_at = answered(market_stats)
+        run.fresh, run.quoted_at = market_data.fresh, market_data.at
         return run
 
     def recent_sales(self, product: Product, size: float, stats: CallStats) -> list[Sale]:

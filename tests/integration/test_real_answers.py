@@ -163,3 +163,12 @@ def test_bad_currency_setting_is_one_line_and_exit_2(tmp_path: Path) -> None:
 
 def test_sandbox_config_is_the_default_one() -> None:
     assert SandboxConfig().fault_rate == 0.0
+
+
+def test_cached_quote_says_when_it_was_quoted(fast_sandbox, analyzer_for) -> None:
+    analyzer = analyzer_for(fast_sandbox)
+    first = analyzer.lookup("CP9652", "10").quotes
+    again = analyzer.lookup("CP9652", "10").quotes
+    for market in ("stockx", "alias"):
+        assert first[market].fresh and first[market].quoted_at
+        assert not again[market].fresh and again[market].quoted_at == first[market].quoted_at

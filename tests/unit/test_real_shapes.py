@@ -172,3 +172,16 @@ def test_partial_style_id_not_found_with_suggestions() -> None:
     plans = plan_products("DD1391", {"stockx": [p("DD1391-100"), p("DD1391-101")]}, {"stockx": "StockX"})
     plan = plans["stockx"]
     assert [s.style_id for s in plan.suggestions] == ["DD1391-100", "DD1391-101"]  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("body", "said"), [(b'{"statusCode": 500, "errorMessage": "Internal failure"}', "Internal failure"),
+                                            (b'{"statusCode": 404, "message": "Product not found"}', "Product not found"),
+                                            (b"<html><body>504 Gateway Time-out</body></html>", "")])
+def test_stockx_error_bodies_are_read_whichever_key(body: bytes, said: str) -> None:
+    import requests
+
+    from analyzer.http import _error_message
+
+    response = requests.Response()
+    response._content = body
+    assert _error_message(response) == said
