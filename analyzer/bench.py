@@ -7,6 +7,7 @@ cache, and reports what it measured. Nothing here is a target; the targets live 
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import statistics
 import sys
@@ -14,6 +15,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -143,6 +145,8 @@ def design_test(shoes: Sequence[str], latency_ms: float) -> dict[str, Any]:
 
 
 def run_bench(shoes: int = 12, latency_ms: float = 250.0, rounds: int = 5, progress: Progress | None = None) -> dict[str, Any]:
+    """The standard workloads; ValueError (one line) for options out of range, before anything runs."""
+    validate("standard", shoes, latency_ms, rounds)
     names = bench_shoes(shoes)
     report = progress or (lambda message, fraction: None)
     started = time.perf_counter()
@@ -178,8 +182,8 @@ def _machine() -> dict[str, Any]:
     return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(terse=True)}
 
 
-def save(result: dict[str, Any], data_dir: Path) -> Path:
-    path = Path(data_dir) / RESULT_FILE
+def save(result: dict[str, Any], data_dir: Path, name: str = RESULT_FILE) -> Path:
+    path = Path(data_dir) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=2))
     return path
@@ -193,31 +197,125 @@ def load_last(data_dir: Path) -> dict[str, Any] | None:
         return None
 
 
-def run_cli(shoes: int, latency_ms: float, rounds: int, as_json: bool) -> int:
+WORKLOADS = ("standard", "replicas", "same-shoe")
+DEFAULT_SHOES = {"standard": 12, "replicas": 8, "same-shoe": 8}
+DEFAULT_LATENCY_MS = {"standard": 250.0, "replicas": 150.0, "same-shoe": 150.0}
+REPLICAS = 3
+MAX_LATENCY_MS = 10_000.0
+MAX_ROUNDS = 100
+
+
+@dataclass(frozen=True)
+class Options:
+    workload: str
+    shoes: int
+    latency_ms: float
+    rounds: int
+
+
+def _number(raw: object, name: str, kind: type) -> float:
+    try:
+        value = kind(str(raw).strip())
+    except ValueError:
+        raise ValueError(f"{name} must be {'a whole number' if kind is int else 'a number'}, not {raw!r}") from None
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, not {raw!r}")
+    return value
+
+
+def validate(workload: object = "standard", shoes: object = None, latency_ms: object = None, rounds: object = 5) -> Options:
+    """The benchmark's options checked before anything starts; ValueError with a one-line message.
+    `shoes` means shoes for `standard`, shoes per replica for `replicas`, and concurrent lookups of
+    one shoe for `same-shoe`."""
+    name = str(workload).strip().lower().replace("_", "-")
+    if name not in WORKLOADS:
+        raise ValueError(f"--workload must be one of {', '.join(WORKLOADS)}, not {workload!r}")
+    count = int(_number(DEFAULT_SHOES[name] if shoes is None else shoes, "--shoes", int))
+    catalog = len(load_catalog())
+    most = {"standard": catalog, "replicas": catalog // REPLICAS, "same-shoe": 32}[name]
+    if not 1 <= count <= most:
+        what = {"standard": "the shoes in the sandbox catalog", "replicas": f"the catalog's {catalog} shoes shared by "
+                f"{REPLICAS} replicas", "same-shoe": "concurrent lookups"}[name]
+        raise ValueError(f"--shoes must be 1 to {most} ({what}), not {count}")
+    latency = _number(DEFAULT_LATENCY_MS[name] if latency_ms is None else latency_ms, "--latency-ms", float)
+    if not 0 <= latency <= MAX_LATENCY_MS:
+        raise ValueError(f"--latency-ms must be 0 to {MAX_LATENCY_MS:g}, not {latency:g}")
+    count_rounds = int(_number(rounds, "--rounds", int))
+    if not 1 <= count_rounds <= MAX_ROUNDS:
+        raise ValueError(f"--rounds must be 1 to {MAX_ROUNDS}, not {count_rounds}")
+    return Options(name, count, latency, count_rounds)
+
+
+def run_workload(options: Options, redis_url: str | None) -> dict[str, Any]:
+    """`replicas` and `same-shoe` (analyzer.replicas); the standard benchmark is `run_bench`."""
+    from analyzer.replicas import replicas, same_shoe
+
+    started = time.perf_counter()
+    if options.workload == "same-shoe":
+        figures = same_shoe(bench_shoes(1)[0], lookups=options.shoes, latency_ms=options.latency_ms)
+    else:
+        shoes = bench_shoes(options.shoes * REPLICAS)
+        # The same run without Redis, side by side: what sharing the key's state changes.
+        figures = {"redis": replicas(shoes, redis_url, processes=REPLICAS, latency_ms=options.latency_ms),
+                   "in_process": replicas(shoes, None, processes=REPLICAS, latency_ms=options.latency_ms)}
+    return {"machine": _machine(), "workload": options.workload,
+            "settings": {"shoes": options.shoes, "latency_ms": options.latency_ms},
+            "total_s": round(time.perf_counter() - started, 1), "figures": figures}
+
+
+def run_cli(shoes: object = None, latency_ms: object = None, rounds: object = 5, as_json: bool = False,
+            workload: object = "standard") -> int:
     from rich.console import Console
     from rich.progress import Progress as Bar
 
     from analyzer.config import Settings
 
     try:
-        bench_shoes(shoes)
+        options = validate(workload, shoes, latency_ms, rounds)
+        settings = Settings.from_env()
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    redis_url = getattr(settings, "redis_url", None)
+    if options.workload == "replicas" and not redis_url:
+        print("error: --workload replicas needs REDIS_URL (the Redis the replicas share), e.g. redis://127.0.0.1:6379/0",
+              file=sys.stderr)
+        return 2
     console = Console(stderr=True)
+    if options.workload != "standard":
+        with console.status(f"benchmark: {options.workload} (about {'4 min' if options.workload == 'replicas' else '5 s'})"):
+            result = run_workload(options, redis_url)
+        save(result, settings.data_dir, f"bench-{options.workload}.json")
+        print(json.dumps(result, indent=2) if as_json else workload_lines(result))
+        return 0
     if as_json:
-        result = run_bench(shoes, latency_ms, rounds)
+        result = run_bench(options.shoes, options.latency_ms, options.rounds)
     else:
         with Bar(console=console, transient=True) as bar:
             task = bar.add_task("benchmark", total=1.0)
-            result = run_bench(shoes, latency_ms, rounds,
+            result = run_bench(options.shoes, options.latency_ms, options.rounds,
                                lambda message, fraction: bar.update(task, completed=fraction, description=message))
-    save(result, Settings.from_env().data_dir)
+    save(result, settings.data_dir)
     if as_json:
         print(json.dumps(result, indent=2))
     else:
         print_table(result)
     return 0
+
+
+def workload_lines(result: dict[str, Any]) -> str:
+    figures = result["figures"]
+    if result["workload"] == "same-shoe":
+        return (f"same shoe: {figures['lookups']} concurrent lookups of one cold shoe made {figures['calls']['stockx']} StockX + "
+                f"{figures['calls']['alias']} Alias calls (one lookup: {figures['one_lookup_calls']['stockx']} + "
+                f"{figures['one_lookup_calls']['alias']}), {figures['quoted']}/{figures['lookups']} quoted, {figures['wall_s']} s")
+    lines = []
+    for name, f in figures.items():
+        lines.append(f"replicas ({name.replace('_', '-')}): {f['processes']} processes x {f['shoes'] // f['processes']} cold shoes: "
+                     f"{f['quoted']}/{f['quotes']} quoted, {f['rate_limited']} 429s, calls StockX {f['calls']['stockx']}/"
+                     f"{f['calls_target']['stockx']} Alias {f['calls']['alias']}/{f['calls_target']['alias']} (made/needed), "
+                     f"span {f['span_s']} s = {f['span_vs_bound']} x the shared rate bound ({f['bound_s']} s)")
+    return "\n".join(lines)
 
 
 def print_table(result: dict[str, Any]) -> None:

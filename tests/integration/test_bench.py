@@ -49,3 +49,41 @@ def test_bench_cli_json(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["success_rate"] == 1.0
     assert (tmp_path / "bench.json").exists()  # the performance page shows the last run
+
+
+@pytest.mark.parametrize("args", [["--latency-ms", "-5"], ["--latency-ms", "abc"], ["--latency-ms", "nan"], ["--latency-ms", "99999"],
+                                  ["--shoes", "0"], ["--shoes", "1000"], ["--shoes", "2.5"], ["--rounds", "0"], ["--rounds", "x"],
+                                  ["--workload", "everything"]])
+def test_bad_bench_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str]) -> None:
+    env = dict(os.environ, ANALYZER_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "analyzer", "bench", *args], capture_output=True, text=True, env=env, cwd=ROOT,
+                          timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("error: --")
+    assert not (tmp_path / "bench.json").exists()
+
+
+def test_replicas_workload_without_redis_says_what_it_needs(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(ANALYZER_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--workload", "replicas"], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=60)
+    assert done.returncode == 2 and "REDIS_URL" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_run_bench_refuses_what_the_cli_refuses() -> None:
+    from analyzer.bench import validate
+
+    for bad in ({"latency_ms": -5}, {"shoes": 0}, {"rounds": 0}):
+        with pytest.raises(ValueError):
+            run_bench(**{"shoes": 1, "latency_ms": 10, "rounds": 1, **bad})  # type: ignore[arg-type]
+    assert validate("same_shoe").workload == "same-shoe" and validate("replicas").shoes == 8
+
+
+def test_same_shoe_workload_costs_the_calls_of_one_lookup() -> None:
+    from analyzer.replicas import same_shoe
+
+    figures = same_shoe("DD1391-100", lookups=8, latency_ms=50)
+    assert figures["quoted"] == 8
+    assert figures["calls"] == figures["one_lookup_calls"] == {"stockx": 3, "alias": 2}
+    assert figures["calls_vs_one_lookup"] == 1.0
