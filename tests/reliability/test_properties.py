@@ -44,18 +44,21 @@ def test_recommendation_is_consistent(sx_ask, sx_bid, al_ask, al_bid, ok: bool, 
     asks = [q.lowest_ask for q in quotes.values() if q.ok and q.lowest_ask is not None]
     assert (rec["best_buy"] is None) == (not asks)
     if asks:
-        assert rec["best_buy"]["price"] == min(asks)
+        costs = [p["buy_cost"] for p in rec["payouts"].values() if p["buy_cost"] is not None]
+        assert rec["best_buy"]["cost"] == min(costs) and rec["best_buy"]["cost"] >= rec["best_buy"]["price"]
     arb = rec["arbitrage"]
     if arb is not None:
         assert arb["profit"] > 0 and arb["buy_on"] != arb["sell_on"]
+        assert arb["profit"] == round(arb["sell_payout"] - arb["buy_cost"], 2)
     for pays in rec["payouts"].values():
-        assert all(v is None or v >= 0 for v in pays.values())
+        assert all(v is None or v >= 0 for k, v in pays.items() if k != "currency")
 
 
-@given(value=json_values)
-def test_amount_never_crashes_and_is_never_zero(value: object) -> None:
-    result = amount(value)
-    assert result is None or result > 0
+@given(value=json_values | st.floats(min_value=0, max_value=2) | st.floats(min_value=0, max_value=2).map(str),
+       cents=st.booleans())
+def test_amount_never_crashes_and_is_never_zero(value: object, cents: bool) -> None:
+    result = amount(value, cents=cents)
+    assert result is None or (result >= 0.01 and round(result, 2) == result)
 
 
 @settings(max_examples=300)
