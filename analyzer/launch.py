@@ -112,5 +112,5 @@ def open_analyzer(settings: Settings, sandbox_config: SandboxConfig | None = Non
             # on any free port; the cache keys do not depend on the port anyway.
             sandbox = start_sandbox(sandbox_config)
             settings = sandbox.settings_for(settings)
-    metrics = MetricsStore(settings.data_dir) if record else None
+    metrics = MetricsStore(settings) if record else None
     return Opened(Analyzer(settings, metrics=metrics), sandbox)

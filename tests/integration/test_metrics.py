@@ -21,7 +21,8 @@ def result(mode: str = "parallel", ok: tuple[bool, bool] = (True, True), calls: 
                         rate_limited=limited, elapsed_s=elapsed),
         "alias": Quote("alias", ok[1], None if ok[1] else "Alias is unavailable", calls=calls, cache_hits=hits, elapsed_s=elapsed / 2),
     }
-    return LookupResult("CP9654", 10.0, mode, "sandbox", elapsed, None, quotes, {})
+    return LookupResult(query="CP9654", size=10.0, size_label="US 10", currency="USD", mode=mode, source="sandbox",
+                        elapsed_s=elapsed, product=None, quotes=quotes, pricing={})
 
 
 def test_summary_figures(tmp_path: Path) -> None:

@@ -79,3 +79,21 @@ def test_metrics_import_into_another_database(tmp_path: Path, db_url: str) -> No
     settings = Settings.from_env({"ANALYZER_DATA_DIR": str(data)}).with_(database_url=db_url)
     assert MetricsStore(settings).count() == 3
     assert MetricsStore(settings).count() == 3
+
+
+def test_market_failures_are_counted_apart_from_not_found_and_missing_sizes(db_url: str) -> None:
+    from analyzer.models import LookupResult, Quote
+
+    def lookup(*kinds: str | None) -> LookupResult:
+        quotes = {m: Quote(m, kind is None, None if kind is None else "x", error_kind=kind, calls=1)
+                  for m, kind in zip(("stockx", "alias"), kinds, strict=True)}
+        return LookupResult(query="Q", size=10.0, size_label="US 10", currency="USD", mode="parallel", source="sandbox",
+                            elapsed_s=0.1, product=None, quotes=quotes, pricing={})
+
+    store = MetricsStore(db_url)
+    for kinds in [(None, None), ("not_found", "not_found"), (None, "size_not_offered"), ("unavailable", None), (None, "auth")]:
+        store.record(lookup(*kinds))
+    s = store.summary()
+    assert s["market_quotes"] == 10 and s["market_failures"] == 2 and s["not_found"] == 2 and s["size_not_offered"] == 1
+    assert s["market_failure_rate"] == 0.2 and s["by_market"]["alias"]["market_failures"] == 1
+    assert [r["market_failures"] for r in store.recent(5)] == [1, 1, 0, 0, 0]
