@@ -76,3 +76,21 @@ def deliver_pending(store: Store, url: str | None, *, attempts: int = 3, backoff
             watch_repo.mark_delivered(conn, alert.id, tries)
         delivered += 1
     return delivered, 0
+
+
+def delivery_state(alert: Alert, webhook_set: bool) -> str:
+    if alert.delivered_at:
+        return f"delivered {alert.delivered_at}"
+    if not webhook_set:
+        return "not sent: no webhook set (ANALYZER_ALERT_WEBHOOK)"
+    if alert.attempts:
+        return f"waiting: {alert.attempts} tries failed ({alert.last_error}); goes out on the next run"
+    return "waiting for the next run"
+
+
+def alert_log(store: Store, webhook_set: bool, limit: int = 200) -> list[dict[str, Any]]:
+    """The newest alerts, each with its message and where its delivery stands."""
+    with store.read() as conn:
+        found = watch_repo.list_alerts(conn, limit)
+    return [{**a.to_dict(), "id": a.id, "size_label": a.size_label, "message": message(a),
+             "delivered": a.delivered_at is not None, "delivery": delivery_state(a, webhook_set)} for a in found]

@@ -111,15 +111,16 @@ def _quote_of(snapshot: Snapshot) -> Quote:
                  highest_bid=snapshot.highest_bid, last_sale=snapshot.last_sale, currency=snapshot.currency)
 
 
-def _pricing(settings: Any, quotes: Mapping[str, Quote]) -> dict[str, Any]:
-    try:
-        return recommend(quotes, settings.fees, getattr(settings, "currency", "USD"), getattr(settings, "fx_rates", None))
-    except TypeError:  # an older pricing signature
-        return recommend(quotes, settings.fees)  # type: ignore[call-arg]
+def price_quotes(analyzer: Any, quotes: Mapping[str, Quote], fees: Any) -> dict[str, Any]:
+    """Pricing of stored quotes as a lookup would price them: same fees rule, currency and rates."""
+    settings = analyzer.settings
+    rates_for = getattr(analyzer, "rates_for", None)
+    rates = rates_for(dict(quotes), None) if rates_for else getattr(settings, "fx_rates", None)
+    return recommend(quotes, fees, getattr(settings, "currency", "USD"), rates, getattr(analyzer, "labels", None))
 
 
-def stored_pricing(store: Store, settings: Any, resolved: Mapping[str, Mapping[str, Any]], ttl_s: float) -> Priced | None:
-    """The pair priced from snapshots younger than the market TTL, when every market it matched has one."""
+def stored_quotes(store: Store, resolved: Mapping[str, Mapping[str, Any]], ttl_s: float) -> dict[str, Quote] | None:
+    """The pair's quotes from snapshots younger than `ttl_s`, when every market it matched has one."""
     if not resolved:
         return None
     pairs = [(m, str(r["product_id"]), float(r["size"])) for m, r in resolved.items()]
@@ -127,8 +128,7 @@ def stored_pricing(store: Store, settings: Any, resolved: Mapping[str, Mapping[s
         found = latest_snapshots(conn, pairs, ttl_s)
     if set(found) != set(resolved):
         return None
-    quotes = {m: _quote_of(s) for m, s in found.items()}
-    return Priced(quotes, _pricing(settings, quotes), from_store=True)
+    return {m: _quote_of(s) for m, s in found.items()}
 
 
 def resolved_of(quotes: Mapping[str, Quote]) -> dict[str, dict[str, Any]]:
@@ -150,17 +150,18 @@ def pair_errors(watch: Watch, quotes: Mapping[str, Quote]) -> list[dict[str, Any
 class WatchRunner:
     """Runs the watchlist through one Analyzer (its limiter paces the markets) on one store."""
 
-    def __init__(self, analyzer: Any, store: Store | None = None) -> None:
+    def __init__(self, analyzer: Any, store: Store | None = None, fees: Any = None) -> None:
         self.analyzer = analyzer
         self.settings = analyzer.settings
         self.store = store or Store.open(self.settings)
+        self.fees = fees or self.settings.fees
 
     def price(self, watch: Watch, force: bool = False) -> Priced:
         if not force:
-            stored = stored_pricing(self.store, self.settings, watch.resolved, self.settings.market_ttl_s)
-            if stored is not None:
-                return stored
-        result = self.analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=self.settings.fees)
+            quotes = stored_quotes(self.store, watch.resolved, self.settings.market_ttl_s)
+            if quotes is not None:
+                return Priced(quotes, price_quotes(self.analyzer, quotes, self.fees), from_store=True)
+        result = self.analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=self.fees)
         return Priced(dict(result.quotes), result.pricing)
 
     def check(self, watch: Watch, force: bool = False) -> tuple[list[Alert], list[dict[str, Any]], bool]:
@@ -198,3 +199,25 @@ class WatchRunner:
         if deliver is not None:
             report.delivered, report.undelivered = deliver(self.store)
         return report
+
+
+def overview(analyzer: Any, store: Store, fees: Any = None) -> list[dict[str, Any]]:
+    """One row per watched pair: its targets against the newest stored quotes, priced at `fees`."""
+    fees = fees or analyzer.settings.fees
+    with store.read() as conn:
+        watched = watch_repo.list_watches(conn)
+        states = {w.id: watch_repo.target_states(conn, w.id) for w in watched}
+    rows = []
+    for w in watched:
+        quotes = stored_quotes(store, w.resolved, float("inf")) if w.resolved else None
+        found = readings(w, Priced(quotes, price_quotes(analyzer, quotes, fees)), "USD") if quotes else []
+        by_target = {r.target: r for r in found}
+        row: dict[str, Any] = {"id": w.id, "query": w.query, "size_label": label_of(w.size, w.scale), "market": w.market,
+                               "checked_at": w.checked_at}
+        for target, threshold in w.targets():
+            reading = by_target.get(target)
+            row[target] = {"threshold": threshold, "value": reading.value if reading else None,
+                           "market": reading.market if reading else None, "currency": reading.currency if reading else None,
+                           "met": reading.met if reading else None, "alerted": states[w.id].get(target, False)}
+        rows.append(row)
+    return rows

@@ -21,6 +21,9 @@ def now_iso() -> str:
 
 
 def iso_ago(seconds: float) -> str:
+    """The moment `seconds` ago; any span past a century (infinity too) is the start of time."""
+    if seconds > 100 * 365 * 86400:
+        return "0000"
     return (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 

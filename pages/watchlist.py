@@ -1,0 +1,109 @@
+"""Watchlist: pairs watched against targets on net payouts, the alerts they fired, and a refresh."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from analyzer.alerts import alert_log, deliver_pending, message
+from analyzer.store import Store, watch_repo
+from analyzer.validation import InvalidInput, clean_query, parse_size
+from analyzer.watch import RunReport, WatchRunner, overview
+from pages import common
+
+TARGET_TITLES = {"sell_now_above": "Sell now pays above", "list_above": "Listing pays above", "ask_below": "Lowest ask below"}
+MARKET_NAMES = {"any": "Either market", "stockx": "StockX", "alias": "Alias"}
+
+st.title("Watchlist")
+common.sandbox_badge()
+settings = common.settings()
+store = Store.open(settings)
+webhook = getattr(settings, "alert_webhook", None)
+
+
+def money(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+with st.expander("Watch a pair", expanded=False, icon=":material/add_alert:"):
+    pair_col, size_col, market_col = st.columns([2, 1, 1])
+    pair_col.text_input("Shoe (name or style ID)", key="watch_query", placeholder="DD1391-100")
+    size_col.text_input("Size", key="watch_size", value="10", help="10, 8W, 7Y, US M 10.5")
+    market_col.selectbox("Market", list(MARKET_NAMES), key="watch_market", format_func=MARKET_NAMES.get)
+    cols = st.columns(3)
+    for col, (target, title) in zip(cols, TARGET_TITLES.items(), strict=True):
+        col.number_input(title, min_value=0.0, value=0.0, step=5.0, key=f"watch_{target}", help="0: no such target")
+    if st.button("Add to watchlist", key="watch_add", type="primary", icon=":material/add:"):
+        targets = {t: float(st.session_state[f"watch_{t}"]) or None for t in TARGET_TITLES}
+        try:
+            query, size = clean_query(st.session_state["watch_query"]), parse_size(st.session_state["watch_size"])
+            if not any(targets.values()):
+                raise InvalidInput("Set at least one target above 0.")
+        except InvalidInput as problem:
+            st.warning(str(problem), icon=":material/warning:")
+        else:
+            with store.write() as conn:
+                new_id = watch_repo.add_watch(conn, query, float(getattr(size, "value", size)), getattr(size, "scale", None),
+                                              st.session_state["watch_market"], **targets)  # type: ignore[arg-type]
+            st.toast(f"Watching #{new_id}: {common.plain(query)}", icon=":material/visibility:")
+
+with store.read() as conn:
+    watched = bool(watch_repo.list_watches(conn))
+if watched and st.button("Refresh now", key="watch_refresh", type="primary", icon=":material/refresh:",
+                         help="Asks the markets for pairs whose stored quotes are older than the market data TTL"):
+    runner = WatchRunner(common.analyzer(), store, common.fees())
+
+    def summary(report: RunReport) -> tuple[str, str]:
+        state = "error" if report.errors and not report.alerts and report.from_store < report.checked else "complete"
+        return f"Checked {report.checked} pairs: {len(report.alerts)} alerts, {len(report.errors)} problems", state
+
+    report = common.run_live("Refreshing watched pairs…", lambda progress: runner.run_once(
+        on_progress=progress, deliver=partial(deliver_pending, url=webhook)), summary=summary)
+    for alert in report.alerts:
+        st.success(common.plain(message(alert)), icon=":material/notifications_active:")
+    for error in report.errors:
+        st.warning(common.plain(f"#{error['watch_id']} {error['query']}: {error['error']}"), icon=":material/warning:")
+
+rows = overview(common.analyzer(), store, common.fees())
+if not rows:
+    st.info("No pairs watched yet. Add one above, or from the CLI: "
+            "`python -m analyzer watch add DD1391-100 --size 10 --sell-now-above 150`.", icon=":material/info:")
+
+
+def cell(row: dict[str, Any], target: str) -> str:
+    figures = row.get(target)
+    if figures is None:
+        return ""
+    now = money(figures["value"]) if figures["value"] is not None else "no price yet"
+    where = f" on {MARKET_NAMES.get(figures['market'], figures['market'])}" if figures["market"] else ""
+    mark = "✓ " if figures["met"] else ""
+    return f"{mark}{now}{where} (target {money(figures['threshold'])})"
+
+
+if rows:
+    table = pd.DataFrame([{
+        "#": r["id"], "Pair": f"{r['query']} {r['size_label']}", "Market": MARKET_NAMES.get(r["market"], r["market"]),
+        **{title: cell(r, t) for t, title in TARGET_TITLES.items()},
+        "Checked (UTC)": r["checked_at"] or "never",
+    } for r in rows])
+    st.dataframe(table, hide_index=True, key="watch_table")
+    st.caption("Payouts are net of fees at the sidebar's settings, from the newest stored quotes; ✓ marks a target met now.")
+    remove_col, remove_btn = st.columns([2, 1], vertical_alignment="bottom")
+    remove_col.selectbox("Stop watching", [r["id"] for r in rows], key="watch_remove_id",
+                         format_func=lambda i: next(f"#{r['id']} {r['query']} {r['size_label']}" for r in rows if r["id"] == i))
+    if remove_btn.button("Remove", key="watch_remove", icon=":material/delete:"):
+        with store.write() as conn:
+            watch_repo.remove_watch(conn, int(st.session_state["watch_remove_id"]))
+        st.rerun()
+
+st.subheader("Alerts")
+log = alert_log(store, bool(webhook))
+if not log:
+    st.caption("No alert yet: a target fires once when it becomes met, and again only after it was unmet.")
+else:
+    st.dataframe(pd.DataFrame([{
+        "Time (UTC)": a["at"], "Alert": a["message"], "Delivery": a["delivery"],
+    } for a in log]), hide_index=True, key="alert_table")

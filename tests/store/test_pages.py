@@ -1,0 +1,71 @@
+"""The Watchlist and Portfolio pages in Streamlit's AppTest, on the sandbox, driven by widget keys."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 90
+
+
+def page(name: str) -> AppTest:
+    return AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=TIMEOUT)
+
+
+@pytest.fixture
+def sandboxed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("ANALYZER_SANDBOX", "1")
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield
+    from pages.common import opened
+
+    opened().close()
+    st.cache_resource.clear()
+
+
+def test_watchlist_add_refresh_alert_remove(sandboxed: None) -> None:
+    at = page("watchlist")
+    at.run()
+    assert not at.exception
+    assert any("No pairs watched yet" in i.value for i in at.info)
+    at.text_input(key="watch_query").set_value("DD1391-100")
+    at.text_input(key="watch_size").set_value("10")
+    at.number_input(key="watch_sell_now_above").set_value(50.0)
+    at.button(key="watch_add").click().run()
+    assert not at.exception and not at.warning
+    table = at.dataframe[0].value
+    assert list(table["Pair"]) == ["DD1391-100 US 10"] and table["Checked (UTC)"][0] == "never"
+
+    at.button(key="watch_refresh").click().run()
+    assert not at.exception
+    assert at.status[0].state == "complete"
+    assert len(at.success) == 1 and "sell now pays" in at.success[0].value
+    table = at.dataframe[0].value
+    assert table["Sell now pays above"][0].startswith("✓ ") and table["Checked (UTC)"][0] != "never"
+    alerts = at.dataframe[1].value
+    assert len(alerts) == 1 and "no webhook" in alerts["Delivery"][0]
+
+    at.button(key="watch_refresh").click().run()  # still met: no second alert
+    assert not at.exception and len(at.success) == 0 and len(at.dataframe[1].value) == 1
+
+    at.button(key="watch_remove").click().run()
+    assert not at.exception and any("No pairs watched yet" in i.value for i in at.info)
+    assert len(at.dataframe) == 1  # the alert log stays
+
+
+def test_watchlist_bad_input_is_a_warning(sandboxed: None) -> None:
+    at = page("watchlist")
+    at.run()
+    at.text_input(key="watch_query").set_value("DD1391-100")
+    at.button(key="watch_add").click().run()
+    assert not at.exception and any("at least one target" in w.value for w in at.warning)
+    at.text_input(key="watch_size").set_value("99")
+    at.number_input(key="watch_ask_below").set_value(100.0)
+    at.button(key="watch_add").click().run()
+    assert not at.exception and len(at.warning) == 1 and not at.dataframe
