@@ -28,6 +28,7 @@ from analyzer.sandbox.server import sandbox_settings
 from analyzer.shared_state import PREFIX_ENV, redis_client
 
 ROOT = Path(__file__).resolve().parents[1]
+UNLIMITED = {"stockx_rate_per_sec": 1000.0, "stockx_burst": 1000, "alias_rate_per_sec": 1000.0, "alias_burst": 1000}
 
 
 def quote_costs(analyzer: Analyzer, shoes: Sequence[str], size: str = "10", *, at_once: bool = True) -> list[dict[str, Any]]:
@@ -103,6 +104,19 @@ def shared_rate_bound_s(calls: dict[str, int], latency_s: float, limits: dict[st
     return max(max(0, calls[m] - limits[f"{m}_burst"]) / limits[f"{m}_rate_per_sec"] + latency_s for m in calls)
 
 
+def calls_needed(shoes: Sequence[str], latency_ms: float) -> dict[str, int]:
+    """The calls these shoes cost one client quoting them cold, measured on a sandbox with no limit."""
+    sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **UNLIMITED))  # type: ignore[arg-type]
+    data_dir = Path(tempfile.mkdtemp(prefix="analyzer-needed-"))
+    try:
+        analyzer = Analyzer(sandbox.settings_for(Settings(data_dir=data_dir)))
+        analyzer.compare(list(shoes), "10")
+        return dict(sandbox.counters.requests)
+    finally:
+        sandbox.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def replicas(shoes: Sequence[str], redis_url: str | None, *, processes: int = 3, latency_ms: float = 150.0,
              limits: dict[str, float] | None = None) -> dict[str, Any]:
     """`processes` real processes on one key, each quoting its own cold shoes at the same moment,
@@ -128,7 +142,7 @@ def replicas(shoes: Sequence[str], redis_url: str | None, *, processes: int = 3,
     quotes = [q for r in reports for q in r["quotes"]]
     span = max(r["finished"] for r in reports) - min(r["started"] for r in reports)
     calls = dict(sandbox.counters.requests)
-    target = {"stockx": 3 * per * processes, "alias": 2 * per * processes}  # a cold lookup: 3 StockX + 2 Alias calls
+    target = calls_needed(shoes[:per * processes], latency_ms)
     bound = shared_rate_bound_s(target, latency_ms / 1000, limits)
     return {"processes": processes, "shoes": per * processes, "latency_ms": latency_ms, "limits": limits,
             "shared_state": sorted({r["state"] for r in reports}),
@@ -142,12 +156,11 @@ def replicas(shoes: Sequence[str], redis_url: str | None, *, processes: int = 3,
 def same_shoe(shoe: str, *, lookups: int = 8, latency_ms: float = 150.0) -> dict[str, Any]:
     """`lookups` users asking one cold shoe at the same moment in one process, against the calls of
     one lookup measured beside it on a sandbox of its own."""
-    fast = {"stockx_rate_per_sec": 1000.0, "stockx_burst": 1000, "alias_rate_per_sec": 1000.0, "alias_burst": 1000}
     counts: dict[str, dict[str, int]] = {}
     elapsed: dict[str, float] = {}
     quoted: dict[str, int] = {}
     for name, n in (("one_lookup", 1), ("same_shoe", lookups)):
-        sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **fast))  # type: ignore[arg-type]
+        sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **UNLIMITED))  # type: ignore[arg-type]
         data_dir = Path(tempfile.mkdtemp(prefix="analyzer-same-shoe-"))
         try:
             settings = sandbox.settings_for(Settings(data_dir=data_dir, max_workers=n))

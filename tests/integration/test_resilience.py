@@ -18,7 +18,7 @@ def test_batch_at_the_published_limits_gets_every_quote_without_a_429(sandbox_fa
     assert all(r.success for r in results), [r.to_dict()["quotes"] for r in results]
     assert sandbox.counters.rate_limited == {"stockx": 0, "alias": 0}
     assert sum(q.rate_limited for r in results for q in r.quotes.values()) == 0
-    assert sandbox.counters.requests == {"stockx": 15, "alias": 10}
+    assert sandbox.counters.requests == {"stockx": 15, "alias": 15}  # 3 + 3 a cold lookup
 
 
 def test_client_faster_than_the_server_still_gets_every_quote(sandbox_factory, analyzer_for) -> None:
@@ -36,11 +36,12 @@ def test_repeat_and_other_size_make_no_http_call(sandbox_factory, analyzer_for) 
     analyzer = analyzer_for(sandbox)
     analyzer.lookup("DD1391-100", "10")
     sent = dict(sandbox.counters.requests)
-    for size in ("10", "11.5"):
-        again = analyzer.lookup("DD1391-100", size)
-        assert again.success
-        assert all(q.calls == 0 and q.cache_hits >= 1 for q in again.quotes.values())
+    again = analyzer.lookup("DD1391-100", "10")
+    assert again.success and all(q.calls == 0 and q.cache_hits >= 1 for q in again.quotes.values())
     assert sandbox.counters.requests == sent
+    # Another size: every book came in one call; only Alias's recent sales are asked per size.
+    other = analyzer.lookup("DD1391-100", "11.5")
+    assert other.success and {m: q.calls for m, q in other.quotes.items()} == {"stockx": 0, "alias": 1}
 
 
 def test_expired_market_data_reuse_the_cached_catalog(sandbox_factory, analyzer_for) -> None:
@@ -50,14 +51,15 @@ def test_expired_market_data_reuse_the_cached_catalog(sandbox_factory, analyzer_
     time.sleep(0.5)
     again = analyzer.lookup("CP9654", "10")
     assert again.success
-    assert {m: q.calls for m, q in again.quotes.items()} == {"stockx": 1, "alias": 1}
+    # The market data again (Alias: availabilities and recent sales); the catalog from the cache.
+    assert {m: q.calls for m, q in again.quotes.items()} == {"stockx": 1, "alias": 2}
 
 
 def test_no_cache_sends_every_call_and_writes_no_cache(sandbox_factory, analyzer_for, tmp_path: Path) -> None:
     sandbox = sandbox_factory()
     analyzer = analyzer_for(sandbox, use_cache=False, data_dir=tmp_path / "nocache")
     for _ in range(2):
-        assert {q.calls for q in analyzer.lookup("CP9654", "10").quotes.values()} == {3, 2}
+        assert {m: q.calls for m, q in analyzer.lookup("CP9654", "10").quotes.items()} == {"stockx": 3, "alias": 3}
     assert not (tmp_path / "nocache" / "http-cache.sqlite").exists()
 
 
@@ -66,7 +68,7 @@ def test_clear_cache_sends_calls_again(sandbox_factory, analyzer_for) -> None:
     analyzer = analyzer_for(sandbox)
     analyzer.lookup("CP9654", "10")
     analyzer.clear_cache()
-    assert sum(q.calls for q in analyzer.lookup("CP9654", "10").quotes.values()) == 5
+    assert sum(q.calls for q in analyzer.lookup("CP9654", "10").quotes.values()) == 6
 
 
 def test_html_with_status_200_is_a_bad_answer_never_cached(sandbox_factory, analyzer_for) -> None:
@@ -130,8 +132,8 @@ def test_a_repeat_in_another_process_hits_the_cache_whatever_holds_the_usual_por
     runs = [subprocess.run([sys.executable, "-m", "analyzer", "lookup", "DD1391-100", "--size", "10", "--json"],
                            capture_output=True, text=True, env=env, cwd=root, timeout=120) for _ in range(2)]
     assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
-    assert _calls(runs[0].stdout) == {"stockx": (3, 0), "alias": (2, 0)}
-    assert _calls(runs[1].stdout) == {"stockx": (0, 3), "alias": (0, 2)}
+    assert _calls(runs[0].stdout) == {"stockx": (3, 0), "alias": (3, 0)}
+    assert _calls(runs[1].stdout) == {"stockx": (0, 3), "alias": (0, 3)}
 
 
 def test_processes_share_the_sandbox_on_the_usual_port_and_take_it_over(monkeypatch, tmp_path: Path) -> None:
@@ -180,3 +182,29 @@ def test_something_else_on_the_usual_port_is_left_alone(monkeypatch, tmp_path: P
             assert opened.analyzer.lookup("CP9654", "10").success
         finally:
             opened.close()
+
+
+def test_compare_of_one_cold_shoe_eight_times_costs_the_calls_of_one_lookup(sandbox_factory, analyzer_for, tmp_path: Path) -> None:
+    """Single flight: the eight lookups share each call; the waiters count it as a cache hit."""
+    one = sandbox_factory(latency_ms=(100.0, 100.0))
+    analyzer_for(one, record=False, data_dir=tmp_path / "one").lookup("DD1391-100", "10")  # the calls of one lookup
+    sandbox = sandbox_factory(latency_ms=(100.0, 100.0))
+    results = analyzer_for(sandbox, max_workers=8).compare(["DD1391-100"] * 8, "10")
+    assert all(r.success for r in results)
+    assert sandbox.counters.requests == one.counters.requests and sandbox.counters.requests["stockx"] == 3
+    quotes = [q for r in results for q in r.quotes.values()]
+    assert sum(q.calls for q in quotes) == sum(sandbox.counters.requests.values())
+    assert sum(q.cache_hits for q in quotes) >= 7 * 3  # every lookup but the leader's answered without a call
+
+
+def test_eight_users_asking_one_cold_shoe_at_once_make_three_stockx_calls(sandbox_factory, analyzer_for) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sandbox = sandbox_factory(latency_ms=(100.0, 100.0))
+    analyzer = analyzer_for(sandbox)
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(analyzer.lookup, ["DD1391-100"] * 8, ["10"] * 8))
+    assert all(r.success for r in results)
+    assert sandbox.counters.requests["stockx"] == 3
+    assert {r.quotes["stockx"].lowest_ask for r in results} == {results[0].quotes["stockx"].lowest_ask}
+    assert sum(r.quotes["stockx"].fresh for r in results) == 1  # one quote came from the network; seven shared it
