@@ -131,5 +131,5 @@ def cli_env(data_dir: Path, sandbox_url: str, db_url: str, **extra: str) -> dict
 
 
 def run_cli(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "analyzer.cli_store", *args], cwd=ROOT, env=env, text=True,
+    return subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=ROOT, env=env, text=True,
                           capture_output=True, timeout=timeout)

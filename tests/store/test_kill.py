@@ -25,7 +25,7 @@ def test_kill_9_during_watch_run_loses_no_alert_and_no_snapshot(sandbox_factory,
     with store.write() as conn:
         for shoe in SHOES:
             watch_repo.add_watch(conn, shoe, 10.0, None, list_above=1.0)
-    run = subprocess.Popen([sys.executable, "-m", "analyzer.cli_store", "watch", "run", "--once", "--json"], cwd=ROOT, env=env,
+    run = subprocess.Popen([sys.executable, "-m", "analyzer", "watch", "run", "--once", "--json"], cwd=ROOT, env=env,
                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
     seen_alerts = seen_snapshots = 0

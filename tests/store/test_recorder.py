@@ -100,3 +100,24 @@ def test_change_over_days_is_pure() -> None:
     assert week["alias"] == {"lowest_ask": None, "highest_bid": None}
     month = change(points, 30, now)
     assert month["stockx"]["lowest_ask"]["from"] == 200.0 and month["stockx"]["lowest_ask"]["change"] == -29.0
+
+
+def test_history_command_gives_two_points_per_market(fast_sandbox, db_url: str, tmp_path) -> None:
+    import json
+
+    from tests.store.conftest import cli_env, run_cli
+
+    env = cli_env(tmp_path / "data", fast_sandbox.url, db_url, ANALYZER_MARKET_TTL_S="1")
+    first = run_cli(env, "history", "DD1391-100", "--size", "10", "--json")
+    assert first.returncode == 0, first.stderr
+    assert {p["market"] for p in json.loads(first.stdout)["points"]} == {"stockx", "alias"}
+    time.sleep(1.2)
+    second = run_cli(env, "history", "DD1391-100", "--size", "10", "--days", "7", "--json")
+    data = json.loads(second.stdout)
+    assert data["query"] == "DD1391-100" and data["size"] == 10.0 and data["size_label"]
+    assert sorted(p["market"] for p in data["points"]) == ["alias", "alias", "stockx", "stockx"]
+    assert data["points"] == sorted(data["points"], key=lambda p: p["at"])
+    assert data["sales"] and all(s["market"] == "alias" for s in data["sales"])
+    text = run_cli(env, "history", "DD1391-100", "--size", "10")
+    assert text.returncode == 0 and "7-day change" in text.stdout
+    assert run_cli(env, "history", "DD1391-100", "--size", "99").returncode == 2
