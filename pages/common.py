@@ -1,4 +1,5 @@
-"""What every page shares: the analyzer (one per process), the sidebar settings, live status."""
+"""What every page shares: the analyzer (one per process), the sidebar settings, live status and
+re-pricing of the results on screen when a setting changes."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from analyzer.config import Settings
+from analyzer import fx, pricing
+from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS, CURRENCIES, Settings
 from analyzer.engine import Analyzer, ProgressCallback
 from analyzer.launch import Opened, open_analyzer
-from analyzer.models import ProgressEvent
+from analyzer.models import LookupResult, ProgressEvent
 from analyzer.pricing import STOCKX_TRANSACTION_FEES, Fees
 
 T = TypeVar("T")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
+REGION_NAMES = {"global": "Global", "us": "United States", "eu": "Europe", "uk": "United Kingdom"}
+CONSIGNED_NAMES = {"any": "Any listing", "true": "Consigned only", "false": "Not consigned"}
+DEFAULT_FEES = Fees()
 
 
 def plain(text: object) -> str:
@@ -40,29 +45,59 @@ def opened() -> Opened:
 
 
 @st.cache_resource
-def _uncached_analyzer() -> Analyzer:
+def _variant(use_cache: bool, region: str, consigned: str) -> Analyzer:
+    """An analyzer for other Alias book options or without the cache; it records into the same metrics."""
     base = opened().analyzer
-    return Analyzer(base.settings.with_(use_cache=False), metrics=base.metrics)
-
-
-def analyzer() -> Analyzer:
-    return opened().analyzer if st.session_state.get("use_cache", True) else _uncached_analyzer()
+    changed = base.settings.with_(use_cache=use_cache, alias_region=region, alias_consigned=consigned)
+    return Analyzer(changed, metrics=base.metrics)
 
 
 def settings() -> Settings:
     return opened().analyzer.settings
 
 
+def alias_options() -> tuple[str, str]:
+    base = settings()
+    return (str(st.session_state.get("alias_region", base.alias_region)),
+            str(st.session_state.get("alias_consigned", base.alias_consigned)))
+
+
+def analyzer() -> Analyzer:
+    base = opened().analyzer
+    use_cache = bool(st.session_state.get("use_cache", True))
+    region, consigned = alias_options()
+    if use_cache and (region, consigned) == (base.settings.alias_region, base.settings.alias_consigned):
+        return base
+    return _variant(use_cache, region, consigned)
+
+
 def fees() -> Fees:
+    """The fee settings of the sidebar; defaults before it is drawn."""
+    state = st.session_state
+
+    def pct(key: str, default: float) -> float:
+        return float(state.get(key, default * 100)) / 100
+
     return Fees(
-        stockx_level=int(st.session_state.get("seller_level", 1)),
-        alias_seller_fee=float(st.session_state.get("alias_seller_fee", 5.0)),
-        alias_cashout_enabled=bool(st.session_state.get("alias_cashout", True)),
+        stockx_level=int(state.get("seller_level", DEFAULT_FEES.stockx_level)),
+        stockx_processing=pct("stockx_processing", DEFAULT_FEES.stockx_processing),
+        alias_commission=pct("alias_commission", DEFAULT_FEES.alias_commission),
+        alias_seller_fee=float(state.get("alias_seller_fee", DEFAULT_FEES.alias_seller_fee)),
+        alias_cashout=pct("alias_cashout_pct", DEFAULT_FEES.alias_cashout),
+        alias_cashout_enabled=bool(state.get("alias_cashout", DEFAULT_FEES.alias_cashout_enabled)),
+        stockx_buyer_pct=pct("stockx_buyer_pct", DEFAULT_FEES.stockx_buyer_pct),
+        stockx_buyer_flat=float(state.get("stockx_buyer_flat", DEFAULT_FEES.stockx_buyer_flat)),
+        alias_buyer_pct=pct("alias_buyer_pct", DEFAULT_FEES.alias_buyer_pct),
+        alias_buyer_flat=float(state.get("alias_buyer_flat", DEFAULT_FEES.alias_buyer_flat)),
     )
 
 
+def currency() -> str:
+    return str(st.session_state.get("currency", settings().currency))
+
+
 def mode() -> str:
-    return "sequential" if st.session_state.get("mode") == "Sequential" else "parallel"
+    return "sequential" if st.session_state.get("mode") == "One after another" else "parallel"
 
 
 def workers() -> int:
@@ -73,27 +108,74 @@ def is_sandbox() -> bool:
     return settings().source == "sandbox"
 
 
+def source() -> str:
+    return "sandbox" if is_sandbox() else "live"
+
+
 def sandbox_badge(text: str = "Sandbox data: synthetic prices, not live markets") -> None:
     if is_sandbox():
         st.badge(text, icon=":material/science:", color="orange")
 
 
+@st.cache_data(ttl=3600, show_spinner=False)
+def _rates(_settings: Settings, key: str) -> dict[str, float]:
+    return fx.rates(_settings)
+
+
+def reprice(result: LookupResult) -> dict[str, Any]:
+    """The result's advice at the sidebar's fees and currency, from its stored quotes: no market call.
+
+    Exchange rates are the lookup's own; another display currency may need today's reference
+    rates (configured, or the ECB's, cached a day), never a marketplace."""
+    shown = currency()
+    rates = dict(getattr(result, "rates", None) or {})
+    needed = {shown} | {q.currency for q in result.quotes.values() if q.ok}
+    if any(c != "USD" and c not in rates for c in needed):
+        rates = {**_rates(settings(), settings().fx_url or ""), **rates}
+    return pricing.recommend(result.quotes, fees(), shown, rates, opened().analyzer.labels)
+
+
+def _percent(key: str, title: str, default: float, help_text: str | None = None, top: float = 30.0) -> None:
+    st.number_input(title, min_value=0.0, max_value=top, value=round(default * 100, 2), step=0.1, format="%.1f",
+                    key=key, help=help_text)
+
+
 def sidebar() -> None:
+    """Every control re-prices what is on screen at once; Alias's book options ask the market again."""
+    base = settings()
     with st.sidebar:
-        st.subheader("Fees")
+        st.subheader("Your fees")
         st.selectbox("StockX seller level", list(STOCKX_TRANSACTION_FEES), key="seller_level",
-                     format_func=lambda lv: f"Level {lv} ({STOCKX_TRANSACTION_FEES[lv] * 100:g}% + 3%)")
-        st.number_input("Alias seller fee ($)", min_value=0.0, max_value=50.0, value=5.0, step=0.5, key="alias_seller_fee")
-        st.toggle("Alias 2.9% cash-out fee", value=True, key="alias_cashout")
-        st.subheader("Engine")
-        st.radio("Calls", ["Parallel", "Sequential"], key="mode", horizontal=True,
-                 help="Parallel: both markets at once, two round trips. Sequential: five calls one after another.")
-        st.slider("Shoes at once (Compare)", 1, 8, value=settings().max_workers, key="workers")
-        st.toggle("Use cache", value=True, key="use_cache", help="Catalog answers are kept 24 h, market data 30 min.")
-        if st.button("Clear cache", key="clear_cache", icon=":material/delete_sweep:"):
-            opened().analyzer.clear_cache()
-            st.cache_data.clear()
-            st.toast("Cache cleared: the next lookups go to the markets.")
+                     format_func=lambda lv: f"Level {lv}: {STOCKX_TRANSACTION_FEES[lv] * 100:g}% transaction fee")
+        _percent("stockx_processing", "StockX payment processing (%)", DEFAULT_FEES.stockx_processing)
+        _percent("alias_commission", "Alias commission (%)", DEFAULT_FEES.alias_commission)
+        st.number_input("Alias seller fee ($)", min_value=0.0, max_value=50.0, value=DEFAULT_FEES.alias_seller_fee, step=0.5,
+                        key="alias_seller_fee")
+        st.toggle("Alias cash-out fee", value=DEFAULT_FEES.alias_cashout_enabled, key="alias_cashout",
+                  help="Charged when you move Alias earnings to your bank.")
+        _percent("alias_cashout_pct", "Alias cash-out fee (%)", DEFAULT_FEES.alias_cashout)
+        with st.expander("Buyer costs (for buying and arbitrage)"):
+            _percent("stockx_buyer_pct", "StockX buyer fee (%)", DEFAULT_FEES.stockx_buyer_pct)
+            st.number_input("StockX buyer shipping ($)", 0.0, 100.0, DEFAULT_FEES.stockx_buyer_flat, 0.5, key="stockx_buyer_flat")
+            _percent("alias_buyer_pct", "Alias/GOAT buyer fee (%)", DEFAULT_FEES.alias_buyer_pct)
+            st.number_input("Alias/GOAT buyer shipping ($)", 0.0, 100.0, DEFAULT_FEES.alias_buyer_flat, 0.5, key="alias_buyer_flat")
+            st.caption(pricing.BUYER_COSTS_NOTE)
+        st.subheader("Money and market")
+        st.selectbox("Show amounts in", CURRENCIES, index=CURRENCIES.index(base.currency), key="currency",
+                     help="StockX is asked in the currency set for the app; amounts are converted at the lookup's rates.")
+        st.selectbox("Alias region", ALIAS_REGIONS, index=ALIAS_REGIONS.index(base.alias_region), key="alias_region",
+                     format_func=REGION_NAMES.get, help="Changing it asks Alias again for that region's book.")
+        st.selectbox("Alias listings", ALIAS_CONSIGNED, index=ALIAS_CONSIGNED.index(base.alias_consigned), key="alias_consigned",
+                     format_func=CONSIGNED_NAMES.get, help="Consigned pairs sit in GOAT's warehouse and ship at once.")
+        with st.expander("Engine"):
+            st.radio("Calls", ["Parallel", "One after another"], key="mode", horizontal=True,
+                     help="Parallel: both markets at once, two round trips. One after another: the baseline.")
+            st.slider("Shoes at once (Compare)", 1, 8, value=base.max_workers, key="workers")
+            st.toggle("Use cache", value=True, key="use_cache", help="Catalog answers are kept 24 h, market data 30 min.")
+            if st.button("Clear cache", key="clear_cache", icon=":material/delete_sweep:"):
+                opened().analyzer.clear_cache()
+                st.cache_data.clear()
+                st.toast("Cache cleared: the next lookups go to the markets.")
         st.divider()
         if is_sandbox():
             sandbox_badge("Sandbox data")
@@ -105,10 +187,12 @@ def sidebar() -> None:
 
 def run_live(label: str, work: Callable[[ProgressCallback], T], on_event: Callable[[ProgressEvent], None] | None = None,
              summary: Callable[[T], tuple[str, str]] | None = None,
-             log: Callable[[ProgressEvent], bool] = lambda e: e.step != "quote") -> T:
+             log: Callable[[ProgressEvent], bool] = lambda e: e.step != "quote", starts: bool = False) -> T:
     """Run `work` in a thread; show its progress events in an st.status as they come.
 
     Every Streamlit call happens here, in the script thread; the worker only puts events on a queue.
+    With `starts`, an event announces a step beginning: it shows as running, and is ticked only
+    when the next one comes (or the work ends).
     """
     events: queue.Queue[ProgressEvent] = queue.Queue()
     outcome: dict[str, Any] = {}
@@ -122,6 +206,7 @@ def run_live(label: str, work: Callable[[ProgressCallback], T], on_event: Callab
     worker = threading.Thread(target=target, name="lookup", daemon=True)
     with st.status(label, expanded=True) as status:
         bar = st.progress(0.0)
+        running: tuple[Any, str] | None = None
         worker.start()
         while worker.is_alive() or not events.empty():
             try:
@@ -130,13 +215,35 @@ def run_live(label: str, work: Callable[[ProgressCallback], T], on_event: Callab
                 continue
             bar.progress(event.fraction)
             if log(event):
-                st.write(f"✓ {plain(event.message)}")
+                if starts:
+                    if running is not None:
+                        running[0].write(f"✓ {running[1]}")
+                    running = (st.empty(), plain(event.message))
+                    running[0].write(f"… {running[1]}")
+                else:
+                    st.write(f"✓ {plain(event.message)}")
             if on_event is not None:
                 on_event(event)
         worker.join()
         if "error" in outcome:
             status.update(label="Something went wrong", state="error")
             raise outcome["error"]
+        if running is not None:
+            running[0].write(f"✓ {running[1]}")
         done_label, state = summary(outcome["value"]) if summary else (f"{label.rstrip('…')}: done", "complete")
         status.update(label=done_label, state=state, expanded=False)  # type: ignore[arg-type]
     return outcome["value"]
+
+
+# Static CSS only (no user or marketplace text ever goes in here): less empty space above the
+# title, so the answer sits higher on a phone, and the books' figures smaller than the answer.
+PAGE_CSS = """
+<style>
+.stMainBlockContainer { padding-top: 3.5rem; }
+.st-key-books [data-testid="stMetricValue"] { font-size: 1.6rem; }
+</style>
+"""
+
+
+def page_style() -> None:
+    st.html(PAGE_CSS)

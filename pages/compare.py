@@ -1,77 +1,105 @@
-"""Compare: up to ten shoes side by side at one size, in parallel, with a CSV to take away."""
+"""Compare: up to ten shoes at one size; the decision first, then the detail, with a CSV to take away."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
 
 import streamlit as st
 
-from analyzer.validation import US_SIZES, InvalidInput, clean_query, format_size, parse_size
+from analyzer.models import LookupResult, Size
+from analyzer.validation import MAX_COMPARE, SCALE_RANGES, InvalidInput, clean_queries, parse_size, size_label
 from pages import common, views
 
-MAX_SHOES = 10
+SCALES = ["", "M", "W", "Y", "C"]
+SCALE_NAMES = {"": "Each shoe's own", "M": "Men's", "W": "Women's", "Y": "GS / youth", "C": "Toddler"}
+state = st.session_state
 
 st.title("Compare pairs")
 common.sandbox_badge()
 
-with st.form("compare_form", border=False):
-    st.text_area("Shoes, one a line (name or style ID)", key="queries", height=150,
-                 placeholder="DD1391-100\nJordan 1 Lost and Found\nCP9654")
-    left, right = st.columns([2, 1], vertical_alignment="bottom")
-    left.selectbox("US size", US_SIZES, index=US_SIZES.index(10.0), key="compare_size", format_func=lambda s: f"US {format_size(s)}")
-    submitted = right.form_submit_button("Compare", type="primary", width="stretch", key="compare")
+state.setdefault("compare_scale", "")
+state.setdefault("compare_size", 10.0)
+low, high = SCALE_RANGES.get(state["compare_scale"] or None, SCALE_RANGES[None])
+options = [x / 2 for x in range(int(low * 2), int(high * 2) + 1)]
+if state["compare_size"] not in options:
+    options = sorted([*options, float(state["compare_size"])])
+
+st.text_area(f"Shoes, one a line (name or style ID, up to {MAX_COMPARE})", key="queries", height=150,
+             placeholder="DD1391-100\nJordan 1 Lost and Found\nCP9654")
+scale_col, size_col, go_col = st.columns([1.3, 1, 1], vertical_alignment="bottom")
+scale_col.selectbox("Size scale", SCALES, key="compare_scale", format_func=SCALE_NAMES.get)
+scale_now = state["compare_scale"] or None
+size_col.selectbox("Size", options, key="compare_size", format_func=lambda v: size_label(v, scale_now))
+submitted = go_col.button("Compare", type="primary", width="stretch", key="compare")
 
 
 def read_queries(text: str) -> list[str]:
-    """Every non-blank line, checked; the first bad line stops the lot before any call."""
+    """Every non-blank line, checked by the same rules as the CLI; the first bad one stops the lot."""
     lines = [line for line in (text or "").splitlines() if line.strip()]
-    if not lines:
-        raise InvalidInput("Type at least one shoe, one a line.")
-    if len(lines) > MAX_SHOES:
-        raise InvalidInput(f"{len(lines)} shoes: compare at most {MAX_SHOES} at once.")
-    checked = []
-    for number, line in enumerate(lines, start=1):
-        try:
-            checked.append(clean_query(line))
-        except InvalidInput as problem:
-            raise InvalidInput(f"Line {number}: {problem}") from None
-    return checked
+    try:
+        return clean_queries(lines)
+    except InvalidInput as problem:
+        raise InvalidInput(str(problem).replace("Shoe ", "Line ", 1)) from None
 
 
-@st.cache_data(ttl=common.settings().market_ttl_s, show_spinner=False)
-def cached_frame(results: list[dict[str, Any]]) -> Any:
-    return views.compare_frame(results)
+def verdict(results: list[LookupResult]) -> tuple[str, bool]:
+    quoted = sum(r.success for r in results)
+    partly = sum(r.any_quoted and not r.success for r in results)
+    text = f"{quoted} of {len(results)} shoes quoted on both markets" + (f", {partly} on one only" if partly else "")
+    return text, quoted == len(results)
 
 
 if submitted:
     try:
-        queries, size = read_queries(st.session_state.get("queries", "")), parse_size(st.session_state.get("compare_size"))
+        queries = read_queries(state.get("queries", ""))
+        size = parse_size(Size(float(state["compare_size"]), state["compare_scale"] or None))
     except InvalidInput as problem:
+        for key in ("compare_results", "compare_meta"):
+            state.pop(key, None)  # what it replaced goes too, CSV button included
         st.warning(str(problem), icon=":material/edit:")
     else:
         engine, fees, workers = common.analyzer(), common.fees(), common.workers()
         results = common.run_live(
-            f"Comparing {len(queries)} shoes at US {format_size(size)}…",
+            f"Comparing {len(queries)} shoes at {size_label(size.value, size.scale)}…",
             lambda progress: engine.compare(queries, size, fees=fees, on_progress=progress, max_workers=workers),
-            summary=lambda rs: (f"{sum(r.success for r in rs)} of {len(rs)} shoes quoted on every market",
-                                "complete" if all(r.success for r in rs) else "error"),
+            summary=lambda rs: (verdict(rs)[0], "complete" if verdict(rs)[1] else "error"),
             log=lambda event: event.step == "shoe",
         )
-        st.session_state["compare_results"] = [r.to_dict() for r in results]
+        state["compare_results"] = results
+        state["compare_meta"] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "source": common.source()}
 
-if st.session_state.get("compare_results"):
-    results = st.session_state["compare_results"]
-    frame = cached_frame(results)
-    money = st.column_config.NumberColumn(format="$%.2f")
+if state.get("compare_results"):
+    results: list[LookupResult] = state["compare_results"]
+    meta = state["compare_meta"]
+    text, all_quoted = verdict(results)
+    # Said on every run, not only in the status box: downloading the CSV must not wipe it.
+    (st.success if all_quoted else st.warning)(text, icon=":material/check_circle:" if all_quoted else ":material/warning:")
+    data = [r.to_dict() for r in results]
+    frame = views.compare_frame(data, [common.reprice(r) for r in results])
+    money = st.column_config.NumberColumn(format="%.2f")
     st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        **{c: money for c in frame.columns if any(w in c for w in ("ask", "bid", "pays", "payout", "profit"))},
-        "StockX page": st.column_config.LinkColumn(display_text="StockX ↗"),
-        "Alias page": st.column_config.LinkColumn(display_text="Alias ↗"),
-        "Time (s)": st.column_config.NumberColumn(format="%.2f"),
+        **{c: money for c in frame.columns if any(w in c for w in (" ask", " bid", "pays", "payout", "Arbitrage"))},
+        "Shoe": st.column_config.TextColumn(pinned=True),
+        "Best payout now": st.column_config.NumberColumn(format="%.2f", help="The best payout after fees at the highest bid, "
+                                                         "in the Currency column; blank: no market has a bid"),
+        "Arbitrage": st.column_config.NumberColumn(format="%.2f", help="Profit buying on one market (with buyer costs) and "
+                                                   "selling now on the other; blank: none pays"),
+        "Status": st.column_config.TextColumn(help="The whole messages are listed under the table"),
+        **{c: st.column_config.LinkColumn(display_text=c.replace(" page", " ↗")) for c in frame.columns if c.endswith(" page")},
     })
-    st.plotly_chart(views.compare_chart(frame), width="stretch")
-    source = "sandbox" if common.is_sandbox() else "live"
-    st.download_button("Download CSV", frame.to_csv(index=False).encode(), file_name=f"sneaker-compare-{source}.csv",
-                       mime="text/csv", key="download_csv", icon=":material/download:")
+    errors = views.compare_errors(data)
+    if errors:
+        with st.container(border=True):
+            st.markdown("**What the markets said**")
+            for line in errors:
+                st.markdown(f"- {common.plain(line)}")
+    if frame["Best payout now"].notna().any():
+        st.markdown("##### Best payout now, per shoe")
+        st.plotly_chart(views.compare_chart(frame), width="stretch", config=views.CHART_CONFIG)
+    st.download_button("Download CSV", views.compare_csv(frame, meta["at"], meta["source"]),
+                       file_name=f"sneaker-compare-{meta['source']}-{meta['at'][:10]}.csv", mime="text/csv",
+                       key="download_csv", icon=":material/download:", on_click="ignore")
+    st.caption(f"Quoted {meta['at'].replace('T', ' ').replace('+00:00', ' UTC')} from {meta['source']} data.")
 elif not submitted:
-    st.info(f"Paste up to {MAX_SHOES} shoes, one a line. They are looked up {common.workers()} at a time.", icon=":material/info:")
+    st.info(f"Paste up to {MAX_COMPARE} shoes, one a line. They are looked up {common.workers()} at a time.",
+            icon=":material/info:")

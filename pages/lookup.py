@@ -1,4 +1,4 @@
-"""Lookup: one shoe and size, both markets, what each pays, where to sell, list or buy."""
+"""Lookup: one shoe and size on both markets. The answer first: what you get and where."""
 
 from __future__ import annotations
 
@@ -6,119 +6,233 @@ from typing import Any
 
 import streamlit as st
 
-from analyzer.engine import Analyzer
-from analyzer.models import ProgressEvent, Quote
-from analyzer.report import dollars, label
-from analyzer.validation import US_SIZES, InvalidInput, clean_query, format_size, parse_size
+from analyzer.models import LookupResult, Size
+from analyzer.report import label
+from analyzer.validation import SCALE_RANGES, InvalidInput, clean_query, parse_size, size_label, size_text
 from pages import common, views
+
+SCALES = ["", "M", "W", "Y", "C"]
+SCALE_NAMES = {"": "Shoe's own", "M": "Men's", "W": "Women's", "Y": "GS / youth", "C": "Toddler"}
+state = st.session_state
 
 st.title("Price a pair")
 common.sandbox_badge()
 
-# A shared link (?q=...&size=...) fills the form and runs the lookup once.
+# A shared link (?q=...&size=...) fills the form and runs the lookup once; a bad size is said, not guessed.
 params = st.query_params
-if "query" not in st.session_state and params.get("q"):
-    st.session_state["query"] = params["q"]
+if "query" not in state and params.get("q"):
+    state["query"] = params["q"]
     try:
-        st.session_state["size"] = parse_size(params.get("size", "10"))
-    except InvalidInput:
-        st.session_state["size"] = 10.0
-    st.session_state["auto_run"] = True
-
-with st.form("lookup_form", border=False):
-    left, middle, right = st.columns([5, 2, 1.4], vertical_alignment="bottom")
-    left.text_input("Shoe", key="query", placeholder="Name or style ID, e.g. DD1391-100 or Jordan 1 Lost and Found")
-    middle.selectbox("US size", US_SIZES, index=US_SIZES.index(10.0), key="size", format_func=lambda s: f"US {format_size(s)}")
-    submitted = right.form_submit_button("Analyze", type="primary", width="stretch", key="analyze")
+        linked = parse_size(params.get("size", "10"))
+    except InvalidInput as problem:
+        state["link_problem"] = f"The link's size “{params.get('size')}” is not valid. {problem}"
+    else:
+        state["size_scale"], state["size"] = linked.scale or "", linked.value
+        state["auto_run"] = True
 
 
-@st.cache_data(ttl=common.settings().market_ttl_s, show_spinner=False)
-def cached_views(result: dict[str, Any]) -> tuple[Any, Any]:
-    return views.payouts_frame(result), views.size_run_frame(result)
+def shoe_sizes(result: LookupResult | None) -> tuple[str | None, list[float]]:
+    """The shoe's own scale and the sizes the markets list it in, after a lookup of that shoe."""
+    if result is None or result.query != state.get("query"):
+        return None, []
+    scale = next((q.scale for q in result.quotes.values() if q.scale), None)
+    values = sorted({s.size for q in result.quotes.values() for s in q.sizes})
+    return scale, values
 
 
-def market_card(container: Any, quote: Quote | dict[str, Any]) -> None:
-    q = quote if isinstance(quote, dict) else quote.to_dict()
-    with container.container(border=True):
-        st.markdown(f"**{label(q['market'])}**")
-        if not q["ok"]:
-            st.error(common.plain(q["error"]), icon=":material/error:")
-            return
-        a, b, c = st.columns(3)
-        a.metric("Lowest ask", dollars(q["lowest_ask"]))
-        b.metric("Highest bid", dollars(q["highest_bid"]))
-        c.metric("Last sale", dollars(q["last_sale"]),
-                 help="StockX's API publishes no last sale." if q["market"] == "stockx" else None)
-        source = "cache" if q["calls"] == 0 else f"{q['calls']} calls"
-        st.caption(f"{q['elapsed_s']:.2f} s · {source}" + (f" · {q['rate_limited']} rate-limited" if q["rate_limited"] else ""))
+def size_options(scale: str, result: LookupResult | None) -> tuple[list[float], str | None]:
+    own, listed = shoe_sizes(result)
+    if listed and scale in ("", own):
+        options, shown_scale = listed, own
+    else:
+        low, high = SCALE_RANGES.get(scale or None, SCALE_RANGES[None])
+        options, shown_scale = [x / 2 for x in range(int(low * 2), int(high * 2) + 1)], scale or None
+    current = state.get("size")
+    if isinstance(current, float) and current not in options:
+        options = sorted([*options, current])
+    return options, shown_scale
 
 
-def run_lookup(query: str, size: float) -> dict[str, Any]:
-    engine: Analyzer = common.analyzer()
+# Defaults go into the session state before the widgets exist, so no widget has both (Streamlit warns).
+state.setdefault("size_scale", "")
+state.setdefault("size", 10.0)
+result_now: LookupResult | None = state.get("lookup_result")
+sizes, sizes_scale = size_options(state["size_scale"], result_now)
+
+st.text_input("Shoe", key="query", placeholder="Name or style ID, e.g. DD1391-100 or Jordan 1 Lost and Found")
+# A row that wraps instead of stacking: on a phone the scale and the size stay side by side.
+with st.container(horizontal=True, vertical_alignment="bottom", key="size_row"):
+    st.selectbox("Size scale", SCALES, key="size_scale", format_func=SCALE_NAMES.get, width=150)
+    st.selectbox("Size", sizes, key="size", format_func=lambda v: size_label(v, sizes_scale), width=150,
+                 help="After a lookup: the sizes this shoe is listed in.")
+    submitted = st.button("Analyze", type="primary", width="stretch", key="analyze")
+
+
+def use_suggestion(query: str) -> None:
+    state["query"] = query
+    state["auto_run"] = True
+
+
+def run_lookup(query: str, size: Size) -> LookupResult:
+    engine = common.analyzer()
     mode, fees = common.mode(), common.fees()  # read here: the worker thread must not touch session state
 
-    def show_ready(event: ProgressEvent) -> None:
-        # Called inside the status box: each market's card shows there the moment it is ready.
-        if event.quote is not None:
-            market_card(st, event.quote)
+    def summary(r: LookupResult) -> tuple[str, str]:
+        if r.success:
+            return "Both markets quoted", "complete"
+        if views.nothing_found(r.to_dict()):
+            return "No shoe found", "error"
+        quoted = [label(m) for m, q in r.quotes.items() if q.ok]
+        return (f"Quoted on {' and '.join(quoted)} only" if quoted else "No market quoted"), "error"
 
-    result = common.run_live(
-        f"Looking up {common.plain(query)}, US {format_size(size)}…",
+    return common.run_live(
+        f"Looking up {common.plain(query)}, {size_label(size.value, size.scale)}…",
         lambda progress: engine.lookup(query, size, mode=mode, fees=fees, on_progress=progress),
-        on_event=show_ready,
-        summary=lambda r: (f"Both markets quoted in {r.elapsed_s:.2f} s" if r.success else
-                           f"Done in {r.elapsed_s:.2f} s, with errors", "complete" if r.success else "error"),
+        summary=summary, log=lambda e: True,
     )
-    return result.to_dict()
 
 
-def show(result: dict[str, Any]) -> None:
-    product = result["product"] or {}
-    if product.get("image_url") and result["source"] == "live":  # the sandbox's picture addresses lead nowhere
-        st.image(product["image_url"], width=180)
-    st.subheader(common.plain(product.get("title") or result["query"]))
-    facts = [f"US {format_size(result['size'])}"]
-    facts += [common.plain(x) for x in (product.get("brand"), product.get("style_id")) if x]
-    if product.get("retail_price"):
-        facts.append(f"retail {dollars(product['retail_price'])}")
-    if product.get("release_date"):
-        facts.append(f"released {product['release_date']}")
-    facts.append(f"{result['mode']} · {result['elapsed_s']:.2f} s")
-    st.caption(" · ".join(facts))
+def decision_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
+    """The answer: sell now (biggest), list, then buy and arbitrage, and what the advice rests on."""
+    lines = views.decision(priced, data["quotes"])
+    with st.container(border=True, key="decision"):
+        st.markdown(f"## {common.plain(lines[0].text)}")
+        st.caption(common.plain(lines[0].detail))
+        st.markdown(f"#### {common.plain(lines[1].text)}")
+        st.caption(common.plain(lines[1].detail))
+        for line in lines[2:]:
+            st.markdown(f"**{common.plain(line.text)}** · {common.plain(line.detail)}")
+    for note in priced.get("notes") or []:
+        st.warning(common.plain(note), icon=":material/info:")
+    for market, quote in data["quotes"].items():
+        if not quote["ok"]:
+            shown = st.info if quote.get("error_kind") in ("not_found", "size_not_offered") else st.error
+            shown(common.plain(quote.get("error") or f"{label(market)} gave no quote."), icon=":material/error:")
 
-    for column, quote in zip(st.columns(len(result["quotes"])), result["quotes"].values(), strict=True):
-        market_card(column, quote)
 
-    st.markdown("#### What to do")
-    for column, (title, headline, detail) in zip(st.columns(4), views.decision_cards(result["pricing"]), strict=True):
-        with column.container(border=True):
-            st.caption(title)
-            st.markdown(f"**{headline}**")
-            st.caption(detail)
+def arithmetic_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
+    fees = common.fees()
+    sums = [views.arithmetic(m, q, priced, fees) for m, q in data["quotes"].items()]
+    sums = [s for s in sums if s]
+    if not sums:
+        return
+    st.markdown("##### How it adds up")
+    st.caption("Price minus each fee, at the fee settings in the sidebar.")
+    for line in sums:
+        st.markdown(common.plain(line))
 
-    payouts, size_run = cached_views(result)
-    st.markdown("#### Payouts after fees")
-    money = st.column_config.NumberColumn(format="$%.2f")
-    st.dataframe(payouts, hide_index=True, width="stretch", column_config={
-        "Lowest ask": money, "Highest bid": money, "Last sale": money, "Sell now pays": money, "List pays": money,
-        "Page": st.column_config.LinkColumn("Page", display_text="open ↗"),
-    })
+
+def book_card(market: str, quote: dict[str, Any]) -> None:
+    with st.container(border=True):
+        facts = views.quote_facts(quote)
+        st.markdown(f"**{label(market)}**" + (f" · {common.plain(facts)}" if facts else ""))
+        if not quote["ok"]:
+            st.caption("No quote: the reason is above.")
+            return
+        for column, (name, value, why) in zip(st.columns(3), views.book_figures(quote), strict=True):
+            column.metric(name, value, help=why)
+
+
+def show(result: LookupResult) -> None:
+    data = result.to_dict()
+    query = common.plain(result.query)
+    if views.nothing_found(data):
+        st.warning(f"No shoe found for “{query}” on StockX or Alias. Check the spelling, or try the style ID "
+                   "(on the box label, e.g. DD1391-100).", icon=":material/search_off:")
+        hints = views.suggestions(data)
+        if hints:
+            st.markdown("**Did you mean**")
+            for i, hint in enumerate(hints):
+                text = " · ".join(str(x) for x in (hint.get("title"), hint.get("style_id")) if x)
+                st.button(text, key=f"hint_{i}", on_click=use_suggestion, args=(hint.get("style_id") or hint.get("title"),),
+                          icon=":material/arrow_forward:")
+        return
+
+    priced = common.reprice(result)
+    product = data["product"] or {}
+    title = common.plain(product.get("title") or result.query)
+    facts = [f"**{title}**", common.plain(data.get("size_label") or "")]
+    facts += [common.plain(product["style_id"])] if product.get("style_id") else []
+    st.markdown(" · ".join(f for f in facts if f))
+    decision_block(data, priced)
+    arithmetic_block(data, priced)
+
+    stockx = data["quotes"].get("stockx")
+    if stockx and stockx["ok"]:
+        suggested = views.suggested_frame(stockx, priced, common.fees())
+        if not suggested.empty:
+            st.markdown("##### StockX's suggested asks")
+            st.dataframe(suggested.drop(columns="Why"), hide_index=True, width="stretch", column_config={
+                "Price": st.column_config.TextColumn(help="; ".join(f"{p}: {w}" for p, w in zip(suggested["Price"], suggested["Why"],
+                                                                                                 strict=True))),
+                "You get": st.column_config.TextColumn(help="What that sale pays you after fees"),
+            })
+
+    st.markdown("##### The books")
+    books = st.container(key="books")
+    for column, (market, quote) in zip(books.columns(len(data["quotes"])), data["quotes"].items(), strict=True):
+        with column:
+            book_card(market, quote)
+            sales = views.sales_frame(quote)
+            if len(sales) >= 2:
+                st.caption(f"Recent {label(market)} sales of this size")
+                st.plotly_chart(views.sales_chart(sales, quote.get("currency") or "USD", st.context.timezone),
+                                width="stretch", config=views.CHART_CONFIG)
+
+    size_run = views.size_run_frame(data)
     if not size_run.empty:
-        st.markdown("#### The size run")
-        st.plotly_chart(views.size_run_chart(size_run, result["size"]), width="stretch")
+        st.markdown("##### The size run")
+        own = next((q for q in data["quotes"].values() if q.get("ok")), None)
+        currencies = {q.get("currency") for q in data["quotes"].values() if q.get("sizes")}
+        st.plotly_chart(views.size_run_chart(size_run, own["size"] if own else None, data.get("size_label") or "",
+                                             currencies.pop() if len(currencies) == 1 else ""),
+                        width="stretch", config=views.CHART_CONFIG)
+
+    with st.expander("Details"):
+        payouts = views.payouts_frame(data, priced)
+        st.dataframe(payouts, hide_index=True, width="stretch", column_config={
+            "Page": st.column_config.LinkColumn("Page", display_text="open ↗"),
+            "Sell now pays": st.column_config.TextColumn(help="Payout at the highest bid after fees; — when there is no bid"),
+            "List pays": st.column_config.TextColumn(help="Payout at the lowest ask after fees; — when there is no ask"),
+            "Buyer pays in all": st.column_config.TextColumn(help="Lowest ask plus buyer fee and shipping; — without an ask"),
+            "Last sale": st.column_config.TextColumn(help="— on StockX: its API publishes no last sale"),
+        })
+        facts = [f"{k}: {common.plain(product[key])}" for k, key in (("Brand", "brand"), ("Retail", "retail_price"),
+                                                                       ("Released", "release_date")) if product.get(key)]
+        region, consigned = state.get("lookup_options", common.alias_options())
+        facts.append(f"Alias book: {common.REGION_NAMES.get(region, region)}, {common.CONSIGNED_NAMES.get(consigned, consigned).lower()}")
+        if priced.get("fx"):
+            facts.append("Rates per US dollar: " + ", ".join(f"{c} {r:g}" for c, r in priced["fx"].items()))
+        st.caption(" · ".join(facts))
+        if product.get("image_url") and result.source == "live":  # the sandbox's picture addresses lead nowhere
+            st.image(product["image_url"], width=180)
 
 
-if submitted or st.session_state.pop("auto_run", False):
+# The Alias book options ask the market again: re-run the shown lookup with the new options.
+if result_now is not None and state.get("lookup_options") not in (None, common.alias_options()):
+    state["auto_run_with"] = (result_now.query, result_now.size_asked or result_now.size_label)
+
+if submitted or state.pop("auto_run", False) or "auto_run_with" in state:
+    rerun = state.pop("auto_run_with", None)
     try:
-        query, size = clean_query(st.session_state.get("query")), parse_size(st.session_state.get("size"))
+        if rerun:
+            query, size = clean_query(rerun[0]), parse_size(rerun[1])
+        else:
+            query, size = clean_query(state.get("query")), parse_size(Size(float(state["size"]), state["size_scale"] or None))
     except InvalidInput as problem:
+        state.pop("lookup_result", None)  # what it replaced goes too: no stale answer under a warning
         st.warning(str(problem), icon=":material/edit:")
     else:
-        st.query_params.update({"q": query, "size": format_size(size)})
-        st.session_state["lookup_result"] = run_lookup(query, size)
+        state.pop("link_problem", None)
+        if not rerun:
+            st.query_params.update({"q": query, "size": size_text(size)})
+        state["lookup_result"] = run_lookup(query, size)
+        state["lookup_options"] = common.alias_options()
 
-if "lookup_result" in st.session_state:
-    show(st.session_state["lookup_result"])
+if "link_problem" in state:
+    st.error(common.plain(state["link_problem"]), icon=":material/link_off:")
+elif "lookup_result" in state:
+    show(state["lookup_result"])
 elif not submitted:
     st.info("Type a shoe name or style ID and pick a size. Both markets are asked at once; repeats answer from the cache.",
             icon=":material/info:")

@@ -1,109 +1,154 @@
-"""Performance: is the tool fast and healthy? KPIs against the design's targets, and the history."""
+"""Performance: is the tool fast and healthy? Figures against the design's targets, in words, and the benchmark."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import plotly.express as px
 import streamlit as st
 
 from analyzer import bench
-from analyzer.metrics import MetricsStore
 from analyzer.models import ProgressEvent
+from analyzer.report import label
 from pages import common, views
 
-TARGETS = {"avg_elapsed_s": 4.0, "success_rate": 0.90, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}
+TARGETS = {"avg_elapsed_s": 4.0, "market_failure_rate": 0.10, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}
+MARKET_COLUMNS = {"lookups": "Lookups", "market_failures": "Market failures", "not_found": "Shoe not found",
+                  "size_not_offered": "No such size", "avg_elapsed_s": "Average time", "p95_elapsed_s": "Slowest 5% from",
+                  "calls": "Calls sent", "cache_hit_rate": "From the cache", "rate_limit_hits": "Rate-limited (429)",
+                  "retries": "Retries"}
 
 st.title("Performance")
 common.sandbox_badge()
-store: MetricsStore = common.opened().analyzer.metrics  # type: ignore[assignment]
+store: Any = common.opened().analyzer.metrics
+zone = st.context.timezone or "UTC"
+zone_name = "UTC" if zone == "UTC" else zone.split("/")[-1].replace("_", " ")
+
+
+def local(ts: float | None) -> str:
+    if ts is None:
+        return views.DASH
+    return pd.Timestamp(ts, unit="s", tz="UTC").tz_convert(zone).strftime("%d %b %H:%M")
+
+
+def outcome(row: pd.Series) -> str:
+    """What a lookup came to, in words: a typo or a missing size is an answer, not a failure."""
+    said = []
+    for market in ("stockx", "alias"):
+        if row.get(f"{market}_ok") in (0, False):
+            kind = row.get(f"{market}_error_kind")
+            said.append(f"{label(market)} " + {"not_found": "did not find it", "size_not_offered": "lacks the size"}.get(
+                str(kind), "failed"))
+    return "quoted" if not said else "; ".join(said)
+
 
 summary = store.summary()
 recent = pd.DataFrame(store.recent(500))
 
-if not summary["lookups"]:
+if not summary.get("lookups"):
     st.info("No lookups recorded yet. Price a pair or compare a few, and the figures show here.", icon=":material/info:")
 else:
-    def kpi(column, title: str, value: float | None, target: float, fmt: str, lower_is_better: bool) -> None:
+    def kpi(column: Any, title: str, value: float | None, target: float, fmt: str, lower_is_better: bool, why: str) -> None:
         if value is None:
-            column.metric(title, "—")
+            column.metric(title, views.DASH, help=f"{why} No figure yet.")
             return
-        met = value < target if lower_is_better else value > target
+        met = value <= target if lower_is_better else value >= target
         column.metric(title, fmt.format(value), delta=("meets" if met else "misses") + f" target {fmt.format(target)}",
-                      delta_color="normal" if met else "inverse", delta_arrow="off")
+                      delta_color="normal" if met else "inverse", delta_arrow="off", help=why)
 
     a, b, c, d, e = st.columns(5)
     a.metric("Lookups", f"{summary['lookups']:,}")
-    kpi(b, "Average time", summary["avg_elapsed_s"], TARGETS["avg_elapsed_s"], "{:.2f} s", lower_is_better=True)
-    kpi(c, "Success rate", summary["success_rate"], TARGETS["success_rate"], "{:.0%}", lower_is_better=False)
-    kpi(d, "Rate-limit hits", summary["rate_limit_rate"], TARGETS["rate_limit_rate"], "{:.1%}", lower_is_better=True)
-    kpi(e, "Cache hit rate", summary["cache_hit_rate"], TARGETS["cache_hit_rate"], "{:.0%}", lower_is_better=False)
-    st.caption(f"p95 time {summary['p95_elapsed_s']:.2f} s · {summary['calls']:,} calls sent · {summary['cache_hits']:,} answers "
-               f"from the cache · {summary['rate_limit_hits']:,} rate-limited (429) · {summary['retries']:,} retries. "
-               "Rate-limit hits are 429s per call sent; a lookup succeeds when every market quoted it.")
+    kpi(b, "Average time", summary.get("avg_elapsed_s"), TARGETS["avg_elapsed_s"], "{:.2f} s", True,
+        "From pressing Analyze to both markets' answers.")
+    kpi(c, "Market failures", summary.get("market_failure_rate"), TARGETS["market_failure_rate"], "{:.0%}", True,
+        "Market answers that failed (errors, time-outs, refused keys). A shoe or size a market does not list is not a failure.")
+    kpi(d, "Rate-limited", summary.get("rate_limit_rate"), TARGETS["rate_limit_rate"], "{:.1%}", True,
+        "Calls a market answered with 429 (too many requests), per call sent.")
+    kpi(e, "From the cache", summary.get("cache_hit_rate"), TARGETS["cache_hit_rate"], "{:.0%}", False,
+        "Answers served from the local cache instead of the markets.")
+    p95 = summary.get("p95_elapsed_s")
+    st.caption(f"{summary.get('market_failures', 0):,} market failures · {summary.get('not_found', 0):,} shoes not found · "
+               f"{summary.get('size_not_offered', 0):,} sizes not listed · slowest 5% took {p95:.2f} s or more · "
+               f"{summary.get('calls', 0):,} calls sent, {summary.get('cache_hits', 0):,} answers from the cache, "
+               f"{summary.get('retries', 0):,} retries." if p95 is not None else "")
 
-    recent["time"] = pd.to_datetime(recent["ts"], unit="s")
+    recent["When"] = pd.to_datetime(recent["ts"], unit="s", utc=True).dt.tz_convert(zone)
     recent = recent.sort_values("id").reset_index(drop=True)
     recent["lookup"] = recent.index + 1
-    layout = {"height": 320, "margin": {"l": 10, "r": 10, "t": 10, "b": 10}, "legend": {"orientation": "h", "y": -0.2}}
+    recent["Calls"] = recent["mode"].map({"parallel": "parallel", "sequential": "one after another"}).fillna(recent["mode"])
     left, right = st.columns(2)
     with left:
-        st.markdown("##### Execution time: parallel vs sequential")
+        st.markdown("##### Time per lookup")
         timed = recent.assign(served=recent["calls"].eq(0).map({True: "from the cache", False: "from the markets"}))
-        figure = px.box(timed, x="mode", y="elapsed_s", color="served", points="all",
+        figure = px.box(timed, x="Calls", y="elapsed_s", color="served", points="all",
                         color_discrete_map={"from the cache": "#0a7d3b", "from the markets": "#3b5bdb"},
-                        labels={"elapsed_s": "seconds", "mode": "", "served": ""})
-        figure.add_hline(y=TARGETS["avg_elapsed_s"], line_dash="dot", annotation_text="target average 4 s")
-        figure.update_layout(**layout)
-        st.plotly_chart(figure)
+                        labels={"elapsed_s": "seconds", "Calls": "", "served": ""})
+        figure.add_hline(y=TARGETS["avg_elapsed_s"], line_dash="dot", annotation_text="target 4 s",
+                         annotation_position="top left")
+        st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
     with right:
-        st.markdown("##### Success rate over time")
+        st.markdown("##### Market failures over time")
         window = 10
-        trend = recent.assign(rate=recent["success"].rolling(window, min_periods=1).mean())
-        figure = px.line(trend, x="lookup", y="rate", hover_data=["query", "time"],
-                         labels={"rate": f"success, last {window} lookups", "lookup": "lookup #"})
-        figure.add_hline(y=TARGETS["success_rate"], line_dash="dot", annotation_text="target 90%")
-        figure.update_layout(**layout, yaxis_tickformat=".0%", yaxis_range=[0, 1.05])
-        st.plotly_chart(figure)
+        trend = recent.assign(rate=recent["market_failures"].fillna(0).gt(0).rolling(window, min_periods=1).mean())
+        figure = px.line(trend, x="When", y="rate", hover_data=["query"],
+                         labels={"rate": f"share failing, last {window}", "When": f"time ({zone_name})"})
+        figure.add_hline(y=TARGETS["market_failure_rate"], line_dash="dot", annotation_text="target 10%",
+                         annotation_position="top left")
+        figure.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1.05], xaxis_nticks=4)
+        st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
 
     st.markdown("##### Where each lookup's answers came from")
     counts = recent.rename(columns={"cache_hits": "from the cache", "calls": "calls sent", "rate_limited": "rate-limited (429)"})
-    figure = px.bar(counts, x="lookup", y=["from the cache", "calls sent", "rate-limited (429)"], hover_data=["query", "mode"],
+    figure = px.bar(counts, x="lookup", y=["from the cache", "calls sent", "rate-limited (429)"], hover_data=["query"],
                     color_discrete_map={"from the cache": "#0a7d3b", "calls sent": "#adb5bd", "rate-limited (429)": "#e03131"},
-                    labels={"lookup": "lookup #", "value": "answers", "variable": ""})
-    figure.update_layout(**layout, bargap=0.15)
-    st.plotly_chart(figure)
+                    labels={"lookup": "lookup number", "value": "answers", "variable": ""})
+    figure.update_layout(bargap=0.15)
+    st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
 
-    by_market = pd.DataFrame(summary["by_market"]).T
+    by_market = pd.DataFrame(summary.get("by_market") or {}).T
     if not by_market.empty:
         st.markdown("##### By market")
-        percent = st.column_config.NumberColumn(format="percent")
+        shown = by_market[[c for c in MARKET_COLUMNS if c in by_market.columns]].rename(columns=MARKET_COLUMNS)
+        shown.insert(0, "Market", [label(str(m)) for m in by_market.index])
         seconds = st.column_config.NumberColumn(format="%.2f s")
-        st.dataframe(by_market[["lookups", "success_rate", "avg_elapsed_s", "p95_elapsed_s", "calls", "cache_hit_rate",
-                                "rate_limit_hits", "retries"]], width="stretch", column_config={
-            "success_rate": percent, "cache_hit_rate": percent, "avg_elapsed_s": seconds, "p95_elapsed_s": seconds})
+        st.dataframe(shown.astype(object).where(shown.notna(), views.DASH), hide_index=True, width="stretch", column_config={
+            "From the cache": st.column_config.NumberColumn(format="percent"), "Average time": seconds,
+            "Slowest 5% from": seconds,
+            "Market failures": st.column_config.NumberColumn(help="Errors, time-outs and refusals; not 'not found' or 'no such size'"),
+        })
 
     st.markdown("##### Recent lookups")
-    shown = recent.sort_values("time", ascending=False).head(50)
-    columns = [c for c in ["time", "query", "size", "mode", "source", "success", "elapsed_s", "calls", "cache_hits",
-                           "rate_limited", "retries", "stockx_error", "alias_error"] if c in shown.columns]
-    st.dataframe(shown[columns], hide_index=True, width="stretch", column_config={
-        "elapsed_s": st.column_config.NumberColumn("seconds", format="%.2f"),
-        "success": st.column_config.CheckboxColumn("every market"),
+    newest = recent.sort_values("id", ascending=False).head(50)
+    table = pd.DataFrame({
+        f"Time ({zone_name})": newest["When"].dt.strftime("%d %b %H:%M:%S"),
+        "Shoe": newest["query"], "Size": newest["size"].map(lambda s: f"{s:g}"),
+        "Result": newest.apply(outcome, axis=1), "Seconds": newest["elapsed_s"], "Calls sent": newest["calls"],
+        "From the cache": newest["cache_hits"], "Rate-limited (429)": newest["rate_limited"], "Calls": newest["Calls"],
+        "Data": newest["source"],
+        **{f"{label(m)} said": newest.get(f"{m}_error", pd.Series(index=newest.index, dtype=object)).fillna(views.DASH)
+           for m in ("stockx", "alias")},
+    })
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "Seconds": st.column_config.NumberColumn(format="%.2f"),
+        "StockX said": st.column_config.TextColumn(width="large", help="StockX's message when it gave no quote; — when it quoted"),
+        "Alias said": st.column_config.TextColumn(width="large", help="Alias's message when it gave no quote; — when it quoted"),
     })
 
-if st.button("Clear metrics", key="clear_metrics", icon=":material/delete:"):
+if st.button("Clear figures", key="clear_metrics", icon=":material/delete:"):
     store.clear()
     st.rerun()
 
 st.divider()
 st.subheader("Benchmark")
-st.caption("Sequential, parallel and cached lookups side by side on a sandbox of its own, with a fixed latency and the "
-           "published rate limits, against the physical lower bound. It never touches your metrics or cache.")
-with st.form("bench_form", border=False):
-    left, middle, right = st.columns([1, 1, 1], vertical_alignment="bottom")
-    left.number_input("Shoes in the batch", 1, 33, value=6, key="bench_shoes")
-    middle.number_input("Latency per call (ms)", 10, 1000, value=250, step=10, key="bench_latency")
-    run_it = right.form_submit_button("Run benchmark", key="run_bench", icon=":material/timer:", width="stretch")
+st.caption("Lookups one after another, in parallel and from the cache, side by side on a sandbox of its own with a fixed "
+           "delay per call and the published rate limits, against the fastest possible. It never touches your figures or cache.")
+with st.container(horizontal=True, vertical_alignment="bottom"):
+    st.number_input("Shoes in the batch", 1, 33, value=6, key="bench_shoes", width=170)
+    st.number_input("Delay per call (ms)", 10, 1000, value=250, step=10, key="bench_latency", width=170)
+    run_it = st.button("Run benchmark", key="run_bench", icon=":material/timer:")
 
 data_dir = common.settings().data_dir
 if run_it:
@@ -113,22 +158,35 @@ if run_it:
         lambda progress: bench.run_bench(shoes, latency, rounds=3,
                                          progress=lambda message, fraction: progress(ProgressEvent("", "bench", message, fraction))),
         summary=lambda r: (f"Benchmark done in {r['total_s']} s", "complete" if r["success_rate"] == 1.0 else "error"),
+        log=lambda event: event.message != "done", starts=True,
     )
+    result.setdefault("ran_at", datetime.now(UTC).isoformat(timespec="seconds"))
     bench.save(result, data_dir)
 last = bench.load_last(data_dir)
 if last:
-    w = last["workloads"]
+    w, setting = last["workloads"], last.get("settings") or {}
+    ran_at = last.get("ran_at")
+    if ran_at:
+        when = local(datetime.fromisoformat(ran_at.replace("Z", "+00:00")).timestamp())
+    else:
+        path = Path(data_dir) / bench.RESULT_FILE
+        when = local(path.stat().st_mtime) if path.exists() else views.DASH
+    shoes = int(setting.get("shoes", 0))
+    st.caption(f"Last run {when} ({zone_name}): {shoes} shoe{'s' if shoes != 1 else ''} in the batch, "
+               f"{setting.get('latency_ms', 0):g} ms delay per call, {setting.get('rounds', 0)} rounds of each timing.")
     a, b, c, d = st.columns(4)
-    a.metric("Parallel / sequential, one shoe", f"{last['parallel_vs_sequential']:.2f}", help="bound 0.40 (2 round trips of 5)")
-    b.metric("Batch / lower bound", f"{last['batch_ratio_to_bound']:.2f}", help=f"bound {w['batch_cold']['bound_s']:.1f} s")
-    c.metric("Cached p95", f"{last['cached_p95_ms']:.0f} ms", help=f"p50 {last['cached_p50_ms']:.0f} ms, zero calls")
-    d.metric("Success, 429s", f"{last['success_rate']:.0%}, {last['rate_limited']}")
-    st.plotly_chart(views.bench_chart(last))
-    st.dataframe(views.bench_frame(last), hide_index=True, column_config={
-        "success": st.column_config.NumberColumn(format="percent"), "wall (s)": st.column_config.NumberColumn(format="%.2f")})
+    a.metric("Parallel time vs one after another", f"{last['parallel_vs_sequential']:.0%}",
+             help="One shoe, cold. The lower bound is 40%: two round trips instead of five.")
+    b.metric("Batch time vs its lower bound", f"{last['batch_ratio_to_bound']:.2f}×",
+             help=f"The lower bound is {w['batch_cold']['bound_s']:.1f} s at the published rate limits.")
+    c.metric("Cached lookup, slowest 5%", f"{last['cached_p95_ms']:.0f} ms", help=f"Typical: {last['cached_p50_ms']:.0f} ms, no calls.")
+    d.metric("Answered, rate-limited", f"{last['success_rate']:.0%}, {last['rate_limited']}")
+    st.plotly_chart(views.bench_chart(last), width="stretch", config=views.CHART_CONFIG)
+    st.dataframe(views.bench_frame(last), hide_index=True, width="stretch", column_config={
+        "Answered": st.column_config.NumberColumn(format="percent"), "Seconds": st.column_config.NumberColumn(format="%.2f")})
     design = w["design_test"]
-    st.caption(f"The design measured 5 shoes at {bench.DESIGN['sequential_s']} s sequential and {bench.DESIGN['parallel_s']} s "
-               f"parallel ({bench.DESIGN['improvement_pct']}% faster, {bench.DESIGN['success_rate']:.0%} success). Here: "
-               f"{design['sequential']['wall_s']:.2f} s and {design['parallel']['wall_s']:.2f} s "
-               f"({design['improvement_pct']}% faster, {design['parallel']['success_rate']:.0%} success) at "
-               f"{last['settings']['latency_ms']:g} ms a call, within the published limits. Settings: {last['settings']}.")
+    st.caption(f"The design measured 5 shoes in {bench.DESIGN['sequential_s']} s one after another and "
+               f"{bench.DESIGN['parallel_s']} s in parallel ({bench.DESIGN['improvement_pct']}% faster, "
+               f"{bench.DESIGN['success_rate']:.0%} answered). Here: {design['sequential']['wall_s']:.2f} s and "
+               f"{design['parallel']['wall_s']:.2f} s ({design['improvement_pct']}% faster, "
+               f"{design['parallel']['success_rate']:.0%} answered), within the published limits.")

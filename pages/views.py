@@ -1,125 +1,369 @@
-"""Tables and charts built from lookup results: pure functions of plain data, cached by Streamlit."""
+"""Words, tables and charts built from lookup results: pure functions of plain data.
+
+Nothing here decides a price: payouts, fees and picks come from `analyzer.pricing`; this module
+only says them (with their currency, "—" where a figure is missing) and draws them. Charts are
+laid out to read at 390 px: legends under the plot, short tick labels, no mode bar.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from analyzer.report import dollars, label
+from analyzer import pricing
+from analyzer.pricing import Fees
+from analyzer.report import label
 
 ASK_BID_COLOURS = {"stockx": ("#0a7d3b", "#7fd1a0"), "alias": ("#3b5bdb", "#a5b4fc")}
+SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "KRW": "₩"}
+WHOLE_UNITS = {"JPY", "KRW"}
+DASH = "—"
+# Plotly's toolbar covers the legend and the size marker on a phone; zooming is not needed here.
+CHART_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
+_LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanchor": "left"}
 
 
-def payouts_frame(result: dict[str, Any]) -> pd.DataFrame:
+def money(value: float | None, currency: str | None = "USD") -> str:
+    """'$157.71', '£27.00', '1,234.00 CAD'; '—' when there is no figure."""
+    if value is None or value != value:  # None or NaN
+        return DASH
+    code = (currency or "USD").upper()
+    digits = 0 if code in WHOLE_UNITS else 2
+    symbol = SYMBOLS.get(code)
+    sign = "−" if value < 0 else ""
+    amount = f"{abs(value):,.{digits}f}"
+    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {code}"
+
+
+def ago(quoted_at: str | None, now: datetime | None = None) -> str | None:
+    """'quoted just now', 'quoted 12 min ago', 'quoted 3 h ago'; None without a readable time."""
+    if not quoted_at:
+        return None
+    try:
+        when = datetime.fromisoformat(quoted_at.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    minutes = max(0, int(((now or datetime.now(UTC)) - when).total_seconds() // 60))
+    if minutes < 1:
+        return "quoted just now"
+    if minutes < 60:
+        return f"quoted {minutes} min ago"
+    if minutes < 48 * 60:
+        return f"quoted {minutes // 60} h ago"
+    return f"quoted {minutes // 1440} days ago"
+
+
+def ok_quotes(result: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {m: q for m, q in result["quotes"].items() if q.get("ok")}
+
+
+def nothing_found(result: Mapping[str, Any]) -> bool:
+    """No market knows the shoe: say so once, with no cards or tables."""
+    quotes = result["quotes"].values()
+    return bool(quotes) and all(q.get("error_kind") == "not_found" for q in quotes)
+
+
+def suggestions(result: Mapping[str, Any], limit: int = 6) -> list[dict[str, str | None]]:
+    """'Did you mean': the shoes the markets' searches found, each once (by style ID, else title)."""
+    seen: set[str] = set()
+    picked = []
+    for quote in result["quotes"].values():
+        for hint in quote.get("suggestions") or []:
+            key = str(hint.get("style_id") or hint.get("title") or "").upper()
+            if key and key not in seen:
+                seen.add(key)
+                picked.append(hint)
+    return picked[:limit]
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of advice: the answer, and the figure it comes from."""
+
+    title: str
+    text: str
+    detail: str
+
+
+def decision(priced: Mapping[str, Any], quotes: Mapping[str, Any]) -> list[Line]:
+    """Sell now, list, buy and arbitrage, in words; only from the markets that quoted."""
+    sell, listing, buy, arb = (priced.get(k) for k in ("best_sell_now", "best_list", "best_buy", "arbitrage"))
+    lines = []
+    if sell:
+        lines.append(Line("Sell now", f"Sell now on {label(sell['market'])}: you get {money(sell['payout'], sell['currency'])}",
+                          f"the {money(sell['price'], sell['currency'])} highest bid, after fees"))
+    else:
+        lines.append(Line("Sell now", "No bid to sell into right now", "no market that quoted has a bid at this size"))
+    if listing:
+        basis = "StockX's “sell faster” price" if listing.get("basis") == "sell_faster" else "the lowest ask"
+        lines.append(Line("List", f"List on {label(listing['market'])} at {money(listing['price'], listing['currency'])}: "
+                                  f"you get {money(listing['payout'], listing['currency'])}",
+                          f"matching {basis}, after fees"))
+    else:
+        lines.append(Line("List", "No ask to match", "no market that quoted has an ask at this size"))
+    if buy:
+        cost = buy.get("cost") if buy.get("cost") is not None else buy["price"]
+        lines.append(Line("Buy", f"Buy on {label(buy['market'])}: {money(cost, buy['currency'])} in all",
+                          f"the {money(buy['price'], buy['currency'])} lowest ask plus buyer costs"))
+    if arb:
+        lines.append(Line("Arbitrage", f"Arbitrage: +{money(arb['profit'], arb.get('currency'))}",
+                          f"buy on {label(arb['buy_on'])} ({money(arb.get('buy_cost', arb['buy_price']), arb.get('currency'))} in all), "
+                          f"sell now on {label(arb['sell_on'])} at {money(arb['sell_price'], arb.get('currency'))}"))
+    elif len([q for q in quotes.values() if q.get("ok")]) > 1:
+        lines.append(Line("Arbitrage", "No arbitrage", "buying on one market and selling on the other loses money after "
+                                                        "fees and buyer costs"))
+    return lines
+
+
+def arithmetic(market: str, quote: Mapping[str, Any], priced: Mapping[str, Any], fees: Fees) -> str | None:
+    """'StockX: $175.00 bid − $15.75 transaction fee 9.0% (level 1) − $5.25 payment processing 3.0% = $154.00'.
+
+    At the bid (selling now) when there is one, else at the ask (listing); in the market's own
+    currency, with the converted payout after it when the display currency differs."""
+    price, what = (quote.get("highest_bid"), "bid") if quote.get("highest_bid") is not None else (quote.get("lowest_ask"), "ask")
+    if not quote.get("ok") or price is None:
+        return None
+    own = quote.get("currency") or "USD"
+    steps = pricing.fee_lines(market, price, fees)
+    parts = [f"{money(price, own)} {what}"]
+    parts += [f"− {money(-amount, own)} {name}" for name, amount in steps[1:-1]]
+    text = f"{label(market)}: {' '.join(parts)} = {money(steps[-1][1], own)}"
+    shown = priced.get("payouts", {}).get(market, {})
+    key = "sell_now" if what == "bid" else "list"
+    if shown.get("currency") and shown["currency"] != own and shown.get(key) is not None:
+        text += f" ≈ {money(shown[key], shown['currency'])}"
+    return text
+
+
+def crossed(quote: Mapping[str, Any]) -> str | None:
+    """A crossed book in words, or None."""
+    bid, ask = quote.get("highest_bid"), quote.get("lowest_ask")
+    if not quote.get("ok") or bid is None or ask is None or bid <= ask:
+        return None
+    own = quote.get("currency")
+    return (f"{label(quote['market'])}'s book is crossed: the {money(bid, own)} bid is above the {money(ask, own)} ask. "
+            "One side may be stale; check the market before you act on it.")
+
+
+def suggested_frame(quote: Mapping[str, Any], priced: Mapping[str, Any], fees: Fees) -> pd.DataFrame:
+    """StockX's own prices (sell faster, earn more, flex) and what each pays, in the quote's currency."""
+    own = quote.get("currency") or "USD"
+    rows = []
+    for key, name, why in (("lowest_ask", "Lowest ask", "match the cheapest listing"),
+                           ("sell_faster", "Sell faster", "StockX's price to sell sooner"),
+                           ("earn_more", "Earn more", "StockX's price to earn more, waiting longer"),
+                           ("flex_lowest_ask", "Flex lowest ask", "the lowest ask among Flex (pre-stocked) listings")):
+        price = quote.get(key)
+        if price is None and key != "lowest_ask":
+            continue
+        rows.append({"Price": name, "Ask": money(price, own), "You get": money(pricing.payout(quote["market"], price, fees), own),
+                     "Why": why if price is not None else "no ask at this size"})
+    frame = pd.DataFrame(rows, columns=["Price", "Ask", "You get", "Why"])
+    return frame if len(frame) > 1 else frame.iloc[0:0]
+
+
+def book_figures(quote: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
+    """(label, value, why it is missing) for the lowest ask, highest bid and last sale."""
+    own = quote.get("currency")
+    reasons = {"lowest_ask": "nobody is selling this size right now", "highest_bid": "nobody is bidding on this size right now",
+               "last_sale": "StockX's API publishes no last sale" if quote["market"] == "stockx" else "no sale reported"}
+    return [(name, money(quote.get(key), own), None if quote.get(key) is not None else reasons[key])
+            for key, name in (("lowest_ask", "Lowest ask"), ("highest_bid", "Highest bid"), ("last_sale", "Last sale"))]
+
+
+def quote_facts(quote: Mapping[str, Any], now: datetime | None = None) -> str:
+    """'US W 8 · quoted 12 min ago · 3.5 sales a week' — what a reseller needs about a card."""
+    facts = [quote.get("size_label")]
+    facts.append("quoted just now" if quote.get("fresh") else ago(quote.get("quoted_at"), now))
+    if quote.get("sales_per_week") is not None:
+        facts.append(f"{quote['sales_per_week']:g} sales a week")
+    return " · ".join(str(f) for f in facts if f)
+
+
+def payouts_frame(result: Mapping[str, Any], priced: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per market: the book and what selling now, listing and buying come to; '—' for gaps."""
     rows = []
     for market, quote in result["quotes"].items():
-        pays = result["pricing"]["payouts"][market]
+        pays, own = priced["payouts"].get(market, {}), quote.get("currency")
+        shown = pays.get("currency") or own
         rows.append({
-            "Market": label(market), "Lowest ask": quote["lowest_ask"], "Highest bid": quote["highest_bid"],
-            "Last sale": quote["last_sale"], "Sell now pays": pays["sell_now"], "List pays": pays["list"],
-            "Page": quote["url"], "Status": "ok" if quote["ok"] else quote["error"],
+            "Market": label(market), "Size": quote.get("size_label") or DASH,
+            "Lowest ask": money(quote.get("lowest_ask"), own), "Highest bid": money(quote.get("highest_bid"), own),
+            "Last sale": money(quote.get("last_sale"), own),
+            "Sell now pays": money(pays.get("sell_now"), shown), "List pays": money(pays.get("list"), shown),
+            "Buyer pays in all": money(pays.get("buy_cost"), shown),
+            "Page": quote.get("url"),
         })
     return pd.DataFrame(rows)
 
 
-def size_run_frame(result: dict[str, Any]) -> pd.DataFrame:
+def size_run_frame(result: Mapping[str, Any]) -> pd.DataFrame:
     rows = [{"market": market, "size": s["size"], "lowest_ask": s["lowest_ask"], "highest_bid": s["highest_bid"]}
             for market, quote in result["quotes"].items() for s in quote.get("sizes") or []]
     return pd.DataFrame(rows, columns=["market", "size", "lowest_ask", "highest_bid"])
 
 
-def size_run_chart(frame: pd.DataFrame, chosen: float) -> go.Figure:
+def size_run_chart(frame: pd.DataFrame, chosen: float | None, chosen_label: str, currency: str) -> go.Figure:
     figure = go.Figure()
     for market, part in frame.groupby("market", sort=False):
         ask_colour, bid_colour = ASK_BID_COLOURS.get(str(market), ("#444", "#999"))
+        part = part.sort_values("size")
         figure.add_trace(go.Scatter(x=part["size"], y=part["lowest_ask"], name=f"{label(str(market))} ask",
                                     mode="lines+markers", line={"color": ask_colour}, connectgaps=False))
         figure.add_trace(go.Scatter(x=part["size"], y=part["highest_bid"], name=f"{label(str(market))} bid",
                                     mode="lines+markers", line={"color": bid_colour, "dash": "dot"}, connectgaps=False))
-    figure.add_vline(x=chosen, line={"color": "#e8590c", "width": 2, "dash": "dash"},
-                     annotation_text=f"US {chosen:g}", annotation_position="top")
-    figure.update_layout(height=380, margin={"l": 10, "r": 10, "t": 30, "b": 10}, hovermode="x unified",
-                         xaxis_title="US size", yaxis_title="USD", yaxis_tickprefix="$",
-                         legend={"orientation": "h", "y": -0.2})
+    if chosen is not None:
+        figure.add_vline(x=chosen, line={"color": "#e8590c", "width": 2, "dash": "dash"})
+        figure.add_annotation(x=chosen, y=1, yref="paper", yanchor="bottom", text=chosen_label, showarrow=False,
+                              font={"color": "#e8590c"})
+    figure.update_layout(height=340, margin={"l": 8, "r": 8, "t": 28, "b": 8}, hovermode="x unified",
+                         xaxis={"title": None, "dtick": 1, "automargin": True},
+                         yaxis={"title": None, "tickformat": ",.0f", "automargin": True, "nticks": 6},
+                         legend=_LEGEND_BELOW)
+    figure.update_yaxes(ticksuffix=f" {currency}" if currency not in SYMBOLS else "", tickprefix=SYMBOLS.get(currency, ""))
     return figure
 
 
-def compare_frame(results: list[dict[str, Any]]) -> pd.DataFrame:
+def sales_frame(quote: Mapping[str, Any]) -> pd.DataFrame:
+    rows = [{"at": pd.to_datetime(s.get("at"), utc=True, errors="coerce"), "price": s.get("price"),
+             "consigned": s.get("consigned")} for s in quote.get("recent_sales") or []]
+    frame = pd.DataFrame(rows, columns=["at", "price", "consigned"])
+    return frame.dropna(subset=["at", "price"]).sort_values("at")
+
+
+def sales_chart(frame: pd.DataFrame, currency: str, timezone: str | None = None) -> go.Figure:
+    """Sale price over time, in the reader's time zone when it is known."""
+    when = frame["at"].dt.tz_convert(timezone) if timezone else frame["at"]
+    figure = go.Figure(go.Scatter(x=when, y=frame["price"], mode="lines+markers", line={"color": "#3b5bdb"},
+                                  hovertemplate="%{x|%b %d %H:%M}: %{y:,.2f}<extra></extra>"))
+    figure.update_layout(height=220, margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=False,
+                         xaxis={"title": None, "nticks": 4, "tickformat": "%b %d", "automargin": True},
+                         yaxis={"title": None, "nticks": 5, "tickformat": ",.0f", "automargin": True,
+                                "tickprefix": SYMBOLS.get(currency, ""),
+                                "ticksuffix": "" if currency in SYMBOLS else f" {currency}"})
+    return figure
+
+
+# -- Compare ---------------------------------------------------------------------------------------
+
+DECISION_COLUMNS = ["Shoe", "Size", "Best payout now", "Sell now on", "Best list pays", "List on", "Arbitrage", "Currency"]
+
+
+def _status(result: Mapping[str, Any]) -> str:
+    """A short status for the table; the whole errors are listed under it."""
+    if result.get("success"):
+        return "quoted"
+    if nothing_found(result):
+        return "no shoe found"
+    quoted = [label(m) for m, q in result["quotes"].items() if q.get("ok")]
+    return f"{' and '.join(quoted)} only" if quoted else "no quote"
+
+
+def compare_frame(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """One row per shoe, the decision first (shoe, size, best payout and where), then the detail.
+
+    Amounts stay numbers (None where missing) so the table sorts and the CSV reads back; the
+    currency is a column of its own."""
     rows = []
-    for r in results:
-        q, pays, pricing = r["quotes"], r["pricing"]["payouts"], r["pricing"]
-        best_now = pricing["best_sell_now"]
-        errors = " ".join(x["error"] for x in q.values() if x["error"])
-        rows.append({
-            "Shoe": (r["product"] or {}).get("title") or r["query"],
-            "Style ID": (r["product"] or {}).get("style_id"),
-            "Status": "quoted" if r["success"] else errors,
-            "StockX ask": q["stockx"]["lowest_ask"], "StockX bid": q["stockx"]["highest_bid"],
-            "Alias ask": q["alias"]["lowest_ask"], "Alias bid": q["alias"]["highest_bid"],
-            "StockX sell now pays": pays["stockx"]["sell_now"], "Alias sell now pays": pays["alias"]["sell_now"],
-            "Best sell now": f"{label(best_now['market'])}" if best_now else None,
-            "Best payout": best_now["payout"] if best_now else None,
-            "Arbitrage profit": pricing["arbitrage"]["profit"] if pricing["arbitrage"] else None,
-            "StockX page": q["stockx"]["url"], "Alias page": q["alias"]["url"],
-            "Time (s)": r["elapsed_s"],
-        })
+    for r, p in zip(results, priced, strict=True):
+        q, pays = r["quotes"], p.get("payouts", {})
+        sell, listing, arb = p.get("best_sell_now"), p.get("best_list"), p.get("arbitrage")
+        product = r.get("product") or {}
+        row: dict[str, Any] = {
+            "Shoe": product.get("title") or r["query"],
+            "Size": r.get("size_label") or r.get("size"),
+            "Best payout now": sell["payout"] if sell else None,
+            "Sell now on": label(sell["market"]) if sell else None,
+            "Best list pays": listing["payout"] if listing else None,
+            "List on": label(listing["market"]) if listing else None,
+            "Arbitrage": arb["profit"] if arb else None,
+            "Currency": p.get("currency") or r.get("currency") or "USD",
+            "Status": _status(r),
+        }
+        for market, quote in q.items():
+            name = label(market)
+            row[f"{name} bid"] = quote.get("highest_bid")
+            row[f"{name} ask"] = quote.get("lowest_ask")
+            row[f"{name} sell now pays"] = pays.get(market, {}).get("sell_now")
+        row["Style ID"] = product.get("style_id")
+        for market, quote in q.items():
+            row[f"{label(market)} page"] = quote.get("url")
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
+def compare_errors(results: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Every market error of the batch, whole: 'Jordan 1 (Alias): Alias is unavailable, retrying in 30 s'."""
+    lines = []
+    for r in results:
+        shoe = (r.get("product") or {}).get("title") or r["query"]
+        for market, quote in r["quotes"].items():
+            if not quote.get("ok") and quote.get("error"):
+                lines.append(f"{shoe} ({label(market)}): {quote['error']}")
+    return lines
+
+
+def compare_csv(frame: pd.DataFrame, quoted_at: str, source: str) -> bytes:
+    """The table as CSV with when and from where: a file that still makes sense next week."""
+    out = frame.assign(**{"Quoted at (UTC)": quoted_at, "Source": source})
+    return out.to_csv(index=False).encode()
+
+
 def compare_chart(frame: pd.DataFrame) -> go.Figure:
-    figure = go.Figure()
-    series = [("StockX ask", "#0a7d3b"), ("Alias ask", "#3b5bdb"), ("StockX bid", "#7fd1a0"), ("Alias bid", "#a5b4fc"),
-              ("Best payout", "#e8590c")]
-    names = [name if len(name) <= 26 else name[:25] + "…" for name in frame["Shoe"]]
-    for column, colour in series:
-        figure.add_trace(go.Bar(x=names, y=frame[column], name=column, marker_color=colour, hovertext=frame["Shoe"]))
-    figure.update_layout(barmode="group", height=420, margin={"l": 10, "r": 10, "t": 40, "b": 10}, xaxis_tickangle=0,
-                         yaxis_title="USD", yaxis_tickprefix="$", legend={"orientation": "h", "y": 1.12, "x": 0})
+    """Best payout now per shoe, as horizontal bars: names stay readable at any width."""
+    shown = frame.dropna(subset=["Best payout now"]).sort_values("Best payout now")
+    names = [n if len(n) <= 28 else n[:27] + "…" for n in shown["Shoe"]]
+    currency = str(shown["Currency"].iloc[0]) if len(shown) else "USD"
+    figure = go.Figure(go.Bar(
+        y=names, x=shown["Best payout now"], orientation="h", marker_color="#0a7d3b",
+        text=[f"{money(v, c)} · {m}" for v, c, m in zip(shown["Best payout now"], shown["Currency"], shown["Sell now on"], strict=True)],
+        textposition="auto", hovertext=shown["Shoe"], hoverinfo="text+x"))
+    figure.update_layout(height=max(160, 44 * len(shown) + 40), margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=False,
+                         xaxis={"title": None, "tickprefix": SYMBOLS.get(currency, ""), "tickformat": ",.0f", "nticks": 5},
+                         yaxis={"title": None, "automargin": True})
     return figure
 
 
-def decision_cards(pricing: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(title, headline, detail) for where to sell now, list, buy, and any arbitrage."""
-    sell, listing, buy, arb = (pricing.get(k) for k in ("best_sell_now", "best_list", "best_buy", "arbitrage"))
-    return [
-        ("Sell now", f"{label(sell['market'])}: you get {dollars(sell['payout'])}" if sell else "No bids",
-         f"highest bid {dollars(sell['price'])}, after fees" if sell else "no market has a bid for this size"),
-        ("List", f"{label(listing['market'])}: you get {dollars(listing['payout'])}" if listing else "No asks to match",
-         f"selling at the {dollars(listing['price'])} lowest ask" if listing else "no market has an ask for this size"),
-        ("Buy", f"{label(buy['market'])} at {dollars(buy['price'])}" if buy else "Nothing for sale",
-         "the lowest ask on either market" if buy else "no market has an ask for this size"),
-        ("Arbitrage", f"+{dollars(arb['profit'])}" if arb else "None after fees",
-         f"buy on {label(arb['buy_on'])} at {dollars(arb['buy_price'])}, sell now on {label(arb['sell_on'])} at "
-         f"{dollars(arb['sell_price'])}" if arb else "buying on one market and selling on the other loses money"),
-    ]
+# -- Performance -----------------------------------------------------------------------------------
 
-
-def bench_frame(result: dict[str, Any]) -> pd.DataFrame:
-    """One row per workload run: its wall time, calls, 429s, retries and success."""
+def bench_frame(result: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per workload run: its wall time, calls, 429s, retries and success, in words."""
     w = result["workloads"]
-    runs = [("batch cold, sequential", w["batch_cold"]["sequential"]), ("batch cold, parallel", w["batch_cold"]["parallel"]),
-            ("warm catalog", w["warm_catalog"]), ("cached", w["cached"]),
-            ("design test, sequential", w["design_test"]["sequential"]), ("design test, parallel", w["design_test"]["parallel"])]
-    return pd.DataFrame([{"workload": name, "wall (s)": fig["wall_s"], "lookups": fig["lookups"],
+    runs = [("a batch, cold, one call after another", w["batch_cold"]["sequential"]),
+            ("a batch, cold, in parallel", w["batch_cold"]["parallel"]),
+            ("catalog already cached", w["warm_catalog"]), ("everything cached", w["cached"]),
+            ("the design's test, one after another", w["design_test"]["sequential"]),
+            ("the design's test, in parallel", w["design_test"]["parallel"])]
+    return pd.DataFrame([{"Run": name, "Seconds": fig["wall_s"], "Lookups": fig["lookups"],
                           "StockX calls": fig["calls"].get("stockx"), "Alias calls": fig["calls"].get("alias"),
-                          "429s": fig["rate_limited"], "retries": fig["retries"], "success": fig["success_rate"]}
+                          "Rate-limited (429)": fig["rate_limited"], "Retries": fig["retries"], "Answered": fig["success_rate"]}
                          for name, fig in runs])
 
 
-def bench_chart(result: dict[str, Any]) -> go.Figure:
+def bench_chart(result: Mapping[str, Any]) -> go.Figure:
     """Each timed comparison beside its physical floor."""
     w = result["workloads"]
     single, batch, design = w["single_cold"], w["batch_cold"], w["design_test"]
-    groups = ["one shoe, cold", f"{batch['shoes']} shoes at the published limits", f"design test ({design['shoes']} shoes)"]
+    groups = ["one shoe", f"{batch['shoes']} shoes", f"design ({design['shoes']})"]
     figure = go.Figure()
     figure.add_trace(go.Bar(x=groups, y=[single["sequential_median_s"], batch["sequential"]["wall_s"], design["sequential"]["wall_s"]],
-                            name="sequential", marker_color="#adb5bd"))
+                            name="one after another", marker_color="#adb5bd"))
     figure.add_trace(go.Bar(x=groups, y=[single["parallel_median_s"], batch["parallel"]["wall_s"], design["parallel"]["wall_s"]],
                             name="parallel", marker_color="#3b5bdb"))
     figure.add_trace(go.Bar(x=groups[:2], y=[single["latency_floor_s"]["parallel"], batch["bound_s"]], name="lower bound",
                             marker_color="#0a7d3b"))
-    figure.update_layout(barmode="group", height=360, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis_title="seconds",
-                         legend={"orientation": "h", "y": -0.2})
+    figure.update_layout(barmode="group", height=320, margin={"l": 8, "r": 8, "t": 8, "b": 8}, yaxis_title="seconds",
+                         legend=_LEGEND_BELOW)
+    return figure
+
+
+def legend_below(figure: go.Figure, height: int = 300) -> go.Figure:
+    """The house layout for the performance charts: legend under the plot, tight margins."""
+    figure.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, legend=_LEGEND_BELOW)
     return figure
