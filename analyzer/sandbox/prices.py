@@ -107,7 +107,9 @@ class Shoe:
 
     @property
     def stockx_id(self) -> str:
-        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"stockx:{self.style_ids[0]}"))
+        # A basketball may carry a shoe's style ID: it is another product with its own ID.
+        kind = "" if self.product_type == "sneakers" else f":{self.product_type}"
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"stockx:{self.style_ids[0]}{kind}"))
 
     @property
     def url_key(self) -> str:

@@ -18,7 +18,9 @@ def test_fault_storm(sandbox_factory, analyzer_for) -> None:
     sandbox = sandbox_factory(fault_rate=0.2, fault_kinds=FAULT_KINDS, stall_s=2.0, seed=2026)
     # A client timeout under the stall, and a breaker that recovers within the test.
     analyzer = analyzer_for(sandbox, use_cache=False, http_timeout_s=1.0, breaker_reset_s=1.0, max_workers=6)
-    catalog = [s.style_ids[0] for s in load_catalog()]
+    # Men's shoes listed on both markets, so that every quote has a US 10 to find.
+    catalog = [s.style_ids[0] for s in load_catalog()
+               if s.gender == "men" and s.product_type == "sneakers" and set(s.markets) == {"stockx", "alias"}]
     queries = [catalog[i % len(catalog)] for i in range(LOOKUPS)]
     results = []
     for start in range(0, LOOKUPS, 30):

@@ -76,7 +76,7 @@ def test_alias_zero_means_no_data_and_only_new_in_good_box() -> None:
                           "last_sold_listing_price_cents": "0", "global_indicator_price_cents": "0"}},
     ]
     (book,) = parse_availabilities({"variants": rows}).sizes
-    assert (book.lowest_ask, book.highest_bid, book.last_sale) == (96.0, 105.0, None)  # crossed book kept
+    assert (book.lowest_ask, book.highest_bid, book.last_sale) == (96.0, 105.0, None)  # a crossed book is kept as data
 
 
 @pytest.mark.parametrize("value", [None, "", "0", "0.00", 0, "abc", "nan", "-5", True, [], {}])
