@@ -54,7 +54,25 @@ def add_commands(sub: Any) -> None:
     run.add_argument("--every", type=_positive, metavar="SECONDS", help="run again every SECONDS until stopped")
     run.add_argument("--force", action="store_true", help="ask the markets even when a stored snapshot is fresh")
     run.add_argument("--json", action="store_true")
-    sub.add_parser("portfolio", help="inventory valued at both markets' payouts (coming)")
+    portfolio = sub.add_parser("portfolio", help="inventory valued at both markets' net payouts")
+    portfolio.add_argument("--json", action="store_true")
+    portfolio.add_argument("--force", action="store_true", help="ask the markets even when a stored snapshot is fresh")
+    steps = portfolio.add_subparsers(dest="portfolio_action")
+    imports = steps.add_parser("import", help="add positions from a CSV (all or nothing)")
+    imports.add_argument("file")
+    imports.add_argument("--json", action="store_true")
+    exports = steps.add_parser("export", help="the open positions as CSV")
+    exports.add_argument("file", nargs="?", help="write here instead of printing")
+    sold = steps.add_parser("sold", help="record the sale of one pair of a position")
+    sold.add_argument("id", type=int)
+    sold.add_argument("--market", required=True, choices=["stockx", "alias"])
+    sold.add_argument("--price", required=True, type=_positive)
+    sold.add_argument("--at", help="the sale's date (default today)")
+    sold.add_argument("--json", action="store_true")
+    removes = steps.add_parser("remove", help="delete a position")
+    removes.add_argument("id", type=int)
+    sales = steps.add_parser("sales", help="sold pairs and realised profit per month")
+    sales.add_argument("--json", action="store_true")
 
 
 def run_command(args: argparse.Namespace, settings: Any) -> int | None:
@@ -65,8 +83,7 @@ def run_command(args: argparse.Namespace, settings: Any) -> int | None:
             return _history(args, settings)
         if args.command == "watch":
             return _watch(args, settings)
-        print("error: the portfolio is not built yet", file=sys.stderr)
-        return EXIT_INVALID
+        return _portfolio(args, settings)
     except InvalidInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -195,6 +212,101 @@ def _watch_run(args: argparse.Namespace, settings: Any, store: Store) -> int:
 
 def _deliver(deliver_pending: Any, url: str | None, store: Store) -> tuple[int, int]:
     return deliver_pending(store, url)  # type: ignore[no-any-return]
+
+
+def _portfolio(args: argparse.Namespace, settings: Any) -> int:
+    from pathlib import Path
+
+    from analyzer import portfolio
+    from analyzer.store import positions_repo
+
+    store = Store.open(settings)
+    action = getattr(args, "portfolio_action", None)
+    if action == "import":
+        try:
+            text = Path(args.file).read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: cannot read {args.file}: {type(exc).__name__}", file=sys.stderr)
+            return EXIT_INVALID
+        done = portfolio.import_csv(store, text, getattr(settings, "currency", "USD"))
+        if args.json:
+            print(json.dumps(done.to_dict(), indent=2))
+        elif done.problems:
+            print(f"nothing imported: {len(done.problems)} bad rows", file=sys.stderr)
+        else:
+            print(f"imported {len(done.ids)} positions")
+        for problem in done.problems:
+            print(f"line {problem.line}: {problem.reason}", file=sys.stderr)
+        return EXIT_INVALID if done.problems else EXIT_OK
+    if action == "export":
+        with store.read() as conn:
+            text = portfolio.export_csv(positions_repo.open_positions(conn))
+        if args.file:
+            Path(args.file).write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+        return EXIT_OK
+    if action in ("sold", "remove"):
+        try:
+            if action == "remove":
+                with store.write() as conn:
+                    if not positions_repo.remove_position(conn, args.id):
+                        raise LookupError(f"no position #{args.id}")
+                print(f"removed position #{args.id}")
+                return EXIT_OK
+            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at)
+        except LookupError as exc:
+            print(f"error: {exc.args[0]}", file=sys.stderr)
+            return EXIT_INVALID
+        print(json.dumps(sale, indent=2) if args.json else
+              f"sold #{sale['id']} {sale['query']} {sale['size_label']} on {sale['market']} at {sale['price']:,.2f}: "
+              f"payout {sale['payout']:,.2f}, profit {sale['profit']:+,.2f}")
+        return EXIT_OK
+    if action == "sales":
+        with store.read() as conn:
+            done_sales = portfolio.realised(positions_repo.sold_positions(conn))
+        if args.json:
+            print(json.dumps(done_sales, indent=2))
+        else:
+            for month in done_sales["months"]:
+                print(f"{month['month']}  {month['pairs']} pairs  payout {month['payout']:,.2f}  profit {month['profit']:+,.2f}")
+            print(f"total {done_sales['totals']['pairs']} pairs, profit {done_sales['totals']['profit']:+,.2f}")
+        return EXIT_OK
+    return _valuation(args, settings, store)
+
+
+def _valuation(args: argparse.Namespace, settings: Any, store: Store) -> int:
+    from analyzer import portfolio
+
+    opened = open_recording(settings)
+
+    def progress(event: Any) -> None:
+        if not args.json:
+            print(f"\r[{event.fraction:4.0%}] {event.message[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    try:
+        valuation = portfolio.value_portfolio(opened.analyzer, store, on_progress=progress, force=args.force)
+    finally:
+        opened.close()
+    data = valuation.to_dict()
+    if args.json:
+        print(json.dumps(data, indent=2))
+        return EXIT_OK
+    print(file=sys.stderr)
+    money = data["currency"]
+    print(f"{'#':>4} {'pair':<32} {'qty':>3} {'cost':>9} {'sell now':>18} {'list':>18} {'unrealised':>11}  advice")
+    for p in data["positions"]:
+        now, best = p["sell_now"], p["list"]
+        print(f"{p['id']:>4} {(p['query'] + ' ' + p['size_label'])[:32]:<32} {p['quantity']:>3} {_money(p['cost']):>9} "
+              f"{(_money(now['payout']) + ' ' + now['market']) if now else '—':>18} "
+              f"{(_money(best['payout']) + ' ' + best['market']) if best else '—':>18} {_money(p['unrealised']):>11}  {p['advice']}")
+    for error in data["errors"]:
+        print(f"{error['id']:>4} {error['query']} {error['size_label']}: {error['error']}")
+    t = data["totals"]
+    print(f"totals ({money}): cost {_money(t['cost'])}, sell now {_money(t['sell_now_value'])}, "
+          f"list {_money(t['list_value'])}, unrealised {_money(t['unrealised'])}; "
+          f"{valuation.from_store} pairs from fresh snapshots, {valuation.looked_up} asked of the markets")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -148,4 +148,5 @@ positions = Table(
     Column("sold_market", String(32)),
     Column("sold_price", Float),
     Column("sold_payout", Float),
+    Column("style_key", String(128)),  # the style its last valuation matched (fresh snapshots value it next time)
 )

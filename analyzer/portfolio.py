@@ -1,0 +1,353 @@
+"""The portfolio: import and export of positions (CSV), valuation at both markets' net payouts, advice,
+sales and realised profit per month.
+
+Parsing, advice and totals are pure; valuation reads fresh stored snapshots first and sends the
+rest through the Analyzer (its limiter paces the markets).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from analyzer.models import ProgressEvent, Quote
+from analyzer.pricing import convert, money, payout
+from analyzer.store import Store, positions_repo
+from analyzer.store.history import label_of
+from analyzer.store.market_data import iso_ago, style_key
+from analyzer.store.positions_repo import NewPosition, Position
+from analyzer.validation import InvalidInput, clean_query, parse_size
+from analyzer.watch import price_quotes
+
+COLUMNS = ("style_id", "query", "size", "cost", "quantity", "bought_at", "currency", "note")
+CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
+STYLE_ID_RE = re.compile(r"^[A-Z0-9]{2,}[- ]?[A-Z0-9]{2,}$", re.IGNORECASE)
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+@dataclass(frozen=True)
+class BadRow:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    ids: list[int] = field(default_factory=list)
+    problems: list[BadRow] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"imported": len(self.ids), "ids": self.ids,
+                "problems": [{"line": p.line, "reason": p.reason} for p in self.problems]}
+
+
+def _date(text: str) -> str:
+    for form in ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(text, form).date().isoformat()
+        except ValueError:
+            continue
+    raise ValueError(f"bought_at {text!r} is not a date (write 2026-11-29)")
+
+
+def parse_row(row: Mapping[str, str], default_currency: str) -> NewPosition:
+    """One CSV row as a position; ValueError (or InvalidInput) says what is wrong with it."""
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    query = clean_query(cell("style_id") or cell("query"))
+    size = parse_size(cell("size"))
+    try:
+        cost = float(cell("cost").replace(",", "").lstrip("$£€"))
+    except ValueError:
+        raise ValueError(f"cost {cell('cost')!r} is not an amount") from None
+    if not 0 <= cost < 1_000_000 or cost != cost:
+        raise ValueError(f"cost {cell('cost')!r} must be from 0 to 1,000,000")
+    raw_qty = cell("quantity") or "1"
+    if not raw_qty.isdigit() or not 1 <= int(raw_qty) <= 10_000:
+        raise ValueError(f"quantity {raw_qty!r} must be a whole number from 1")
+    currency = (cell("currency") or default_currency).upper()
+    if not CURRENCY_RE.match(currency):
+        raise ValueError(f"currency {cell('currency')!r} is not a currency code such as USD")
+    bought = _date(cell("bought_at")) if cell("bought_at") else None
+    return NewPosition(query=query, size=float(getattr(size, "value", size)), scale=getattr(size, "scale", None),
+                       cost=money(cost), quantity=int(raw_qty), currency=currency, bought_at=bought, note=cell("note") or None)
+
+
+def parse_csv(text: str, default_currency: str = "USD") -> tuple[list[NewPosition], list[BadRow]]:
+    """Every row, or every bad row with its line number and reason (line 1 is the header)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in ("size", "cost") if c not in header]
+    if not header or missing or not ({"style_id", "query"} & set(header)):
+        needs = ", ".join(missing + ([] if {"style_id", "query"} & set(header) else ["style_id or query"]))
+        return [], [BadRow(1, f"the header must name {needs} (columns: {', '.join(COLUMNS)})")]
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        return [], [BadRow(1, f"unknown column {', '.join(unknown)} (columns: {', '.join(COLUMNS)})")]
+    rows: list[NewPosition] = []
+    problems: list[BadRow] = []
+    line = reader.line_num
+    for record in reader:
+        if None in record:
+            problems.append(BadRow(reader.line_num, "more cells than the header has columns"))
+        elif not any((v or "").strip() for v in record.values()):
+            pass  # a blank line
+        else:
+            try:
+                rows.append(parse_row(record, default_currency))
+            except (ValueError, InvalidInput) as exc:
+                problems.append(BadRow(reader.line_num, str(exc)))
+        line = reader.line_num
+    if not rows and not problems:
+        problems.append(BadRow(max(line, 1), "no positions in the file"))
+    return rows, problems
+
+
+def import_csv(store: Store, text: str, default_currency: str = "USD") -> ImportResult:
+    """All rows in one transaction, or none when any row is bad."""
+    rows, problems = parse_csv(text, default_currency)
+    if problems:
+        return ImportResult([], problems)
+    with store.write() as conn:
+        return ImportResult(positions_repo.add_positions(conn, rows))
+
+
+def export_csv(held: Sequence[Position]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for p in held:
+        style = p.query if STYLE_ID_RE.match(p.query) else ""
+        writer.writerow([style, "" if style else p.query, label_of(p.size, p.scale), f"{p.cost:.2f}", p.quantity,
+                         p.bought_at or "", p.currency, p.note or ""])
+    return out.getvalue()
+
+
+def advise(cost: float, sell_now: float | None, listing: float | None, min_margin: float) -> str:
+    """`sell now` when selling now clears the margin over cost (unless listing earns another margin's
+    worth more), `list` when only listing clears it, else `hold`."""
+    target = cost * (1 + min_margin)
+    now_ok = sell_now is not None and sell_now >= target
+    list_ok = listing is not None and listing >= target
+    if now_ok and list_ok and listing - sell_now > cost * min_margin:  # type: ignore[operator]
+        return "list"
+    if now_ok:
+        return "sell now"
+    return "list" if list_ok else "hold"
+
+
+@dataclass
+class Valued:
+    position: Position
+    cost: float | None  # per pair, in the display currency
+    sell_now: dict[str, Any] | None = None
+    listing: dict[str, Any] | None = None
+    quoted_at: str | None = None
+    error: str | None = None
+
+    @property
+    def unrealised(self) -> float | None:
+        if self.cost is None or self.sell_now is None:
+            return None
+        return money((self.sell_now["payout"] - self.cost) * self.position.quantity)
+
+    @property
+    def gain(self) -> float:
+        """What acting on the advice would make now: the better of selling now and listing, for sorting."""
+        options = [x["payout"] for x in (self.sell_now, self.listing) if x]
+        if self.cost is None or not options:
+            return float("-inf")
+        return (max(options) - self.cost) * self.position.quantity
+
+    def to_dict(self, min_margin: float) -> dict[str, Any]:
+        p = self.position
+        unrealised = self.unrealised
+        basis = (self.cost or 0) * p.quantity
+        return {
+            "id": p.id, "query": p.query, "size": p.size, "size_label": label_of(p.size, p.scale), "quantity": p.quantity,
+            "cost": self.cost, "sell_now": self.sell_now, "list": self.listing, "unrealised": unrealised,
+            "roi": round(unrealised / basis, 4) if unrealised is not None and basis else None,
+            "advice": advise(self.cost, _pay(self.sell_now), _pay(self.listing), min_margin) if self.cost is not None else None,
+            "quoted_at": self.quoted_at,
+        }
+
+
+def _pay(pick: dict[str, Any] | None) -> float | None:
+    return None if pick is None else float(pick["payout"])
+
+
+@dataclass
+class Valuation:
+    valued: list[Valued]
+    currency: str
+    min_margin: float
+    from_store: int = 0
+    looked_up: int = 0
+
+    def totals(self) -> dict[str, float]:
+        cost = sum((v.cost or 0) * v.position.quantity for v in self.valued)
+        ok = [v for v in self.valued if v.error is None]
+        return {"cost": money(cost),
+                "sell_now_value": money(sum(v.sell_now["payout"] * v.position.quantity for v in ok if v.sell_now)),
+                "list_value": money(sum(v.listing["payout"] * v.position.quantity for v in ok if v.listing)),
+                "unrealised": money(sum(v.unrealised or 0 for v in ok))}
+
+    def to_dict(self) -> dict[str, Any]:
+        good = sorted((v for v in self.valued if v.error is None), key=lambda v: v.gain, reverse=True)
+        return {"positions": [v.to_dict(self.min_margin) for v in good], "totals": self.totals(), "currency": self.currency,
+                "errors": [{"id": v.position.id, "query": v.position.query, "size": v.position.size,
+                            "size_label": label_of(v.position.size, v.position.scale), "error": v.error}
+                           for v in self.valued if v.error is not None]}
+
+
+def _pick(pricing: Mapping[str, Any], key: str) -> dict[str, Any] | None:
+    best = pricing.get(key)
+    if not best or best.get("payout") is None:
+        return None
+    return {"market": best["market"], "payout": float(best["payout"])}
+
+
+def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str], ttl_s: float) -> tuple[dict[str, Quote], str] | None:
+    """Every market's newest snapshot of the pair younger than the TTL, or None (then the markets are asked)."""
+    if key is None:
+        return None
+    from sqlalchemy import desc, select
+
+    from analyzer.store.market_data import pair_filter
+    from analyzer.store.schema import snapshots
+
+    found: dict[str, Quote] = {}
+    times = []
+    with store.read() as conn:
+        for market in markets:
+            row = conn.execute(select(snapshots).where(pair_filter(snapshots, key, p.size, p.scale, market))
+                               .where(snapshots.c.at >= iso_ago(ttl_s)).order_by(desc(snapshots.c.at)).limit(1)).first()
+            if row is None:
+                return None
+            found[market] = Quote(market, True, size=row.size, lowest_ask=row.lowest_ask, highest_bid=row.highest_bid,
+                                  last_sale=row.last_sale, currency=row.currency)
+            times.append(row.at)
+    return found, min(times)
+
+
+def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: ProgressCallback | None = None,
+                    force: bool = False) -> Valuation:
+    """Every open position at the best sell-now and list payouts (net, display currency)."""
+    settings = analyzer.settings
+    fees = fees or settings.fees
+    shown = getattr(settings, "currency", "USD")
+    with store.read() as conn:
+        held = positions_repo.open_positions(conn)
+    rates: dict[str, float] = {}
+    if any(p.currency != shown for p in held):
+        from analyzer import fx
+
+        rates = fx.rates(settings)
+    groups: dict[tuple[str, float, str | None], list[Position]] = {}
+    for p in held:
+        groups.setdefault((p.query.upper(), p.size, p.scale), []).append(p)
+    valuation = Valuation([], shown, float(getattr(settings, "min_margin", 0.1)))
+    markets = [m.name for m in analyzer.markets]
+
+    def one(pair: list[Position]) -> tuple[dict[str, Any] | None, str | None, str | None, bool]:
+        first = pair[0]
+        key = first.style_key or (style_key(first.query) if STYLE_ID_RE.match(first.query) else None)
+        stored = None if force else _stored_quotes(store, key, first, markets, settings.market_ttl_s)
+        if stored is not None:
+            quotes, at = stored
+            return price_quotes(analyzer, quotes, fees), at, None, True
+        result = analyzer.lookup(first.query, label_of(first.size, first.scale), fees=fees)
+        product = result.product or {}
+        with store.write() as conn:
+            positions_repo.remember_style(conn, [p.id for p in pair], style_key(product.get("style_id")))
+        times = [q.quoted_at for q in result.quotes.values() if q.ok and getattr(q, "quoted_at", None)]
+        errors = " ".join(q.error or "" for q in result.quotes.values() if not q.ok)
+        return result.pricing, min(times) if times else None, errors or None, False
+
+    total = max(1, len(groups))
+    workers = max(1, min(len(groups), int(getattr(settings, "max_workers", 3))))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portfolio") as pool:
+        futures = {pool.submit(one, pair): pair for pair in groups.values()}
+        for done, future in enumerate(as_completed(futures), start=1):
+            pair = futures[future]
+            try:
+                pricing, at, problem, from_store = future.result()
+            except Exception as exc:
+                pricing, at, problem, from_store = None, None, f"{type(exc).__name__}: {exc}", False
+            valuation.from_store += int(from_store)
+            valuation.looked_up += int(not from_store and pricing is not None)
+            for p in pair:
+                cost = convert(p.cost, p.currency, shown, rates)
+                item = Valued(p, None if cost is None else money(cost), quoted_at=at)
+                if cost is None:
+                    item.error = f"no {p.currency}->{shown} rate to convert the cost"
+                elif pricing is None:
+                    item.error = problem
+                else:
+                    item.sell_now, item.listing = _pick(pricing, "best_sell_now"), _pick(pricing, "best_list")
+                    if item.sell_now is None and item.listing is None:
+                        item.error = problem or "no market has a price for this pair"
+                valuation.valued.append(item)
+            if on_progress is not None:
+                on_progress(ProgressEvent("", "position", f"{pair[0].query} {label_of(pair[0].size, pair[0].scale)} valued",
+                                          done / total))
+    valuation.valued.sort(key=lambda v: v.position.id)
+    return valuation
+
+
+def parse_day(text: str | None) -> str:
+    """A sale's time: a date (that day, noon UTC) or an ISO time; today when not given."""
+    if not text:
+        return datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        day = date.fromisoformat(text)
+        return datetime(day.year, day.month, day.day, 12, tzinfo=UTC).isoformat(timespec="seconds")
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"--at {text!r} is not a date; write 2026-11-29") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")
+
+
+def record_sale(store: Store, position_id: int, market: str, price: float, fees: Any, at: str | None = None) -> dict[str, Any]:
+    """One pair of the position sold on `market` at `price`: its payout after that market's fees and the profit."""
+    if not price > 0:
+        raise InvalidInput("the price must be above 0")
+    paid = payout(market, price, fees)
+    assert paid is not None
+    with store.write() as conn:
+        sold_id = positions_repo.mark_sold(conn, position_id, market, money(price), paid, parse_day(at))
+        sold = positions_repo.get_position(conn, sold_id)
+    assert sold is not None
+    return sale_dict(sold)
+
+
+def sale_dict(p: Position) -> dict[str, Any]:
+    profit = money((p.sold_payout or 0) - p.cost)
+    return {"id": p.id, "query": p.query, "size_label": label_of(p.size, p.scale), "market": p.sold_market,
+            "price": p.sold_price, "payout": p.sold_payout, "cost": p.cost, "profit": profit,
+            "roi": round(profit / p.cost, 4) if p.cost else None, "currency": p.currency, "at": p.sold_at}
+
+
+def realised(sold: Sequence[Position]) -> dict[str, Any]:
+    """Sales and their totals per month (pure)."""
+    months: dict[str, dict[str, float]] = {}
+    sales = [sale_dict(p) for p in sold]
+    for s in sales:
+        month = months.setdefault(str(s["at"])[:7], {"pairs": 0, "payout": 0.0, "cost": 0.0, "profit": 0.0})
+        month["pairs"] += 1
+        for key in ("payout", "cost", "profit"):
+            month[key] = money(month[key] + (s[key] or 0))
+    total = {key: money(sum(m[key] for m in months.values())) for key in ("payout", "cost", "profit")}
+    return {"sales": sales, "months": [{"month": k, **v} for k, v in sorted(months.items())],
+            "totals": {"pairs": len(sales), **total}}

@@ -1,0 +1,100 @@
+"""Portfolio positions: pairs held (cost per pair) and, once sold, where, for what and what it paid."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from analyzer.store.market_data import now_iso
+from analyzer.store.schema import positions
+
+
+@dataclass(frozen=True)
+class NewPosition:
+    query: str
+    size: float
+    scale: str | None
+    cost: float
+    quantity: int = 1
+    currency: str = "USD"
+    bought_at: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Position:
+    id: int
+    query: str
+    size: float
+    scale: str | None
+    quantity: int
+    cost: float
+    currency: str
+    bought_at: str | None
+    note: str | None
+    created_at: str
+    sold_at: str | None = None
+    sold_market: str | None = None
+    sold_price: float | None = None
+    sold_payout: float | None = None
+    style_key: str | None = None
+
+    @property
+    def sold(self) -> bool:
+        return self.sold_at is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _position(row: Any) -> Position:
+    return Position(**dict(row._mapping))
+
+
+def add_positions(conn: Connection, new: Sequence[NewPosition]) -> list[int]:
+    at = now_iso()
+    ids = []
+    for p in new:
+        ids.append(int(conn.execute(insert(positions).values(created_at=at, **asdict(p))).inserted_primary_key[0]))  # type: ignore[index]
+    return ids
+
+
+def open_positions(conn: Connection) -> list[Position]:
+    return [_position(r) for r in conn.execute(select(positions).where(positions.c.sold_at.is_(None)).order_by(positions.c.id))]
+
+
+def sold_positions(conn: Connection) -> list[Position]:
+    query = select(positions).where(positions.c.sold_at.is_not(None)).order_by(positions.c.sold_at, positions.c.id)
+    return [_position(r) for r in conn.execute(query)]
+
+
+def get_position(conn: Connection, position_id: int) -> Position | None:
+    row = conn.execute(select(positions).where(positions.c.id == position_id)).first()
+    return None if row is None else _position(row)
+
+
+def remove_position(conn: Connection, position_id: int) -> bool:
+    return bool(conn.execute(delete(positions).where(positions.c.id == position_id)).rowcount)
+
+
+def remember_style(conn: Connection, position_ids: Sequence[int], key: str | None) -> None:
+    if key and position_ids:
+        conn.execute(update(positions).where(positions.c.id.in_(list(position_ids))).values(style_key=key))
+
+
+def mark_sold(conn: Connection, position_id: int, market: str, price: float, payout: float, at: str) -> int:
+    """Sell one pair of a position: a position of several keeps the rest open. Returns the sold row's id."""
+    held = get_position(conn, position_id)
+    if held is None or held.sold:
+        raise LookupError(f"no open position #{position_id}")
+    sold = {"sold_at": at, "sold_market": market, "sold_price": price, "sold_payout": payout}
+    if held.quantity == 1:
+        conn.execute(update(positions).where(positions.c.id == position_id).values(**sold))
+        return position_id
+    conn.execute(update(positions).where(positions.c.id == position_id).values(quantity=held.quantity - 1))
+    row = {k: v for k, v in held.to_dict().items() if k != "id"}
+    row.update(quantity=1, **sold)
+    return int(conn.execute(insert(positions).values(**row)).inserted_primary_key[0])  # type: ignore[index]
