@@ -69,3 +69,33 @@ def test_watchlist_bad_input_is_a_warning(sandboxed: None) -> None:
     at.number_input(key="watch_ask_below").set_value(100.0)
     at.button(key="watch_add").click().run()
     assert not at.exception and len(at.warning) == 1 and not at.dataframe
+
+
+PAIRS = "style_id,size,cost,quantity\nDD1391-100,10,60,2\nCP9654,9.5,150,1\nNOPE-000,10,40,1\n"
+
+
+def test_portfolio_import_value_sell(sandboxed: None) -> None:
+    at = page("portfolio")
+    at.run()
+    assert not at.exception and any("No pairs yet" in i.value for i in at.info)
+    at.text_area(key="portfolio_paste").set_value("style_id,size,cost\nDD1391-100,99,60\nCP9654,10,abc\n")
+    at.button(key="portfolio_import").click().run()
+    assert not at.exception and "Nothing imported" in at.error[0].value
+    assert "Line 2" in at.error[0].value and "Line 3" in at.error[0].value
+
+    at.text_area(key="portfolio_paste").set_value(PAIRS)
+    at.button(key="portfolio_import").click().run()
+    assert not at.exception and at.success and at.status[0].state == "complete"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Cost (USD)"] == "310.00" and metrics["Value if sold now"] != "—"
+    table = at.dataframe[0].value
+    assert len(table) == 2 and set(table["Advice"]) <= {"Sell now", "List", "Hold"}
+    assert any("NOPE" in w.value for w in at.warning)  # could not be valued: said, cost kept
+
+    at.selectbox(key="sale_id").set_value(int(table["#"][0]))
+    at.number_input(key="sale_price").set_value(300.0)
+    at.button(key="sale_record").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Realised this month"] != "0.00"
+    assert any(len(d.value) == 1 and "Profit" in d.value.columns for d in at.dataframe)

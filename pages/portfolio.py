@@ -1,0 +1,144 @@
+"""Portfolio: what the inventory is worth after fees, what to sell now, list or hold, and what sales made."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from analyzer import portfolio
+from analyzer.portfolio import Valuation
+from analyzer.store import Store, positions_repo
+from analyzer.store.history import label_of
+from analyzer.validation import InvalidInput
+from pages import common
+
+MARKETS = {"stockx": "StockX", "alias": "Alias"}
+ADVICE = {"sell now": "Sell now", "list": "List", "hold": "Hold"}
+state = st.session_state
+
+st.title("Portfolio")
+common.sandbox_badge()
+settings = common.settings()
+store = Store.open(settings)
+totals_box = st.container()
+
+
+def money(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def where(pick: dict[str, Any] | None) -> str:
+    return "—" if not pick else f"{money(pick['payout'])} on {MARKETS.get(pick['market'], pick['market'])}"
+
+
+with st.expander("Add pairs from a CSV", icon=":material/upload_file:"):
+    st.caption("Columns: `style_id` (or `query`), `size` (10, 8W, 7Y), `cost`, and optional `quantity`, `bought_at`, "
+               "`currency`, `note`. A file with a bad row imports nothing and lists every bad line.")
+    upload = st.file_uploader("CSV file", type=["csv"], key="portfolio_file")
+    st.text_area("…or paste the rows", key="portfolio_paste", height=120,
+                 placeholder="style_id,size,cost,quantity\nDD1391-100,10,110,2")
+    if st.button("Import", key="portfolio_import", icon=":material/playlist_add:"):
+        text = upload.getvalue().decode("utf-8-sig", errors="replace") if upload is not None else state.get("portfolio_paste", "")
+        done = portfolio.import_csv(store, text or "", getattr(settings, "currency", "USD"))
+        if done.problems:
+            st.error("Nothing imported. " + " ".join(common.plain(f"Line {p.line}: {p.reason}.") for p in done.problems),
+                     icon=":material/error:")
+        else:
+            st.success(f"Imported {len(done.ids)} positions.", icon=":material/check_circle:")
+            state.pop("valuation", None)
+
+with store.read() as conn:
+    held = positions_repo.open_positions(conn)
+    sold = positions_repo.sold_positions(conn)
+
+refresh = st.button("Value now", key="portfolio_value", type="primary", icon=":material/refresh:", disabled=not held,
+                    help="Fresh stored quotes are used first; the rest are asked of the markets, paced by their limits")
+known = {p.id for p in held}
+last: Valuation | None = state.get("valuation")
+if held and (refresh or last is None or {v.position.id for v in last.valued} != known):
+    analyzer, fees = common.analyzer(), common.fees()
+    last = common.run_live("Valuing the portfolio…", lambda progress: portfolio.value_portfolio(
+        analyzer, store, fees, on_progress=progress),
+        summary=lambda v: (f"Valued {len(v.valued)} positions: {v.from_store} from fresh quotes, {v.looked_up} asked", "complete"))
+    state["valuation"] = last
+
+month = datetime.now(UTC).strftime("%Y-%m")
+done_sales = portfolio.realised(sold)
+this_month = next((m for m in done_sales["months"] if m["month"] == month), None)
+data = last.to_dict() if last and held else {"positions": [], "totals": {}, "errors": [], "currency": settings.currency}
+with totals_box:
+    if not held and not sold:
+        st.info("No pairs yet. Add them from a CSV below, or: `python -m analyzer portfolio import pairs.csv`.",
+                icon=":material/info:")
+    t = data["totals"]
+    cost_col, value_col, gain_col, real_col = st.columns(4)
+    cost_col.metric(f"Cost ({data['currency']})", money(t.get("cost")))
+    value_col.metric("Value if sold now", money(t.get("sell_now_value")), help=f"Listing at the lowest asks: {money(t.get('list_value'))}")
+    gain_col.metric("Unrealised", money(t.get("unrealised")))
+    real_col.metric("Realised this month", money(this_month["profit"] if this_month else 0.0))
+
+if data["positions"]:
+    st.subheader("Positions")
+    st.dataframe(pd.DataFrame([{
+        "#": p["id"], "Pair": f"{p['query']} {p['size_label']}", "Qty": p["quantity"], "Cost": p["cost"],
+        "Advice": ADVICE.get(p["advice"], p["advice"]), "Sell now pays": where(p["sell_now"]), "List pays": where(p["list"]),
+        "Unrealised": p["unrealised"], "ROI": None if p["roi"] is None else f"{p['roi']:.0%}", "Quoted (UTC)": p["quoted_at"],
+    } for p in data["positions"]]), hide_index=True, key="positions_table")
+    st.caption(f"Net of fees at the sidebar's settings; advice clears a {settings.min_margin:.0%} margin over cost "
+               "(ANALYZER_MIN_MARGIN). Sorted by what acting on the advice would gain.")
+    pairs = [f"#{p['id']} {p['query']} {p['size_label']}" for p in data["positions"]]
+    figure = go.Figure([
+        go.Bar(name="Cost", x=pairs, y=[p["cost"] * p["quantity"] for p in data["positions"]], marker_color="#adb5bd"),
+        go.Bar(name="Sell now", x=pairs, y=[(p["sell_now"] or {}).get("payout", 0) * p["quantity"] for p in data["positions"]],
+               marker_color="#0a7d3b"),
+        go.Bar(name="List", x=pairs, y=[(p["list"] or {}).get("payout", 0) * p["quantity"] for p in data["positions"]],
+               marker_color="#3b5bdb"),
+    ])
+    figure.update_layout(barmode="group", height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+                         legend={"orientation": "h", "y": -0.3}, yaxis_title=data["currency"])
+    st.plotly_chart(figure, config={"displayModeBar": False}, key="value_chart")
+for error in data["errors"]:
+    st.warning(common.plain(f"#{error['id']} {error['query']} {error['size_label']}: {error['error']} (its cost stays in the totals)"),
+               icon=":material/warning:")
+
+if held:
+    st.download_button("Export CSV", portfolio.export_csv(held), file_name="portfolio.csv", mime="text/csv",
+                       key="portfolio_export", icon=":material/download:")
+    with st.expander("Record a sale or remove a pair", icon=":material/sell:"):
+        labels = {p.id: f"#{p.id} {p.query} {label_of(p.size, p.scale)} (x{p.quantity})" for p in held}
+        pick_col, market_col, price_col, day_col = st.columns([2, 1, 1, 1])
+        pick_col.selectbox("Pair", list(labels), key="sale_id", format_func=labels.get)
+        market_col.selectbox("Market", list(MARKETS), key="sale_market", format_func=MARKETS.get)
+        price_col.number_input("Price", min_value=0.0, value=0.0, step=5.0, key="sale_price")
+        day_col.date_input("Date", key="sale_day")
+        sell_col, remove_col = st.columns(2)
+        if sell_col.button("Record sale", key="sale_record", icon=":material/sell:"):
+            try:
+                sale = portfolio.record_sale(store, int(state["sale_id"]), state["sale_market"], float(state["sale_price"]),
+                                             common.fees(), str(state["sale_day"]))
+            except (InvalidInput, LookupError) as problem:
+                st.warning(common.plain(problem), icon=":material/warning:")
+            else:
+                state.pop("valuation", None)
+                st.toast(f"Sold: payout {money(sale['payout'])}, profit {money(sale['profit'])}")
+                st.rerun()
+        if remove_col.button("Remove pair", key="position_remove", icon=":material/delete:"):
+            with store.write() as conn:
+                positions_repo.remove_position(conn, int(state["sale_id"]))
+            state.pop("valuation", None)
+            st.rerun()
+
+if sold:
+    st.subheader("Sold")
+    st.dataframe(pd.DataFrame([{
+        "Date (UTC)": s["at"][:10], "Pair": f"{s['query']} {s['size_label']}", "Market": MARKETS.get(s["market"], s["market"]),
+        "Price": s["price"], "Payout": s["payout"], "Cost": s["cost"], "Profit": s["profit"],
+        "ROI": None if s["roi"] is None else f"{s['roi']:.0%}",
+    } for s in reversed(done_sales["sales"])]), hide_index=True, key="sold_table")
+    st.dataframe(pd.DataFrame([{"Month": m["month"], "Pairs": m["pairs"], "Payout": m["payout"], "Cost": m["cost"],
+                                "Profit": m["profit"]} for m in reversed(done_sales["months"])]),
+                 hide_index=True, key="months_table")
