@@ -124,7 +124,9 @@ class MarketHttp:
         self._lock = threading.Lock()
 
     def wiring(self) -> Wiring:
-        generation, state = self._switch.current()
+        return self._wired(*self._switch.current())
+
+    def _wired(self, generation: int, state: SharedState) -> Wiring:
         wiring = self._wiring
         if wiring is None or wiring.generation != generation:
             with self._lock:
@@ -152,14 +154,15 @@ class MarketHttp:
 
     def get_answer(self, path: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
         url = self.base_url.rstrip("/") + path
-        wiring = self.wiring()
+        generation, state = self._switch.current()
         try:
-            return self._answer(wiring, url, params, stats, valid)
+            return self._answer(self._wired(generation, state), url, params, stats, valid)
         except redis.RedisError as exc:
-            if wiring.state.kind != "redis":
+            if state.kind != "redis":
                 raise
-            # Redis went away mid-call: carry on with this process's own state.
-            self._switch.failed(wiring.generation, exc)
+            # Redis went away (mid-call, or while the session was being built on it): carry on
+            # with this process's own state.
+            self._switch.failed(generation, exc)
             return self._answer(self.wiring(), url, params, stats, valid)
 
     def clear_cache(self) -> None:

@@ -247,6 +247,15 @@ class StateSwitch:
             return "local"
         return "redis" if self._redis is not None else "redis-down"
 
+    def describe(self) -> str:
+        """One line for a page or a log: where this process keeps the shared state now."""
+        if not self.url:
+            return "state in this process (REDIS_URL is not set)"
+        where = redis_where(self.url)
+        if self._redis is None:
+            return f"Redis at {where} does not answer: this process uses its own state until it does"
+        return f"state shared through Redis at {where}"
+
     def current(self) -> tuple[int, SharedState]:
         if self.url and self._redis is None and self._down_since is not None \
                 and time.monotonic() - self._down_since >= RETRY_REDIS_S:
@@ -302,3 +311,9 @@ def switch_for(redis_url: str | None, prefix: str | None = None) -> StateSwitch:
         if key not in _SWITCHES:
             _SWITCHES[key] = StateSwitch(*key)
         return _SWITCHES[key]
+
+
+def shared_state_status(redis_url: str | None) -> tuple[str, str]:
+    """('local' | 'redis' | 'redis-down', a sentence): for the app to say where its state is."""
+    switch = switch_for(redis_url)
+    return switch.status, switch.describe()

@@ -132,6 +132,25 @@ def test_answers_continue_when_redis_stops_mid_run(own_redis, sandbox_factory, a
     assert len(said) == 1 and "stopped answering" in said[0] and "in-process state" in said[0]
 
 
+def test_back_on_redis_when_it_answers_again(own_redis, sandbox_factory, analyzer_for, caplog, monkeypatch) -> None:
+    import analyzer.shared_state as shared_state
+
+    monkeypatch.setattr(shared_state, "RETRY_REDIS_S", 0.3)
+    sandbox = sandbox_factory()
+    analyzer = analyzer_for(sandbox, redis_url=own_redis.url)
+    own_redis.stop()
+    assert analyzer.lookup("DD1391-100", "10").success
+    assert shared_state.shared_state_status(own_redis.url)[0] == "redis-down"
+    own_redis.start()  # an empty Redis, as after a restart
+    time.sleep(0.5)
+    with caplog.at_level(logging.WARNING, logger="analyzer.shared_state"):
+        assert analyzer.lookup("CP9654", "10").success
+    status, sentence = shared_state.shared_state_status(own_redis.url)
+    assert status == "redis" and sentence.startswith("state shared through Redis at 127.0.0.1:")
+    assert [r.getMessage() for r in caplog.records if "answers again" in r.getMessage()]
+    assert redis.Redis.from_url(own_redis.url).dbsize() > 0  # the new answers went to Redis
+
+
 def test_redis_down_at_start_says_so_once_and_answers(sandbox_factory, analyzer_for, caplog, prefix) -> None:
     sandbox = sandbox_factory()
     with caplog.at_level(logging.WARNING, logger="analyzer.shared_state"):
