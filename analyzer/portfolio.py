@@ -216,7 +216,11 @@ def _pick(pricing: Mapping[str, Any], key: str) -> dict[str, Any] | None:
 
 
 def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str], ttl_s: float) -> tuple[dict[str, Quote], str] | None:
-    """Every market's newest snapshot of the pair younger than the TTL, or None (then the markets are asked)."""
+    """The pair's quotes from snapshots younger than the TTL, or None (then the markets are asked).
+
+    A market that has never had a snapshot of the pair does not list it and is left out; one whose
+    newest snapshot is older than the TTL must be asked again.
+    """
     if key is None:
         return None
     from sqlalchemy import desc, select
@@ -226,16 +230,19 @@ def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence
 
     found: dict[str, Quote] = {}
     times = []
+    fresh_after = iso_ago(ttl_s)
     with store.read() as conn:
         for market in markets:
             row = conn.execute(select(snapshots).where(pair_filter(snapshots, key, p.size, p.scale, market))
-                               .where(snapshots.c.at >= iso_ago(ttl_s)).order_by(desc(snapshots.c.at)).limit(1)).first()
+                               .order_by(desc(snapshots.c.at)).limit(1)).first()
             if row is None:
+                continue
+            if row.at < fresh_after:
                 return None
             found[market] = Quote(market, True, size=row.size, lowest_ask=row.lowest_ask, highest_bid=row.highest_bid,
                                   last_sale=row.last_sale, currency=row.currency)
             times.append(row.at)
-    return found, min(times)
+    return (found, min(times)) if found else None
 
 
 def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: ProgressCallback | None = None,
