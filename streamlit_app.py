@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.common import page_style, sidebar
+from pages.common import frame, page_style, sidebar
 
 # An emoji icon is drawn by the browser itself: the tab's icon needs no internet.
 st.set_page_config(page_title="Sneaker Market Analyzer", page_icon="👟", layout="wide")
@@ -25,4 +25,8 @@ for script, title, icon in (("pages/watchlist.py", "Watchlist", ":material/visib
 navigation = st.navigation(pages)
 page_style()
 sidebar()
-navigation.run()
+frame(running=True)
+try:
+    navigation.run()
+finally:
+    frame(running=False)

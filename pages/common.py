@@ -23,6 +23,27 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
 REGION_NAMES = {"global": "Global", "us": "United States", "eu": "Europe", "uk": "United Kingdom"}
 CONSIGNED_NAMES = {"any": "Any listing", "true": "Consigned only", "false": "Not consigned"}
 DEFAULT_FEES = Fees()
+FRAME_KEY = "_frame_running"
+
+
+def require_frame() -> None:
+    """Run the page inside the app's frame (navigation, sidebar, page config).
+
+    On a fresh server whose first visitor opens a deep link (/compare), Streamlit runs the page
+    file on its own, the old way for apps with a `pages/` folder, before the frame has ever
+    called st.navigation: no sidebar, no settings, every file of the folder in the menu. The
+    frame marks each run; a page run without it switches Streamlit to the frame and runs again.
+    """
+    if st.session_state.get(FRAME_KEY):
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
+def frame(running: bool) -> None:
+    st.session_state[FRAME_KEY] = running
 
 
 def plain(text: object) -> str:

@@ -14,6 +14,7 @@ SCALES = ["", "M", "W", "Y", "C"]
 SCALE_NAMES = {"": "Each shoe's own", "M": "Men's", "W": "Women's", "Y": "GS / youth", "C": "Toddler"}
 state = st.session_state
 
+common.require_frame()
 st.title("Compare pairs")
 common.sandbox_badge()
 
@@ -26,11 +27,11 @@ if state["compare_size"] not in options:
 
 st.text_area(f"Shoes, one a line (name or style ID, up to {MAX_COMPARE})", key="queries", height=150,
              placeholder="DD1391-100\nJordan 1 Lost and Found\nCP9654")
-scale_col, size_col, go_col = st.columns([1.3, 1, 1], vertical_alignment="bottom")
-scale_col.selectbox("Size scale", SCALES, key="compare_scale", format_func=SCALE_NAMES.get)
 scale_now = state["compare_scale"] or None
-size_col.selectbox("Size", options, key="compare_size", format_func=lambda v: size_label(v, scale_now))
-submitted = go_col.button("Compare", type="primary", width="stretch", key="compare")
+with st.container(horizontal=True, vertical_alignment="bottom", key="compare_row"):
+    st.selectbox("Size scale", SCALES, key="compare_scale", format_func=SCALE_NAMES.get, width=150)
+    st.selectbox("Size", options, key="compare_size", format_func=lambda v: size_label(v, scale_now), width=150)
+    submitted = st.button("Compare", type="primary", width="stretch", key="compare")
 
 
 def read_queries(text: str) -> list[str]:
@@ -72,21 +73,33 @@ if state.get("compare_results"):
     results: list[LookupResult] = state["compare_results"]
     meta = state["compare_meta"]
     text, all_quoted = verdict(results)
-    # Said on every run, not only in the status box: downloading the CSV must not wipe it.
-    (st.success if all_quoted else st.warning)(text, icon=":material/check_circle:" if all_quoted else ":material/warning:")
+    if not submitted:  # the status box said it on this run; later runs (a fee change, a download) keep it here
+        (st.success if all_quoted else st.warning)(text, icon=":material/check_circle:" if all_quoted else ":material/warning:")
     data = [r.to_dict() for r in results]
-    frame = views.compare_frame(data, [common.reprice(r) for r in results])
-    money = st.column_config.NumberColumn(format="%.2f")
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        **{c: money for c in frame.columns if any(w in c for w in (" ask", " bid", "pays", "payout", "Arbitrage"))},
-        "Shoe": st.column_config.TextColumn(pinned=True),
-        "Best payout now": st.column_config.NumberColumn(format="%.2f", help="The best payout after fees at the highest bid, "
-                                                         "in the Currency column; blank: no market has a bid"),
-        "Arbitrage": st.column_config.NumberColumn(format="%.2f", help="Profit buying on one market (with buyer costs) and "
-                                                   "selling now on the other; blank: none pays"),
+    priced = [common.reprice(r) for r in results]
+    with st.container(key="compare_decision"):
+        for line in views.compare_lines(data, priced):
+            shoe, _, said = line.partition(": ")
+            st.markdown(f"**{common.plain(shoe)}**: {common.plain(said)}")
+    frame = views.compare_frame(data, priced)
+    amounts = [c for c in frame.columns if any(w in c for w in (" ask", " bid", "pays", "payout", "Arbitrage"))]
+    st.dataframe(views.shown_frame(frame, amounts), hide_index=True, width="stretch", column_config={
+        "Shoe": st.column_config.TextColumn(width="medium"),
+        "Best payout now": st.column_config.TextColumn(help="The best payout after fees at the highest bid, in the Currency "
+                                                   "column; — when no market has a bid"),
+        "Arbitrage": st.column_config.TextColumn(help="Profit buying on one market (with buyer costs) and selling now on the "
+                                             "other; — when none pays"),
         "Status": st.column_config.TextColumn(help="The whole messages are listed under the table"),
+        **{c: st.column_config.TextColumn(help="— when the market has none at this size, or gave no quote (see the messages)")
+           for c in amounts if c not in ("Best payout now", "Arbitrage")},
         **{c: st.column_config.LinkColumn(display_text=c.replace(" page", " ↗")) for c in frame.columns if c.endswith(" page")},
     })
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.download_button("Download CSV", views.compare_csv(frame, meta["at"], meta["source"]),
+                           file_name=f"sneaker-compare-{meta['source']}-{meta['at'][:10]}.csv", mime="text/csv",
+                           key="download_csv", icon=":material/download:", on_click="ignore")
+        st.caption(f"Quoted {meta['at'].replace('T', ' ').replace('+00:00', ' UTC')} from {meta['source']} data; "
+                   "amounts in the Currency column.")
     errors = views.compare_errors(data)
     if errors:
         with st.container(border=True):
@@ -96,10 +109,6 @@ if state.get("compare_results"):
     if frame["Best payout now"].notna().any():
         st.markdown("##### Best payout now, per shoe")
         st.plotly_chart(views.compare_chart(frame), width="stretch", config=views.CHART_CONFIG)
-    st.download_button("Download CSV", views.compare_csv(frame, meta["at"], meta["source"]),
-                       file_name=f"sneaker-compare-{meta['source']}-{meta['at'][:10]}.csv", mime="text/csv",
-                       key="download_csv", icon=":material/download:", on_click="ignore")
-    st.caption(f"Quoted {meta['at'].replace('T', ' ').replace('+00:00', ' UTC')} from {meta['source']} data.")
 elif not submitted:
     st.info(f"Paste up to {MAX_COMPARE} shoes, one a line. They are looked up {common.workers()} at a time.",
             icon=":material/info:")

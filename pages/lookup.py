@@ -15,6 +15,7 @@ SCALES = ["", "M", "W", "Y", "C"]
 SCALE_NAMES = {"": "Shoe's own", "M": "Men's", "W": "Women's", "Y": "GS / youth", "C": "Toddler"}
 state = st.session_state
 
+common.require_frame()
 st.title("Price a pair")
 common.sandbox_badge()
 

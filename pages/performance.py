@@ -21,6 +21,7 @@ MARKET_COLUMNS = {"lookups": "Lookups", "market_failures": "Market failures", "n
                   "calls": "Calls sent", "cache_hit_rate": "From the cache", "rate_limit_hits": "Rate-limited (429)",
                   "retries": "Retries"}
 
+common.require_frame()
 st.title("Performance")
 common.sandbox_badge()
 store: Any = common.opened().analyzer.metrics

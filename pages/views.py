@@ -298,6 +298,40 @@ def compare_frame(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping
     return pd.DataFrame(rows)
 
 
+def compare_lines(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping[str, Any]]) -> list[str]:
+    """One sentence per shoe, the answer first: it reads on a phone where the table cannot."""
+    lines = []
+    for r, p in zip(results, priced, strict=True):
+        shoe = (r.get("product") or {}).get("title") or r["query"]
+        where = f"{shoe} · {r.get('size_label') or r.get('size')}"
+        if nothing_found(r):
+            lines.append(f"{where}: no shoe found")
+            continue
+        sell, listing = p.get("best_sell_now"), p.get("best_list")
+        said = []
+        if sell:
+            said.append(f"sell now on {label(sell['market'])}, you get {money(sell['payout'], sell['currency'])}")
+        if listing:
+            said.append(f"list on {label(listing['market'])} at {money(listing['price'], listing['currency'])} "
+                        f"for {money(listing['payout'], listing['currency'])}")
+        status = _status(r)
+        text = "; ".join(said) if said else "no bid or ask to act on"
+        lines.append(f"{where}: {text}" + (f" ({status})" if status not in ("quoted",) else ""))
+    return lines
+
+
+def shown_frame(frame: pd.DataFrame, money_columns: Sequence[str]) -> pd.DataFrame:
+    """The table as read: each amount with its currency, '—' for every missing value.
+
+    (st.dataframe prints a missing number as "None" whatever the formatting says, so the shown
+    table is text; the CSV keeps the numbers.)"""
+    shown = frame.astype(object)
+    currencies = frame["Currency"] if "Currency" in frame.columns else pd.Series("USD", index=frame.index)
+    for column in money_columns:
+        shown[column] = [money(v, c) for v, c in zip(frame[column], currencies, strict=True)]
+    return shown.where(shown.notna(), DASH)
+
+
 def compare_errors(results: Sequence[Mapping[str, Any]]) -> list[str]:
     """Every market error of the batch, whole: 'Jordan 1 (Alias): Alias is unavailable, retrying in 30 s'."""
     lines = []

@@ -15,10 +15,28 @@ TIMEOUT = 90
 APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
 
 
+def navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the app as a server does once its frame has called st.navigation.
+
+    AppTest forgets before every run that the app uses st.navigation and, seeing a `pages/` folder,
+    runs a switched-to page file on its own (Streamlit's old multipage mode): no frame, no sidebar.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
 def start(monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
     """The app on a sandbox of its own (not the one on the usual port), so its counters are the test's."""
     monkeypatch.setenv("ANALYZER_SANDBOX", "1")
     monkeypatch.setattr("analyzer.launch.share_usual_sandbox", lambda: None)
+    navigation_only(monkeypatch)
     st.cache_resource.clear()
     st.cache_data.clear()
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
@@ -68,12 +86,11 @@ def headline(at: AppTest) -> str:
 
 
 def set_sidebar(at: AppTest, **values: object) -> AppTest:
-    """Sidebar settings through the session state: AppTest keeps the sidebar's widgets in its tree
-    only after the first run (Streamlit 1.67), while the page reads the same keys either way."""
+    """Sidebar settings through their widgets, one rerun each, as a user changes them."""
     for key, value in values.items():
-        at.session_state[key] = value
-    at.run()
-    assert not at.exception
+        widget = next(w for kind in ("selectbox", "toggle", "number_input") for w in getattr(at.sidebar, kind) if w.key == key)
+        widget.set_value(value).run()
+        assert not at.exception
     return at
 
 
@@ -227,10 +244,13 @@ def test_compare_leads_with_the_decision(app: AppTest) -> None:
     frame = app.dataframe[0].value
     assert list(frame.columns[:6]) == ["Shoe", "Size", "Best payout now", "Sell now on", "Best list pays", "List on"]
     assert "Currency" in frame.columns and set(frame["Currency"]) == {"USD"}
-    assert len(frame) == 3 and frame["StockX ask"].notna().sum() == 2
+    assert len(frame) == 3 and list(frame["StockX ask"] != "—") == [True, True, False]
     assert list(frame["Status"]) == ["quoted", "quoted", "no shoe found"]
-    assert frame["Best payout now"].iloc[:2].notna().all()
+    assert all(v.startswith("$") for v in frame["Best payout now"].iloc[:2]) and frame["Best payout now"].iloc[2] == "—"
+    assert "None" not in frame.astype(str).to_numpy().ravel()
     assert app.status[0].state == "error"  # one of three was not quoted
+    assert "2 of 3" in app.status[0].label
+    app.run()  # any later run (a fee change, a download) keeps the verdict on screen
     assert any("2 of 3" in w.value for w in app.warning)
     assert any("qqqqzzzz" in m for m in markdowns(app))  # the whole message under the table
 
