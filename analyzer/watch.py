@@ -88,7 +88,8 @@ def readings(watch: Watch, priced: Priced, currency: str) -> list[Reading]:
     return out
 
 
-def check_targets(store: Store, watch: Watch, found: list[Reading], resolved: dict[str, dict[str, Any]]) -> list[Alert]:
+def check_targets(store: Store, watch: Watch, found: list[Reading], resolved: dict[str, dict[str, Any]],
+                  error: str | None = None) -> list[Alert]:
     """Record each target's state; a target that became met fires an alert in the same transaction."""
     fired = []
     with store.write() as conn:
@@ -102,7 +103,7 @@ def check_targets(store: Store, watch: Watch, found: list[Reading], resolved: di
                     market=reading.market, target=reading.target, threshold=reading.threshold, value=reading.value,
                     currency=reading.currency))
             watch_repo.set_state(conn, watch.id, reading.target, bool(reading.met), reading.value)
-        watch_repo.mark_checked(conn, watch.id, resolved)
+        watch_repo.mark_checked(conn, watch.id, resolved, error)
     return fired
 
 
@@ -169,7 +170,7 @@ class WatchRunner:
         errors = pair_errors(watch, priced.quotes)
         resolved = watch.resolved if priced.from_store else resolved_of(priced.quotes)
         found = readings(watch, priced, getattr(self.settings, "currency", "USD"))
-        fired = check_targets(self.store, watch, found, resolved)
+        fired = check_targets(self.store, watch, found, resolved, " ".join(e["error"] or "" for e in errors) or None)
         return fired, errors, priced.from_store
 
     def run_once(self, force: bool = False, on_progress: ProgressCallback | None = None,
@@ -213,7 +214,7 @@ def overview(analyzer: Any, store: Store, fees: Any = None) -> list[dict[str, An
         found = readings(w, Priced(quotes, price_quotes(analyzer, quotes, fees)), "USD") if quotes else []
         by_target = {r.target: r for r in found}
         row: dict[str, Any] = {"id": w.id, "query": w.query, "size_label": label_of(w.size, w.scale), "market": w.market,
-                               "checked_at": w.checked_at}
+                               "checked_at": w.checked_at, "problem": w.last_error}
         for target, threshold in w.targets():
             reading = by_target.get(target)
             row[target] = {"threshold": threshold, "value": reading.value if reading else None,

@@ -73,24 +73,36 @@ if not rows:
             "`python -m analyzer watch add DD1391-100 --size 10 --sell-now-above 150`.", icon=":material/info:")
 
 
-def cell(row: dict[str, Any], target: str) -> str:
-    figures = row.get(target)
-    if figures is None:
-        return ""
-    now = money(figures["value"]) if figures["value"] is not None else "no price yet"
-    where = f" on {MARKET_NAMES.get(figures['market'], figures['market'])}" if figures["market"] else ""
-    mark = "✓ " if figures["met"] else ""
-    return f"{mark}{now}{where} (target {money(figures['threshold'])})"
+SHORT = {"sell_now_above": "sell now", "list_above": "list", "ask_below": "ask"}
+
+
+def when(iso: str | None) -> str:
+    return "never" if not iso else iso[:16].replace("T", " ")
+
+
+def targets_text(row: dict[str, Any]) -> str:
+    """Each target as "✓ sell now 77.75 (Alias) > 50": the value now against the target, met marked."""
+    parts = []
+    for target, short in SHORT.items():
+        figures = row.get(target)
+        if figures is None:
+            continue
+        sign = "<" if target == "ask_below" else ">"
+        now = money(figures["value"]) if figures["value"] is not None else "—"
+        where = f" ({MARKET_NAMES.get(figures['market'], figures['market'])})" if figures["market"] else ""
+        parts.append(f"{'✓ ' if figures['met'] else ''}{short} {now}{where} {sign} {money(figures['threshold'])}")
+    return " · ".join(parts)
 
 
 if rows:
     table = pd.DataFrame([{
-        "#": r["id"], "Pair": f"{r['query']} {r['size_label']}", "Market": MARKET_NAMES.get(r["market"], r["market"]),
-        **{title: cell(r, t) for t, title in TARGET_TITLES.items()},
-        "Checked (UTC)": r["checked_at"] or "never",
+        "#": r["id"], "Pair": f"{r['query']} {r['size_label']}", "Now vs target": targets_text(r),
+        "Problem": r["problem"] or "", "Market": MARKET_NAMES.get(r["market"], r["market"]),
+        "Checked (UTC)": when(r["checked_at"]),
     } for r in rows])
     st.dataframe(table, hide_index=True, key="watch_table")
-    st.caption("Payouts are net of fees at the sidebar's settings, from the newest stored quotes; ✓ marks a target met now.")
+    st.caption("Payouts are net of fees at the sidebar's settings, from the newest stored quotes; ✓ marks a target met now; "
+               "— means no market gave that price at the last check.")
     remove_col, remove_btn = st.columns([2, 1], vertical_alignment="bottom")
     remove_col.selectbox("Stop watching", [r["id"] for r in rows], key="watch_remove_id",
                          format_func=lambda i: next(f"#{r['id']} {r['query']} {r['size_label']}" for r in rows if r["id"] == i))
@@ -105,5 +117,5 @@ if not log:
     st.caption("No alert yet: a target fires once when it becomes met, and again only after it was unmet.")
 else:
     st.dataframe(pd.DataFrame([{
-        "Time (UTC)": a["at"], "Alert": a["message"], "Delivery": a["delivery"],
+        "Time (UTC)": when(a["at"]), "Alert": a["message"], "Delivery": a["delivery"],
     } for a in log]), hide_index=True, key="alert_table")

@@ -103,6 +103,7 @@ watches = Table(
     Column("created_at", String(40), nullable=False),
     Column("checked_at", String(40)),
     Column("resolved", Text),  # JSON: per market the product and size the last lookup matched
+    Column("last_error", Text),  # what went wrong at the last check, None when every market answered
 )
 
 watch_states = Table(

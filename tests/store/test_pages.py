@@ -47,7 +47,7 @@ def test_watchlist_add_refresh_alert_remove(sandboxed: None) -> None:
     assert at.status[0].state == "complete"
     assert len(at.success) == 1 and "sell now pays" in at.success[0].value
     table = at.dataframe[0].value
-    assert table["Sell now pays above"][0].startswith("✓ ") and table["Checked (UTC)"][0] != "never"
+    assert table["Now vs target"][0].startswith("✓ sell now") and table["Checked (UTC)"][0] != "never"
     alerts = at.dataframe[1].value
     assert len(alerts) == 1 and "no webhook" in alerts["Delivery"][0]
 
