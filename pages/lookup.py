@@ -130,8 +130,9 @@ def book_card(market: str, quote: dict[str, Any]) -> None:
         if not quote["ok"]:
             st.caption("No quote: the reason is above.")
             return
-        for column, (name, value, why) in zip(st.columns(3), views.book_figures(quote), strict=True):
-            column.metric(name, value, help=why)
+        with st.container(horizontal=True):  # three figures a row, on a phone too
+            for name, value, why in views.book_figures(quote):
+                st.metric(name, value, help=why, width=96)
 
 
 def show(result: LookupResult) -> None:

@@ -16,6 +16,7 @@ from analyzer.report import label
 from pages import common, views
 
 TARGETS = {"avg_elapsed_s": 4.0, "market_failure_rate": 0.10, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}
+KPI_WIDTH = 165
 MARKET_COLUMNS = {"lookups": "Lookups", "market_failures": "Market failures", "not_found": "Shoe not found",
                   "size_not_offered": "No such size", "avg_elapsed_s": "Average time", "p95_elapsed_s": "Slowest 5% from",
                   "calls": "Calls sent", "cache_hit_rate": "From the cache", "rate_limit_hits": "Rate-limited (429)",
@@ -36,14 +37,16 @@ def local(ts: float | None) -> str:
 
 
 def outcome(row: pd.Series) -> str:
-    """What a lookup came to, in words: a typo or a missing size is an answer, not a failure."""
-    said = []
-    for market in ("stockx", "alias"):
-        if row.get(f"{market}_ok") in (0, False):
-            kind = row.get(f"{market}_error_kind")
-            said.append(f"{label(market)} " + {"not_found": "did not find it", "size_not_offered": "lacks the size"}.get(
-                str(kind), "failed"))
-    return "quoted" if not said else "; ".join(said)
+    """What a lookup came to, in a few words: a typo or a missing size is an answer, not a failure."""
+    kinds = {m: row.get(f"{m}_error_kind") for m in ("stockx", "alias") if row.get(f"{m}_ok") in (0, False)}
+    if not kinds:
+        return "quoted"
+    failed = [label(m) for m, kind in kinds.items() if kind not in ("not_found", "size_not_offered")]
+    if failed:
+        return f"{' and '.join(failed)} failed"
+    if set(kinds.values()) == {"not_found"}:
+        return "not found" if len(kinds) == 2 else f"not on {label(next(iter(kinds)))}"
+    return "no such size"
 
 
 summary = store.summary()
@@ -52,29 +55,31 @@ recent = pd.DataFrame(store.recent(500))
 if not summary.get("lookups"):
     st.info("No lookups recorded yet. Price a pair or compare a few, and the figures show here.", icon=":material/info:")
 else:
-    def kpi(column: Any, title: str, value: float | None, target: float, fmt: str, lower_is_better: bool, why: str) -> None:
+    def kpi(title: str, value: float | None, target: float, fmt: str, lower_is_better: bool, why: str) -> None:
         if value is None:
-            column.metric(title, views.DASH, help=f"{why} No figure yet.")
+            st.metric(title, views.DASH, help=f"{why} No figure yet.", width=KPI_WIDTH)
             return
         met = value <= target if lower_is_better else value >= target
-        column.metric(title, fmt.format(value), delta=("meets" if met else "misses") + f" target {fmt.format(target)}",
-                      delta_color="normal" if met else "inverse", delta_arrow="off", help=why)
+        st.metric(title, fmt.format(value), delta=("meets" if met else "misses") + f" target {fmt.format(target)}",
+                  delta_color="normal" if met else "inverse", delta_arrow="off", help=why, width=KPI_WIDTH)
 
-    a, b, c, d, e = st.columns(5)
-    a.metric("Lookups", f"{summary['lookups']:,}")
-    kpi(b, "Average time", summary.get("avg_elapsed_s"), TARGETS["avg_elapsed_s"], "{:.2f} s", True,
-        "From pressing Analyze to both markets' answers.")
-    kpi(c, "Market failures", summary.get("market_failure_rate"), TARGETS["market_failure_rate"], "{:.0%}", True,
-        "Market answers that failed (errors, time-outs, refused keys). A shoe or size a market does not list is not a failure.")
-    kpi(d, "Rate-limited", summary.get("rate_limit_rate"), TARGETS["rate_limit_rate"], "{:.1%}", True,
-        "Calls a market answered with 429 (too many requests), per call sent.")
-    kpi(e, "From the cache", summary.get("cache_hit_rate"), TARGETS["cache_hit_rate"], "{:.0%}", False,
-        "Answers served from the local cache instead of the markets.")
+    # A row that wraps: two figures a line on a phone instead of five screens of one.
+    with st.container(horizontal=True, key="kpis"):
+        st.metric("Lookups", f"{summary['lookups']:,}", width=KPI_WIDTH)
+        kpi("Average time", summary.get("avg_elapsed_s"), TARGETS["avg_elapsed_s"], "{:.2f} s", True,
+            "From pressing Analyze to both markets' answers.")
+        kpi("Market failures", summary.get("market_failure_rate"), TARGETS["market_failure_rate"], "{:.0%}", True,
+            "Market answers that failed (errors, time-outs, refused keys). A shoe or size a market does not list is not "
+            "a failure.")
+        kpi("Rate-limited", summary.get("rate_limit_rate"), TARGETS["rate_limit_rate"], "{:.1%}", True,
+            "Calls a market answered with 429 (too many requests), per call sent.")
+        kpi("From the cache", summary.get("cache_hit_rate"), TARGETS["cache_hit_rate"], "{:.0%}", False,
+            "Answers served from the local cache instead of the markets.")
     p95 = summary.get("p95_elapsed_s")
-    st.caption(f"{summary.get('market_failures', 0):,} market failures · {summary.get('not_found', 0):,} shoes not found · "
-               f"{summary.get('size_not_offered', 0):,} sizes not listed · slowest 5% took {p95:.2f} s or more · "
-               f"{summary.get('calls', 0):,} calls sent, {summary.get('cache_hits', 0):,} answers from the cache, "
-               f"{summary.get('retries', 0):,} retries." if p95 is not None else "")
+    st.caption(f"Market answers: {summary.get('market_failures', 0):,} failed, {summary.get('not_found', 0):,} did not "
+               f"find the shoe, {summary.get('size_not_offered', 0):,} lacked the size. Slowest 5% of lookups took "
+               f"{p95:.2f} s or more; {summary.get('calls', 0):,} calls sent, {summary.get('cache_hits', 0):,} answers "
+               f"from the cache, {summary.get('retries', 0):,} retries." if p95 is not None else "")
 
     recent["When"] = pd.to_datetime(recent["ts"], unit="s", utc=True).dt.tz_convert(zone)
     recent = recent.sort_values("id").reset_index(drop=True)
@@ -134,9 +139,17 @@ else:
     })
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Seconds": st.column_config.NumberColumn(format="%.2f"),
+        "Result": st.column_config.TextColumn(help="quoted · not found · no such size · a market failed (its message is below)"),
         "StockX said": st.column_config.TextColumn(width="large", help="StockX's message when it gave no quote; — when it quoted"),
         "Alias said": st.column_config.TextColumn(width="large", help="Alias's message when it gave no quote; — when it quoted"),
     })
+
+    said = newest.melt(id_vars=["When"], value_vars=[c for c in ("stockx_error", "alias_error") if c in newest.columns])
+    said = said.dropna(subset=["value"]).drop_duplicates(subset=["value"]).head(8)
+    if not said.empty:
+        with st.expander("What the markets said, most recent first"):
+            for _, row in said.iterrows():
+                st.markdown(f"- {row['When'].strftime('%d %b %H:%M')}: {common.plain(row['value'])}")
 
 if st.button("Clear figures", key="clear_metrics", icon=":material/delete:"):
     store.clear()
