@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -202,13 +201,17 @@ def test_size_picker_offers_the_shoes_sizes_after_a_lookup(app: AppTest) -> None
     assert app.selectbox(key="size_scale").options[:3] == ["Shoe's own", "Men's", "Women's"]
 
 
-def test_shared_link_runs_the_lookup(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING)
+def test_shared_link_runs_the_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    from streamlit.elements.lib import policies
+
+    warned: list[str] = []
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies._LOGGER, "warning", lambda message, *args, **_: warned.append(message % args))
     at = start(monkeypatch, q="CP9654", size="9.5")
     try:
         assert at.text_input(key="query").value == "CP9654" and at.selectbox(key="size").value == 9.5
         assert any("Zebra" in m for m in markdowns(at))
-        assert not [r for r in caplog.records if "default value" in r.getMessage()]
+        assert not [w for w in warned if "default value" in w], warned
     finally:
         close()
 
@@ -320,3 +323,12 @@ def test_benchmark_button_runs_and_charts(app: AppTest) -> None:
     assert any("lower bound" in lb for lb in labels) and any("Cached" in lb for lb in labels)
     assert any(s.state == "complete" for s in app.status)
     assert any("Last run" in c.value and "1 shoe" in c.value and "10 ms" in c.value for c in app.caption)
+
+
+def test_alias_region_asks_alias_again(app: AppTest) -> None:
+    look_up(app, "DD1391-100")
+    calls = market_requests()
+    set_sidebar(app, alias_region="eu")
+    assert market_requests() > calls, "another region is another book: Alias is asked again"
+    assert app.status and app.status[0].state in ("complete", "error")
+    assert "Alias book: Europe" in texts(app)
