@@ -35,7 +35,9 @@ def _sqlite_engine(url: str) -> Engine:
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False})
+    # A small pool: opening a connection per write costs ~15 ms (the last one to close checkpoints the
+    # WAL); two kept open are enough for one process and hold few files.
+    engine = create_engine(url, connect_args={"timeout": 60, "check_same_thread": False}, pool_size=2, max_overflow=16)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: Any, _record: Any) -> None:
