@@ -15,13 +15,11 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analyzer import pricing
+from analyzer import pricing, report
 from analyzer.pricing import Fees
-from analyzer.report import label
+from analyzer.report import SYMBOLS, label
 
 ASK_BID_COLOURS = {"stockx": ("#0a7d3b", "#7fd1a0"), "alias": ("#3b5bdb", "#a5b4fc")}
-SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "KRW": "₩"}
-WHOLE_UNITS = {"JPY", "KRW"}
 DASH = "—"
 # Plotly's toolbar covers the legend and the size marker on a phone; zooming is not needed here.
 CHART_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
@@ -29,15 +27,12 @@ _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanc
 
 
 def money(value: float | None, currency: str | None = "USD") -> str:
-    """'$157.71', '£27.00', '1,234.00 CAD'; '—' when there is no figure."""
-    if value is None or value != value:  # None or NaN
+    """The CLI's money ('$157.71', '£27.00', 'C$1,234.00'), with '—' for a missing or NaN amount
+    and a minus sign in front of the symbol."""
+    if value is None or value != value:
         return DASH
-    code = (currency or "USD").upper()
-    digits = 0 if code in WHOLE_UNITS else 2
-    symbol = SYMBOLS.get(code)
-    sign = "−" if value < 0 else ""
-    amount = f"{abs(value):,.{digits}f}"
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {code}"
+    text = report.money(abs(value), (currency or "USD").upper())
+    return f"−{text}" if value < 0 else text
 
 
 def ago(quoted_at: str | None, now: datetime | None = None) -> str | None:
