@@ -8,14 +8,17 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analyzer.store import Store, history_for_result, watch_repo
-from analyzer.store.history import label_of
 from analyzer.validation import InvalidInput, clean_query, parse_size
+
+if TYPE_CHECKING:
+    from analyzer.store import Store
+    from analyzer.store.watch_repo import Watch
 
 EXIT_OK, EXIT_NO_QUOTE, EXIT_INVALID = 0, 1, 2
 COMMANDS = ("history", "watch", "portfolio")
+WATCH_MARKETS = ("stockx", "alias", "any")  # analyzer.store.watch_repo.MARKETS, without importing the store
 
 
 def _positive(text: str) -> float:
@@ -43,7 +46,7 @@ def add_commands(sub: Any) -> None:
     add.add_argument("--sell-now-above", type=_positive, help="alert when selling now pays more than this (net)")
     add.add_argument("--list-above", type=_positive, help="alert when listing at the lowest ask pays more than this (net)")
     add.add_argument("--ask-below", type=_positive, help="alert when the lowest ask drops below this")
-    add.add_argument("--market", choices=list(watch_repo.MARKETS), default="any")
+    add.add_argument("--market", choices=list(WATCH_MARKETS), default="any")
     add.add_argument("--json", action="store_true")
     listing = actions.add_parser("list", help="the watched pairs")
     listing.add_argument("--json", action="store_true")
@@ -93,6 +96,7 @@ def open_recording(settings: Any) -> Any:
     """An opened analyzer (sandbox without keys) whose recorder writes to this settings' store."""
     from analyzer.launch import open_analyzer
     from analyzer.metrics import MetricsStore
+    from analyzer.store import Store
 
     opened = open_analyzer(settings)
     store = Store.open(settings)
@@ -108,6 +112,8 @@ def size_parts(raw: object) -> tuple[float, str | None]:
 
 
 def _history(args: argparse.Namespace, settings: Any) -> int:
+    from analyzer.store import history_for_result
+
     query, _ = clean_query(args.query), size_parts(args.size)
     if not 1 <= args.days <= 3650:
         raise InvalidInput("--days runs from 1 to 3650.")
@@ -139,6 +145,8 @@ def _money(value: float | None) -> str:
 
 
 def _watch(args: argparse.Namespace, settings: Any) -> int:
+    from analyzer.store import Store, watch_repo
+
     store = Store.open(settings)
     if args.watch_action == "add":
         query, (size, scale) = clean_query(args.query), size_parts(args.size)
@@ -173,7 +181,9 @@ def _watch(args: argparse.Namespace, settings: Any) -> int:
     return _watch_run(args, settings, store)
 
 
-def _describe(w: watch_repo.Watch) -> str:
+def _describe(w: Watch) -> str:
+    from analyzer.store.history import label_of
+
     parts = [f"{name.replace('_', ' ')} {value:,.2f}" for name, value in w.targets()]
     return f"{w.query} {label_of(w.size, w.scale)} on {w.market}: " + ", ".join(parts)
 
@@ -218,7 +228,7 @@ def _portfolio(args: argparse.Namespace, settings: Any) -> int:
     from pathlib import Path
 
     from analyzer import portfolio
-    from analyzer.store import positions_repo
+    from analyzer.store import Store, positions_repo
 
     store = Store.open(settings)
     action = getattr(args, "portfolio_action", None)
