@@ -166,9 +166,17 @@ class MarketHttp:
             return self._answer(self.wiring(), url, params, stats, valid)
 
     def clear_cache(self) -> None:
-        cache = getattr(self.wiring().session, "cache", None)
-        if cache is not None:
-            cache.clear()
+        generation, state = self._switch.current()
+        try:
+            cache = getattr(self._wired(generation, state).session, "cache", None)
+            if cache is not None:
+                cache.clear()
+        except redis.RedisError as exc:
+            if state.kind != "redis":
+                raise
+            # The shared cache cannot be reached; the fallback cache this process now uses can.
+            self._switch.failed(generation, exc)
+            self.clear_cache()
 
     def breaker_wait_s(self, wiring: Wiring | None = None) -> float:
         """Seconds until an open breaker lets a trial call through (<= 0: now)."""

@@ -179,3 +179,13 @@ def test_no_secret_in_any_redis_key_or_value(sandbox_factory, analyzer_for, redi
     for secret in (SANDBOX_STOCKX_KEY, SANDBOX_STOCKX_TOKEN, SANDBOX_ALIAS_TOKEN):
         assert secret.encode() not in blob
     assert budget_name(Settings(stockx_api_key=SANDBOX_STOCKX_KEY), "stockx").encode() in blob  # named by its hash
+
+
+def test_clearing_the_cache_with_redis_gone_clears_what_this_process_uses(own_redis, sandbox_factory, analyzer_for) -> None:
+    sandbox = sandbox_factory()
+    analyzer = analyzer_for(sandbox, redis_url=own_redis.url)
+    analyzer.lookup("DD1391-100", "10")
+    own_redis.stop()
+    analyzer.clear_cache()  # no error: Redis is out of reach, the local fallback is cleared
+    assert analyzer.markets[0].http.shared_state == "redis-down"
+    assert analyzer.lookup("DD1391-100", "10").success
