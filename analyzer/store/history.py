@@ -123,7 +123,10 @@ def history_for_result(where: Any, result: Any, days: int = 30) -> History:
             sold.extend(select_sales(conn, pair_filter(sales, None, size, None, market, str(product.product_id)), since))
     points.sort(key=lambda p: (p.at, p.market))
     sold.sort(key=lambda s: (s.at, s.market))
-    size = float(getattr(result.size, "value", result.size))
-    scale = getattr(result.size, "scale", None)
-    label = getattr(result, "size_label", None) or label_of(size, scale)
+    # The size the points are of: the shoe's own (an asked 8W is a men's 6.5 on a men's shoe), as the lookup labels it.
+    matched = next((q for q in result.quotes.values() if q.ok and q.size is not None), None)
+    asked = getattr(result.size, "value", result.size)
+    size = float(getattr(matched.size, "value", matched.size) if matched else asked)
+    scale = getattr(matched, "scale", None) if matched else getattr(result.size, "scale", None)
+    label = getattr(matched, "size_label", None) or getattr(result, "size_label", None) or label_of(size, scale)
     return History(result.query, size, label, points, sold)
