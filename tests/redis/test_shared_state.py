@@ -28,8 +28,9 @@ PUBLISHED = {"stockx_rate_per_sec": 1.0, "stockx_burst": 10, "alias_rate_per_sec
 SHOES = ["CP9654", "DZ5485-612", "555088-101", "DD1390-100", "CT8012-104", "DD1391-100"]
 
 
-def _replicas(sandbox_url: str, groups: list[list[str]], redis_url: str, prefix: str, tmp_path: Path, *extra: str) -> list[dict[str, Any]]:
-    start_at = time.time() + 2.5  # all import and connect first, then begin together
+def _replicas(sandbox_url: str, groups: list[list[str]], redis_url: str, prefix: str, tmp_path: Path, *extra: str,
+              gate_s: float = 2.5) -> list[dict[str, Any]]:
+    start_at = time.time() + gate_s  # all import and connect first, then begin together
     running = [start_replica(sandbox_url, shoes, replica_env(redis_url, prefix, tmp_path / f"replica-{i}"),
                              "--start-at", f"{start_at:.3f}", *extra) for i, shoes in enumerate(groups)]
     return [finish(process, timeout_s=300) for process in running]
@@ -85,7 +86,7 @@ def test_a_429_received_by_one_process_holds_back_the_others(sandbox_factory, an
     try:
         other = _replicas(sandbox.url, [["DD1391-100"]], redis_url, prefix, tmp_path, "--limits",
                           ",".join(str(fast[k]) for k in ("stockx_rate_per_sec", "stockx_burst", "alias_rate_per_sec", "alias_burst")),
-                          "--max-retries", "0")[0]
+                          "--max-retries", "0", gate_s=0)[0]
     finally:
         timer.cancel()
     assert other["started"] < until - 0.7, "the other process started too late to prove anything"
