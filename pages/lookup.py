@@ -146,7 +146,7 @@ def show(result: LookupResult) -> None:
             st.markdown("**Did you mean**")
             for i, hint in enumerate(hints):
                 text = " · ".join(str(x) for x in (hint.get("title"), hint.get("style_id")) if x)
-                st.button(text, key=f"hint_{i}", on_click=use_suggestion, args=(hint.get("style_id") or hint.get("title"),),
+                st.button(common.plain(text), key=f"hint_{i}", on_click=use_suggestion, args=(hint.get("style_id") or hint.get("title"),),
                           icon=":material/arrow_forward:")
         return
 

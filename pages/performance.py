@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,7 @@ else:
         st.markdown("##### Market failures over time")
         window = 10
         trend = recent.assign(rate=recent["market_failures"].fillna(0).gt(0).rolling(window, min_periods=1).mean())
-        figure = px.line(trend, x="When", y="rate", hover_data=["query"],
+        figure = px.line(trend.assign(query=trend["query"].map(html.escape)), x="When", y="rate", hover_data=["query"],
                          labels={"rate": f"share failing, last {window}", "When": f"time ({zone_name})"})
         figure.add_hline(y=TARGETS["market_failure_rate"], line_dash="dot", annotation_text="target 10%",
                          annotation_position="top left")
@@ -107,7 +108,8 @@ else:
         st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
 
     st.markdown("##### Where each lookup's answers came from")
-    counts = recent.rename(columns={"cache_hits": "from the cache", "calls": "calls sent", "rate_limited": "rate-limited (429)"})
+    counts = recent.assign(query=recent["query"].map(html.escape))
+    counts = counts.rename(columns={"cache_hits": "from the cache", "calls": "calls sent", "rate_limited": "rate-limited (429)"})
     figure = px.bar(counts, x="lookup", y=["from the cache", "calls sent", "rate-limited (429)"], hover_data=["query"],
                     color_discrete_map={"from the cache": "#0a7d3b", "calls sent": "#adb5bd", "rate-limited (429)": "#e03131"},
                     labels={"lookup": "lookup number", "value": "answers", "variable": ""})

@@ -7,6 +7,7 @@ laid out to read at 390 px: legends under the plot, short tick labels, no mode b
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -347,12 +348,13 @@ def compare_csv(frame: pd.DataFrame, quoted_at: str, source: str) -> bytes:
 def compare_chart(frame: pd.DataFrame) -> go.Figure:
     """Best payout now per shoe, as horizontal bars: names stay readable at any width."""
     shown = frame.dropna(subset=["Best payout now"]).sort_values("Best payout now")
-    names = [n if len(n) <= 28 else n[:27] + "…" for n in shown["Shoe"]]
+    # Plotly reads a few HTML tags in labels: marketplace titles go in as text.
+    names = [html.escape(n if len(n) <= 28 else n[:27] + "…") for n in shown["Shoe"]]
     currency = str(shown["Currency"].iloc[0]) if len(shown) else "USD"
     figure = go.Figure(go.Bar(
         y=names, x=shown["Best payout now"], orientation="h", marker_color="#0a7d3b",
         text=[f"{money(v, c)} · {m}" for v, c, m in zip(shown["Best payout now"], shown["Currency"], shown["Sell now on"], strict=True)],
-        textposition="auto", hovertext=shown["Shoe"], hoverinfo="text+x"))
+        textposition="auto", hovertext=[html.escape(n) for n in shown["Shoe"]], hoverinfo="text+x"))
     figure.update_layout(height=max(160, 44 * len(shown) + 40), margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=False,
                          xaxis={"title": None, "tickprefix": SYMBOLS.get(currency, ""), "tickformat": ",.0f", "nticks": 5},
                          yaxis={"title": None, "automargin": True})
