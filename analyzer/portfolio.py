@@ -23,7 +23,7 @@ from analyzer.store.history import label_of
 from analyzer.store.market_data import iso_ago, style_key
 from analyzer.store.positions_repo import NewPosition, Position
 from analyzer.validation import InvalidInput, clean_query, parse_size
-from analyzer.watch import price_quotes
+from analyzer.watch import price_quotes, resolved_of, stored_quotes
 
 COLUMNS = ("style_id", "query", "size", "cost", "quantity", "bought_at", "currency", "note")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -245,6 +245,18 @@ def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence
     return (found, min(times)) if found else None
 
 
+def _fresh_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str],
+                  ttl_s: float) -> tuple[dict[str, Quote], str] | None:
+    """Fresh snapshots of what the last valuation matched, else of the style ID at the asked size."""
+    resolved = positions_repo.matched(p)
+    if resolved:
+        quotes = stored_quotes(store, resolved, ttl_s)
+        if quotes is None:
+            return None
+        return quotes, min(q.quoted_at or "" for q in quotes.values())
+    return _stored_quotes(store, key, p, markets, ttl_s)
+
+
 def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: ProgressCallback | None = None,
                     force: bool = False) -> Valuation:
     """Every open position at the best sell-now and list payouts (net, display currency)."""
@@ -267,14 +279,15 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
     def one(pair: list[Position]) -> tuple[dict[str, Any] | None, str | None, str | None, bool]:
         first = pair[0]
         key = first.style_key or (style_key(first.query) if STYLE_ID_RE.match(first.query) else None)
-        stored = None if force else _stored_quotes(store, key, first, markets, settings.market_ttl_s)
+        stored = None if force else _fresh_quotes(store, key, first, markets, settings.market_ttl_s)
         if stored is not None:
             quotes, at = stored
             return price_quotes(analyzer, quotes, fees), at, None, True
         result = analyzer.lookup(first.query, label_of(first.size, first.scale), fees=fees)
         product = result.product or {}
         with store.write() as conn:
-            positions_repo.remember_style(conn, [p.id for p in pair], style_key(product.get("style_id")))
+            positions_repo.remember_match(conn, [p.id for p in pair], style_key(product.get("style_id")),
+                                          resolved_of(result.quotes))
         times = [q.quoted_at for q in result.quotes.values() if q.ok and getattr(q, "quoted_at", None)]
         errors = " ".join(q.error or "" for q in result.quotes.values() if not q.ok)
         return result.pricing, min(times) if times else None, errors or None, False

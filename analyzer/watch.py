@@ -109,7 +109,8 @@ def check_targets(store: Store, watch: Watch, found: list[Reading], resolved: di
 
 def _quote_of(snapshot: Snapshot) -> Quote:
     return Quote(market=snapshot.market, ok=True, size=snapshot.size, lowest_ask=snapshot.lowest_ask,
-                 highest_bid=snapshot.highest_bid, last_sale=snapshot.last_sale, currency=snapshot.currency)
+                 highest_bid=snapshot.highest_bid, last_sale=snapshot.last_sale, currency=snapshot.currency,
+                 quoted_at=snapshot.at, scale=snapshot.scale)
 
 
 def price_quotes(analyzer: Any, quotes: Mapping[str, Quote], fees: Any) -> dict[str, Any]:

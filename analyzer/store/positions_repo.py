@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -41,6 +42,7 @@ class Position:
     sold_price: float | None = None
     sold_payout: float | None = None
     style_key: str | None = None
+    resolved: str | None = None  # JSON, see remember_match
 
     @property
     def sold(self) -> bool:
@@ -80,9 +82,15 @@ def remove_position(conn: Connection, position_id: int) -> bool:
     return bool(conn.execute(delete(positions).where(positions.c.id == position_id)).rowcount)
 
 
-def remember_style(conn: Connection, position_ids: Sequence[int], key: str | None) -> None:
-    if key and position_ids:
-        conn.execute(update(positions).where(positions.c.id.in_(list(position_ids))).values(style_key=key))
+def remember_match(conn: Connection, position_ids: Sequence[int], key: str | None, resolved: dict[str, Any]) -> None:
+    """What the last valuation matched: the style, and per market the product and own-scale size."""
+    if position_ids and (key or resolved):
+        conn.execute(update(positions).where(positions.c.id.in_(list(position_ids)))
+                     .values(style_key=key, resolved=json.dumps(resolved, sort_keys=True) if resolved else None))
+
+
+def matched(p: Position) -> dict[str, dict[str, Any]]:
+    return json.loads(p.resolved) if p.resolved else {}
 
 
 def mark_sold(conn: Connection, position_id: int, market: str, price: float, payout: float, at: str) -> int:
@@ -95,6 +103,6 @@ def mark_sold(conn: Connection, position_id: int, market: str, price: float, pay
         conn.execute(update(positions).where(positions.c.id == position_id).values(**sold))
         return position_id
     conn.execute(update(positions).where(positions.c.id == position_id).values(quantity=held.quantity - 1))
-    row = {k: v for k, v in held.to_dict().items() if k != "id"}
+    row = {k: v for k, v in held.to_dict().items() if k != "id"}  # the sold pair keeps what it matched
     row.update(quantity=1, **sold)
     return int(conn.execute(insert(positions).values(**row)).inserted_primary_key[0])  # type: ignore[index]

@@ -150,4 +150,5 @@ positions = Table(
     Column("sold_price", Float),
     Column("sold_payout", Float),
     Column("style_key", String(128)),  # the style its last valuation matched (fresh snapshots value it next time)
+    Column("resolved", Text),  # JSON: per market the product and own-scale size the last valuation matched
 )

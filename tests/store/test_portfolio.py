@@ -157,3 +157,15 @@ def test_done_when_five_pairs_through_the_cli(fast_sandbox, db_url: str, tmp_pat
     sales = json.loads(run_cli(env, "portfolio", "sales", "--json").stdout)
     assert sales["totals"]["pairs"] == 1
     assert run_cli(env, "portfolio", "remove", "999").returncode == 2
+
+
+def test_a_converted_size_is_valued_from_fresh_snapshots_next_time(fast_sandbox, recording_analyzer) -> None:
+    analyzer = recording_analyzer(fast_sandbox, market_ttl_s=600)
+    store = Store.open(analyzer.settings)
+    import_csv(store, "style_id,size,cost\nDD1391-100,8W,70\n")
+    first = value_portfolio(analyzer, store)
+    assert first.looked_up == 1 and first.valued[0].error is None
+    asked = sum(fast_sandbox.counters.requests.values())
+    second = value_portfolio(analyzer, store)
+    assert second.from_store == 1 and sum(fast_sandbox.counters.requests.values()) == asked
+    assert second.to_dict()["positions"][0]["sell_now"] == first.to_dict()["positions"][0]["sell_now"]
