@@ -93,6 +93,8 @@ def check_targets(store: Store, watch: Watch, found: list[Reading], resolved: di
     """Record each target's state; a target that became met fires an alert in the same transaction."""
     fired = []
     with store.write() as conn:
+        if not watch_repo.lock_watch(conn, watch.id):
+            return []  # removed while it was being checked
         before = watch_repo.target_states(conn, watch.id)
         for reading in found:
             if reading.met is None:

@@ -130,3 +130,24 @@ def test_bad_watch_input_exits_2(tmp_path: Path, fast_sandbox) -> None:
     assert run_cli(env, "watch", "add", "DD1391-100", "--size", "99", "--ask-below", "5").returncode == 2
     assert run_cli(env, "watch", "add", "DD1391-100", "--size", "10", "--ask-below", "-5").returncode == 2
     assert run_cli(env, "watch", "remove", "42").returncode == 2
+
+
+def test_runs_at_once_fire_a_crossing_once(db_url: str) -> None:
+    """Several processes or replicas checking one watch at the same moment: one alert, not one each."""
+    import threading
+
+    store = Store(db_url)
+    watch = add(store, sell_now_above=100.0)
+    start = threading.Barrier(8)
+    fired: list[int] = []
+
+    def check() -> None:
+        start.wait()
+        fired.extend(a.id for a in check_targets(store, watch, readings(watch, priced(120), "USD"), {}))
+
+    threads = [threading.Thread(target=check) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(fired) == 1
