@@ -47,6 +47,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         return
     admin = pg_admin_url()
     if admin is None:
+        if os.environ.get("ANALYZER_REQUIRE_POSTGRES", "") not in ("", "0"):
+            pytest.fail("ANALYZER_REQUIRE_POSTGRES is set but ANALYZER_TEST_DATABASE_URL is not: the PostgreSQL tests must run")
         pytest.skip(PG_SKIP)
     name = f"t_{uuid.uuid4().hex[:12]}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
