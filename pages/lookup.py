@@ -103,6 +103,11 @@ def decision_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
         st.caption(common.plain(lines[1].detail))
         for line in lines[2:]:
             st.markdown(f"**{common.plain(line.text)}** · {common.plain(line.detail)}")
+    market_messages(data, priced)
+
+
+def market_messages(data: dict[str, Any], priced: dict[str, Any]) -> None:
+    """What the advice rests on, and each market's own message, whole and full width."""
     for note in priced.get("notes") or []:
         st.warning(common.plain(note), icon=":material/info:")
     for market, quote in data["quotes"].items():
@@ -135,6 +140,17 @@ def book_card(market: str, quote: dict[str, Any]) -> None:
                 st.metric(name, value, help=why, width=96)
 
 
+def size_run_block(data: dict[str, Any]) -> None:
+    size_run = views.size_run_frame(data)
+    if not size_run.empty:
+        st.markdown("##### The size run")
+        own = next((q for q in data["quotes"].values() if q.get("ok")), None)
+        currencies = {q.get("currency") for q in data["quotes"].values() if q.get("sizes")}
+        st.plotly_chart(views.size_run_chart(size_run, own["size"] if own else None, data.get("size_label") or "",
+                                             currencies.pop() if len(currencies) == 1 else ""),
+                        width="stretch", config=views.CHART_CONFIG)
+
+
 def show(result: LookupResult) -> None:
     data = result.to_dict()
     query = common.plain(result.query)
@@ -153,9 +169,16 @@ def show(result: LookupResult) -> None:
     priced = common.reprice(result)
     product = data["product"] or {}
     title = common.plain(product.get("title") or result.query)
-    facts = [f"**{title}**", common.plain(data.get("size_label") or "")]
+    size = data.get("size_label") or ""
+    if data.get("size_asked") and data["size_asked"] != size:
+        size += f" (asked as {data['size_asked']})"  # the same physical size, in the shoe's own scale
+    facts = [f"**{title}**", common.plain(size)]
     facts += [common.plain(product["style_id"])] if product.get("style_id") else []
     st.markdown(" · ".join(f for f in facts if f))
+    if not any(q["ok"] for q in data["quotes"].values()):
+        market_messages(data, priced)  # no quote, no advice: what each market said, and the sizes it has
+        size_run_block(data)
+        return
     decision_block(data, priced)
     arithmetic_block(data, priced)
 
@@ -181,14 +204,7 @@ def show(result: LookupResult) -> None:
                 st.plotly_chart(views.sales_chart(sales, quote.get("currency") or "USD", st.context.timezone),
                                 width="stretch", config=views.CHART_CONFIG)
 
-    size_run = views.size_run_frame(data)
-    if not size_run.empty:
-        st.markdown("##### The size run")
-        own = next((q for q in data["quotes"].values() if q.get("ok")), None)
-        currencies = {q.get("currency") for q in data["quotes"].values() if q.get("sizes")}
-        st.plotly_chart(views.size_run_chart(size_run, own["size"] if own else None, data.get("size_label") or "",
-                                             currencies.pop() if len(currencies) == 1 else ""),
-                        width="stretch", config=views.CHART_CONFIG)
+    size_run_block(data)
 
     with st.expander("Details"):
         payouts = views.payouts_frame(data, priced)

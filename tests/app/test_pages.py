@@ -332,3 +332,21 @@ def test_alias_region_asks_alias_again(app: AppTest) -> None:
     assert market_requests() > calls, "another region is another book: Alias is asked again"
     assert app.status and app.status[0].state in ("complete", "error")
     assert "Alias book: Europe" in texts(app)
+
+
+def test_no_quote_anywhere_gives_no_advice_but_says_why(app: AppTest) -> None:
+    app.text_input(key="query").set_value("CW1590-100")  # a GS shoe, asked in men's sizes
+    app.selectbox(key="size_scale").set_value("M").run()
+    look_up(app, "CW1590-100", 10.0)
+    assert not [m for m in markdowns(app) if m.startswith("## ")], "no advice without a quote"
+    said = [i.value for i in app.info] + [e.value for e in app.error]
+    assert len(said) == 2 and all("youth" in unescaped(s) for s in said)
+    assert not app.metric
+
+
+def test_a_womens_shoe_asked_in_mens_sizes_says_both(app: AppTest) -> None:
+    app.selectbox(key="size_scale").set_value("M").run()
+    look_up(app, "DD1503-103", 8.0)
+    assert any("US W 9.5 (asked as US M 8)" in m for m in markdowns(app))
+    app.run()
+    assert app.selectbox(key="size").options[0].startswith("US M ")  # men's asked: the men's range is offered
