@@ -20,6 +20,8 @@ from analyzer.pricing import STOCKX_TRANSACTION_FEES, Fees
 
 T = TypeVar("T")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
+SCALES = ["", "M", "W", "Y", "C"]  # "" = the shoe's own scale (a bare number)
+SCALE_NAMES = {"": "Shoe's own", "M": "Men's", "W": "Women's", "Y": "GS / youth", "C": "Toddler"}
 REGION_NAMES = {"global": "Global", "us": "United States", "eu": "Europe", "uk": "United Kingdom"}
 CONSIGNED_NAMES = {"any": "Any listing", "true": "Consigned only", "false": "Not consigned"}
 DEFAULT_FEES = Fees()

@@ -10,8 +10,7 @@ from analyzer.models import LookupResult, Size
 from analyzer.validation import MAX_COMPARE, SCALE_RANGES, InvalidInput, clean_queries, parse_size, size_label
 from pages import common, views
 
-SCALES = ["", "M", "W", "Y", "C"]
-SCALE_NAMES = {"": "Each shoe's own", "M": "Men's", "W": "Women's", "Y": "GS / youth", "C": "Toddler"}
+SCALE_NAMES = {**common.SCALE_NAMES, "": "Each shoe's own"}
 state = st.session_state
 
 common.require_frame()
@@ -29,7 +28,7 @@ st.text_area(f"Shoes, one a line (name or style ID, up to {MAX_COMPARE})", key="
              placeholder="DD1391-100\nJordan 1 Lost and Found\nCP9654")
 scale_now = state["compare_scale"] or None
 with st.container(horizontal=True, vertical_alignment="bottom", key="compare_row"):
-    st.selectbox("Size scale", SCALES, key="compare_scale", format_func=SCALE_NAMES.get, width=150)
+    st.selectbox("Size scale", common.SCALES, key="compare_scale", format_func=SCALE_NAMES.get, width=150)
     st.selectbox("Size", options, key="compare_size", format_func=lambda v: size_label(v, scale_now), width=150)
     submitted = st.button("Compare", type="primary", width="stretch", key="compare")
 

@@ -11,8 +11,6 @@ from analyzer.report import label
 from analyzer.validation import SCALE_RANGES, InvalidInput, clean_query, parse_size, size_label, size_text
 from pages import common, views
 
-SCALES = ["", "M", "W", "Y", "C"]
-SCALE_NAMES = {"": "Shoe's own", "M": "Men's", "W": "Women's", "Y": "GS / youth", "C": "Toddler"}
 state = st.session_state
 
 common.require_frame()
@@ -63,7 +61,7 @@ sizes, sizes_scale = size_options(state["size_scale"], result_now)
 st.text_input("Shoe", key="query", placeholder="Name or style ID, e.g. DD1391-100 or Jordan 1 Lost and Found")
 # A row that wraps instead of stacking: on a phone the scale and the size stay side by side.
 with st.container(horizontal=True, vertical_alignment="bottom", key="size_row"):
-    st.selectbox("Size scale", SCALES, key="size_scale", format_func=SCALE_NAMES.get, width=150)
+    st.selectbox("Size scale", common.SCALES, key="size_scale", format_func=common.SCALE_NAMES.get, width=150)
     st.selectbox("Size", sizes, key="size", format_func=lambda v: size_label(v, sizes_scale), width=150,
                  help="After a lookup: the sizes this shoe is listed in.")
     submitted = st.button("Analyze", type="primary", width="stretch", key="analyze")
