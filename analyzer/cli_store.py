@@ -76,6 +76,9 @@ def add_commands(sub: Any) -> None:
     removes.add_argument("id", type=int)
     sales = steps.add_parser("sales", help="sold pairs and realised profit per month")
     sales.add_argument("--json", action="store_true")
+    bench = steps.add_parser("bench", help="value N positions on a sandbox at its published limits: calls, time, bound")
+    bench.add_argument("--positions", type=int, default=50)
+    bench.add_argument("--json", action="store_true")
 
 
 def run_command(args: argparse.Namespace, settings: Any) -> int | None:
@@ -282,7 +285,58 @@ def _portfolio(args: argparse.Namespace, settings: Any) -> int:
                 print(f"{month['month']}  {month['pairs']} pairs  payout {month['payout']:,.2f}  profit {month['profit']:+,.2f}")
             print(f"total {done_sales['totals']['pairs']} pairs, profit {done_sales['totals']['profit']:+,.2f}")
         return EXIT_OK
+    if action == "bench":
+        return _bench(args, settings)
     return _valuation(args, settings, store)
+
+
+def _bench(args: argparse.Namespace, settings: Any) -> int:
+    """Cold: every pair asked of the markets through the limiter; warm: again within the TTL."""
+    import tempfile
+    from time import perf_counter
+
+    from analyzer import portfolio
+    from analyzer.engine import Analyzer
+    from analyzer.metrics import MetricsStore
+    from analyzer.sandbox import SandboxConfig, start_sandbox
+    from analyzer.sandbox.prices import load_catalog
+    from analyzer.store import Store
+
+    if not 1 <= args.positions <= 500:
+        raise InvalidInput("--positions runs from 1 to 500.")
+    shoes = [s.style_ids[0] for s in load_catalog() if s.gender == "men" and set(s.markets) == {"stockx", "alias"}
+             and s.size_min <= 10 <= s.size_max]
+    rows = "".join(f"{shoes[i % len(shoes)]},10,100\n" for i in range(args.positions))
+    sandbox = start_sandbox(SandboxConfig())
+    try:
+        with tempfile.TemporaryDirectory() as data:
+            bench_settings = sandbox.settings_for(settings.with_(data_dir=data, database_url=None))
+            analyzer = Analyzer(bench_settings, metrics=MetricsStore(bench_settings))
+            store = Store.open(bench_settings)
+            portfolio.import_csv(store, "style_id,size,cost\n" + rows)
+            started = perf_counter()
+            cold = portfolio.value_portfolio(analyzer, store)
+            cold_s = perf_counter() - started
+            calls = dict(sandbox.counters.requests)
+            started = perf_counter()
+            warm = portfolio.value_portfolio(analyzer, store)
+            warm_s = perf_counter() - started
+            limits = {m: bench_settings.limits(m) for m in calls}
+    finally:
+        sandbox.stop()
+    bound = max((max(0, n - limits[m].burst) / limits[m].rate_per_sec for m, n in calls.items()), default=0.0)
+    figures = {"positions": args.positions, "pairs": len(set(rows.splitlines())), "cold_s": round(cold_s, 2),
+               "calls": calls, "rate_bound_s": round(bound, 2), "valued": sum(v.error is None for v in cold.valued),
+               "warm_s": round(warm_s, 3), "warm_calls": sum(sandbox.counters.requests.values()) - sum(calls.values()),
+               "warm_from_store": warm.from_store,
+               "limits": {m: {"rate_per_sec": lim.rate_per_sec, "burst": lim.burst} for m, lim in limits.items()}}
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        print(f"{figures['positions']} positions ({figures['pairs']} pairs): {figures['cold_s']} s cold with "
+              f"{sum(calls.values())} calls ({', '.join(f'{m} {n}' for m, n in calls.items())}); the rate bound is "
+              f"{figures['rate_bound_s']} s. Again within the TTL: {figures['warm_s']} s, {figures['warm_calls']} calls.")
+    return EXIT_OK
 
 
 def _valuation(args: argparse.Namespace, settings: Any, store: Store) -> int:

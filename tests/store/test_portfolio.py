@@ -169,3 +169,16 @@ def test_a_converted_size_is_valued_from_fresh_snapshots_next_time(fast_sandbox,
     second = value_portfolio(analyzer, store)
     assert second.from_store == 1 and sum(fast_sandbox.counters.requests.values()) == asked
     assert second.to_dict()["positions"][0]["sell_now"] == first.to_dict()["positions"][0]["sell_now"]
+
+
+def test_bench_reports_calls_time_and_the_rate_bound(tmp_path: Path) -> None:
+    env = cli_env(tmp_path / "data", "", "")
+    env.pop("ANALYZER_SANDBOX_URL")
+    env.pop("ANALYZER_DATABASE_URL")
+    done = run_cli(env, "portfolio", "bench", "--positions", "3", "--json")
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout)
+    assert figures["valued"] == 3 and figures["calls"] == {"stockx": 9, "alias": 9}  # three calls a pair and market
+    assert figures["warm_calls"] == 0 and figures["warm_from_store"] == 3
+    assert figures["cold_s"] >= figures["rate_bound_s"] == 1.0  # alias: (9 - burst 8) / 1 per s
+    assert run_cli(env, "portfolio", "bench", "--positions", "0").returncode == 2
