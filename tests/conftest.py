@@ -20,7 +20,10 @@ FAST = {"latency_ms": (2.0, 10.0), "stockx_burst": 1000, "alias_burst": 1000, "s
 def _no_real_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reaches the internet: clear every credential and keep files in the test's folder."""
     for name in ("STOCKX_API_KEY", "STOCKX_ACCESS_TOKEN", "STOCKX_CLIENT_ID", "STOCKX_CLIENT_SECRET",
-                 "STOCKX_REFRESH_TOKEN", "ALIAS_API_TOKEN", "STOCKX_BASE_URL", "ALIAS_BASE_URL"):
+                 "STOCKX_REFRESH_TOKEN", "ALIAS_API_TOKEN", "STOCKX_BASE_URL", "ALIAS_BASE_URL",
+                 # and no setting of the developer's own shell: a test sets what it needs
+                 "REDIS_URL", "ANALYZER_DATABASE_URL", "ANALYZER_CURRENCY", "ANALYZER_FX_RATES", "ANALYZER_FX_URL",
+                 "ALIAS_REGION", "ALIAS_CONSIGNED", "ANALYZER_ALERT_WEBHOOK", "ANALYZER_SANDBOX_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("ANALYZER_DATA_DIR", str(tmp_path / "data"))
 

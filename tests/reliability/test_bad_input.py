@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD_QUERIES = ["", "   ", "\t", "x" * 101, "bad\x00byte", "line\nbreak", "bell\x07"]
-BAD_SIZES = ["0", "0.5", "23", "10.25", "-1", "ten", "US W 8", "", "1e1", "nan", "10,5"]
+BAD_SIZES = ["0", "0.5", "23", "10.25", "-1", "ten", "US W 8M", "8Y", "14C", "XL 10", "", "1e1", "nan", "10,5"]
 
 
 def run_cli(sandbox_url: str, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -27,13 +27,14 @@ def test_cli_battery_makes_no_call(sandbox_factory, tmp_path: Path) -> None:
     in_argv = [q for q in BAD_QUERIES if "\x00" not in q]  # a NUL cannot travel in argv at all
     cases = [["lookup", q, "--size", "10"] for q in in_argv] + [["lookup", "DD1391-100", "--size", s] for s in BAD_SIZES]
     cases += [["compare", "CP9654", q, "--size", "10"] for q in in_argv[:3]]
+    cases.append(["compare", *["CP9654"] * 11, "--size", "10"])
     for args in cases:
         done = run_cli(sandbox.url, tmp_path, *args)
         assert done.returncode == 2, (args, done.stderr)
         assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, (args, done.stderr)
         assert "Traceback" not in done.stderr and done.stdout == ""
     assert sandbox.counters.requests == {"stockx": 0, "alias": 0}
-    assert not (tmp_path / "metrics.sqlite").exists()  # invalid input is not a lookup
+    assert not (tmp_path / "metrics.sqlite").exists() and not (tmp_path / "analyzer.sqlite").exists()  # not a lookup
 
 
 @pytest.fixture

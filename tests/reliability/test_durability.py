@@ -15,7 +15,9 @@ from analyzer.metrics import MetricsStore
 from analyzer.sandbox.prices import load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]
-SHOES = [s.style_ids[0] for s in load_catalog()]
+# Men's shoes listed on both markets: every one has a US 10 to quote.
+SHOES = [s.style_ids[0] for s in load_catalog()
+         if s.gender == "men" and s.product_type == "sneakers" and set(s.markets) == {"stockx", "alias"}]
 
 
 def cli(data_dir: Path, sandbox_url: str, *args: str) -> subprocess.Popen[str]:
@@ -32,7 +34,7 @@ def integrity(path: Path) -> str:
 
 def test_kill_9_mid_batch_loses_nothing_written(sandbox_factory, tmp_path: Path) -> None:
     sandbox = sandbox_factory(latency_ms=(40.0, 80.0))
-    batch = cli(tmp_path, sandbox.url, "compare", *SHOES[:20], "--size", "10", "--json")
+    batch = cli(tmp_path, sandbox.url, "compare", *SHOES[:10], "--size", "10", "--json")
     store = MetricsStore(tmp_path)
     deadline = time.monotonic() + 60
     while store.count() < 4 and time.monotonic() < deadline:
@@ -43,7 +45,7 @@ def test_kill_9_mid_batch_loses_nothing_written(sandbox_factory, tmp_path: Path)
     batch.wait(timeout=10)
     assert batch.returncode == -signal.SIGKILL
 
-    assert integrity(tmp_path / "metrics.sqlite") == "ok" and integrity(tmp_path / "http-cache.sqlite") == "ok"
+    assert integrity(tmp_path / "analyzer.sqlite") == "ok" and integrity(tmp_path / "http-cache.sqlite") == "ok"
     assert store.count() >= seen  # every row seen before the kill is still there
     again = cli(tmp_path, sandbox.url, "lookup", SHOES[0], "--size", "10", "--json")
     out, err = again.communicate(timeout=120)
