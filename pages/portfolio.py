@@ -35,7 +35,9 @@ def where(pick: dict[str, Any] | None) -> str:
     return "—" if not pick else f"{money(pick['payout'])} on {MARKETS.get(pick['market'], pick['market'])}"
 
 
-with st.expander("Add pairs from a CSV", icon=":material/upload_file:"):
+with store.read() as conn:
+    empty = not positions_repo.open_positions(conn) and not positions_repo.sold_positions(conn)
+with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_file:"):
     st.caption("Columns: `style_id` (or `query`), `size` (10, 8W, 7Y), `cost`, and optional `quantity`, `bought_at`, "
                "`currency`, `note`. A file with a bad row imports nothing and lists every bad line.")
     upload = st.file_uploader("CSV file", type=["csv"], key="portfolio_file")

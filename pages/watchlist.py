@@ -28,7 +28,9 @@ def money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
-with st.expander("Watch a pair", expanded=False, icon=":material/add_alert:"):
+with store.read() as conn:
+    watched_before = bool(watch_repo.list_watches(conn))
+with st.expander("Watch a pair", expanded=not watched_before, icon=":material/add_alert:"):
     pair_col, size_col, market_col = st.columns([2, 1, 1])
     pair_col.text_input("Shoe (name or style ID)", key="watch_query", placeholder="DD1391-100")
     size_col.text_input("Size", key="watch_size", value="10", help="10, 8W, 7Y, US M 10.5")
