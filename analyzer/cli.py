@@ -175,7 +175,7 @@ def compare_table(results: Sequence[LookupResult]) -> str:
 def _metrics(args: argparse.Namespace, settings: Settings) -> int:
     from analyzer.metrics import MetricsStore
 
-    store = MetricsStore(settings.data_dir)
+    store = MetricsStore(settings)
     if args.clear:
         store.clear()
         print("metrics cleared")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from time import perf_counter
-from typing import Any
+from typing import Any, Protocol
 
 from analyzer import fx
 from analyzer.config import Settings
@@ -27,13 +27,18 @@ from analyzer.matching import (
     plan_products,
     suggestions,
 )
-from analyzer.metrics import MetricsStore
 from analyzer.models import CallStats, LookupResult, Product, ProgressEvent, Quote, Sale, Size, SizeRun
 from analyzer.pricing import Fees, recommend, sales_per_week
 from analyzer.sizes import NoSize, resolve
 from analyzer.validation import clean_query, parse_size, size_label
 
 ProgressCallback = Callable[[ProgressEvent], None]
+
+
+class Recorder(Protocol):
+    """What keeps each lookup (the store's MetricsStore): it must never raise into the lookup."""
+
+    def record(self, result: LookupResult) -> None: ...
 MODES = ("parallel", "sequential")
 
 
@@ -140,7 +145,7 @@ class Analyzer:
     """Quotes shoes on every market. One per process: it owns the sessions, limiters and breakers."""
 
     def __init__(self, settings: Settings, markets: Sequence[Market] | None = None,
-                 metrics: MetricsStore | None = None) -> None:
+                 metrics: Recorder | None = None) -> None:
         self.settings = settings
         self.markets: list[Market] = list(markets) if markets is not None else build_markets(settings)
         self.metrics = metrics
