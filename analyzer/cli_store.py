@@ -98,15 +98,8 @@ def run_command(args: argparse.Namespace, settings: Any) -> int | None:
 def open_recording(settings: Any) -> Any:
     """An opened analyzer (sandbox without keys) whose recorder writes to this settings' store."""
     from analyzer.launch import open_analyzer
-    from analyzer.metrics import MetricsStore
-    from analyzer.store import Store
 
-    opened = open_analyzer(settings)
-    store = Store.open(settings)
-    current = opened.analyzer.metrics
-    if not isinstance(current, MetricsStore) or current.store.url != store.url:
-        opened.analyzer.metrics = MetricsStore(settings)
-    return opened
+    return open_analyzer(settings)
 
 
 def size_parts(raw: object) -> tuple[float, str | None]:
