@@ -104,7 +104,7 @@ else:
                          labels={"rate": f"share failing, last {window}", "When": f"time ({zone_name})"})
         figure.add_hline(y=TARGETS["market_failure_rate"], line_dash="dot", annotation_text="target 10%",
                          annotation_position="top left")
-        figure.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1.05], xaxis_nticks=4)
+        figure.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1.05], xaxis_nticks=4, xaxis_tickformat="%H:%M")
         st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
 
     st.markdown("##### Where each lookup's answers came from")
