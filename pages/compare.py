@@ -66,7 +66,8 @@ if submitted:
             log=lambda event: event.step == "shoe",
         )
         state["compare_results"] = results
-        state["compare_meta"] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "source": common.source()}
+        state["compare_meta"] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "source": common.source(),
+                                 "alias": common.alias_options()}
 
 if state.get("compare_results"):
     results: list[LookupResult] = state["compare_results"]
@@ -74,6 +75,10 @@ if state.get("compare_results"):
     text, all_quoted = verdict(results)
     if not submitted:  # the status box said it on this run; later runs (a fee change, a download) keep it here
         (st.success if all_quoted else st.warning)(text, icon=":material/check_circle:" if all_quoted else ":material/warning:")
+    if meta.get("alias", common.alias_options()) != common.alias_options():
+        region, consigned = meta["alias"]
+        st.info(f"These Alias quotes are for {common.REGION_NAMES[region]}, {common.CONSIGNED_NAMES[consigned].lower()}: "
+                "press Compare to ask Alias for the book now chosen in the sidebar.", icon=":material/refresh:")
     data = [r.to_dict() for r in results]
     priced = [common.reprice(r) for r in results]
     with st.container(key="compare_decision"):

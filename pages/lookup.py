@@ -198,7 +198,8 @@ def show(result: LookupResult) -> None:
             book_card(market, quote)
             sales = views.sales_frame(quote)
             if len(sales) >= 2:
-                st.caption(f"Recent {label(market)} sales of this size")
+                consigned = " (green: consigned)" if sales["consigned"].eq(True).any() else ""
+                st.caption(f"Recent {label(market)} sales of this size{consigned}")
                 st.plotly_chart(views.sales_chart(sales, quote.get("currency") or "USD", st.context.timezone),
                                 width="stretch", config=views.CHART_CONFIG)
 

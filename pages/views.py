@@ -236,8 +236,11 @@ def sales_frame(quote: Mapping[str, Any]) -> pd.DataFrame:
 def sales_chart(frame: pd.DataFrame, currency: str, timezone: str | None = None) -> go.Figure:
     """Sale price over time, in the reader's time zone when it is known."""
     when = frame["at"].dt.tz_convert(timezone) if timezone else frame["at"]
-    figure = go.Figure(go.Scatter(x=when, y=frame["price"], mode="lines+markers", line={"color": "#3b5bdb"},
-                                  hovertemplate="%{x|%b %d %H:%M}: %{y:,.2f}<extra></extra>"))
+    kinds = frame["consigned"].map({True: "consigned", False: "not consigned"}).fillna("")
+    colours = frame["consigned"].map({True: "#0a7d3b", False: "#3b5bdb"}).fillna("#868e96")
+    figure = go.Figure(go.Scatter(x=when, y=frame["price"], mode="lines+markers", line={"color": "#adb5bd"},
+                                  marker={"color": list(colours), "size": 8}, customdata=list(kinds),
+                                  hovertemplate="%{x|%b %d %H:%M}: %{y:,.2f} %{customdata}<extra></extra>"))
     figure.update_layout(height=220, margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=False,
                          xaxis={"title": None, "nticks": 4, "tickformat": "%b %d", "automargin": True},
                          yaxis={"title": None, "nticks": 5, "tickformat": ",.0f", "automargin": True,
