@@ -323,6 +323,8 @@ def test_benchmark_button_runs_and_charts(app: AppTest) -> None:
     assert any("lower bound" in lb for lb in labels) and any("Cached" in lb for lb in labels)
     assert any(s.state == "complete" for s in app.status)
     assert any("Last run" in c.value and "1 shoe" in c.value and "10 ms" in c.value for c in app.caption)
+    steps = [m for m in markdowns(app) if m.startswith(("✓", "…"))]
+    assert steps and all(m.startswith("✓") for m in steps), "a step is ticked only once it is done"
 
 
 def test_alias_region_asks_alias_again(app: AppTest) -> None:
