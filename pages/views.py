@@ -336,6 +336,10 @@ def compare_errors(results: Sequence[Mapping[str, Any]]) -> list[str]:
     lines = []
     for r in results:
         shoe = (r.get("product") or {}).get("title") or r["query"]
+        if nothing_found(r):  # said once for the shoe, with what the searches did find
+            hints = ", ".join(str(h.get("style_id") or h.get("title")) for h in suggestions(r, limit=4))
+            lines.append(f"{shoe}: no shoe found on any market" + (f"; did you mean {hints}?" if hints else "."))
+            continue
         for market, quote in r["quotes"].items():
             if not quote.get("ok") and quote.get("error"):
                 lines.append(f"{shoe} ({label(market)}): {quote['error']}")

@@ -39,6 +39,8 @@ def test_not_found_everywhere_offers_each_suggestion_once() -> None:
                          "alias": quote("alias", ok=False, error_kind="not_found", suggestions=[hint])}}
     assert views.nothing_found(result)
     assert views.suggestions(result) == [hint]
+    assert views.compare_errors([{**result, "query": "DD1391-999"}]) == [
+        "DD1391-999: no shoe found on any market; did you mean DD1391 100?"]
     result["quotes"]["alias"] = quote("alias", ok=False, error_kind="unavailable")
     assert not views.nothing_found(result)
 
