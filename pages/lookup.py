@@ -52,6 +52,14 @@ def size_options(scale: str, result: LookupResult | None) -> tuple[list[float], 
     return options, shown_scale
 
 
+def size_changed() -> None:
+    """Another size of the shoe on screen: its answer at once (every size's book came in the same
+    answers, so the cache serves it; only Alias's recent sales of that size are one call)."""
+    shown = state.get("lookup_result")
+    if shown is not None and shown.query == state.get("query"):
+        state["auto_run"] = True
+
+
 # Defaults go into the session state before the widgets exist, so no widget has both (Streamlit warns).
 state.setdefault("size_scale", "")
 state.setdefault("size", 10.0)
@@ -63,7 +71,8 @@ st.text_input("Shoe", key="query", placeholder="Name or style ID, e.g. DD1391-10
 with st.container(horizontal=True, vertical_alignment="bottom", key="size_row"):
     st.selectbox("Size scale", common.SCALES, key="size_scale", format_func=common.SCALE_NAMES.get, width=150)
     st.selectbox("Size", sizes, key="size", format_func=lambda v: size_label(v, sizes_scale), width=150,
-                 help="After a lookup: the sizes this shoe is listed in.")
+                 help="After a lookup: the sizes this shoe is listed in; picking one shows its answer at once.",
+                 on_change=size_changed)
     submitted = st.button("Analyze", type="primary", width="stretch", key="analyze")
 
 

@@ -352,3 +352,15 @@ def test_a_womens_shoe_asked_in_mens_sizes_says_both(app: AppTest) -> None:
     assert any("US W 9.5 (asked as US M 8)" in m for m in markdowns(app))
     app.run()
     assert app.selectbox(key="size").options[0].startswith("US M ")  # men's asked: the men's range is offered
+
+
+def test_another_size_of_the_shoe_on_screen_answers_at_once_from_the_cache(app: AppTest) -> None:
+    look_up(app, "DD1391-100")
+    calls = market_requests()
+    app.run()  # the size list now holds the shoe's own sizes
+    app.selectbox(key="size").set_value(9.5).run()
+    assert not app.exception
+    assert any("US M 9.5" in m for m in markdowns(app)) and headline(app).startswith("## ")
+    # Every size's book came with the first answers; only Alias's recent sales are per size.
+    assert market_requests() <= calls + 1
+    assert app.query_params["size"] == "9.5"
