@@ -93,11 +93,13 @@ def run_lookup(query: str, size: Size) -> LookupResult:
         quoted = [label(m) for m, q in r.quotes.items() if q.ok]
         return (f"Quoted on {' and '.join(quoted)} only" if quoted else "No market quoted"), "error"
 
-    return common.run_live(
+    result = common.run_live(
         f"Looking up {common.plain(query)}, {size_label(size.value, size.scale)}…",
         lambda progress: engine.lookup(query, size, mode=mode, fees=fees, on_progress=progress),
         summary=summary, log=lambda e: True,
     )
+    state["lookup_status"] = summary(result)  # shown again, folded, on the runs that follow
+    return result
 
 
 def decision_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
@@ -177,8 +179,9 @@ def show(result: LookupResult) -> None:
     product = data["product"] or {}
     title = common.plain(product.get("title") or result.query)
     size = data.get("size_label") or ""
-    if data.get("size_asked") and data["size_asked"] != size:
-        size += f" (asked as {data['size_asked']})"  # the same physical size, in the shoe's own scale
+    asked = data.get("size_asked") or ""
+    if asked != size and any(letter in asked for letter in "MWYC"):  # a bare number is the shoe's own scale
+        size += f" (asked as {asked})"  # the same physical size, in the shoe's own scale
     facts = [f"**{title}**", common.plain(size)]
     facts += [common.plain(product["style_id"])] if product.get("style_id") else []
     st.markdown(" · ".join(f for f in facts if f))
@@ -238,6 +241,7 @@ def show(result: LookupResult) -> None:
 if result_now is not None and state.get("lookup_options") not in (None, common.alias_options()):
     state["auto_run_with"] = (result_now.query, result_now.size_asked or result_now.size_label)
 
+just_ran = False
 if submitted or state.pop("auto_run", False) or "auto_run_with" in state:
     rerun = state.pop("auto_run_with", None)
     try:
@@ -246,7 +250,8 @@ if submitted or state.pop("auto_run", False) or "auto_run_with" in state:
         else:
             query, size = clean_query(state.get("query")), parse_size(Size(float(state["size"]), state["size_scale"] or None))
     except InvalidInput as problem:
-        state.pop("lookup_result", None)  # what it replaced goes too: no stale answer under a warning
+        for key in ("lookup_result", "lookup_status"):
+            state.pop(key, None)  # what it replaced goes too: no stale answer under a warning
         st.warning(str(problem), icon=":material/edit:")
     else:
         state.pop("link_problem", None)
@@ -254,10 +259,16 @@ if submitted or state.pop("auto_run", False) or "auto_run_with" in state:
             st.query_params.update({"q": query, "size": size_text(size)})
         state["lookup_result"] = run_lookup(query, size)
         state["lookup_options"] = common.alias_options()
+        just_ran = True
+        if size_options(state["size_scale"], state["lookup_result"]) != (sizes, sizes_scale):
+            st.rerun()  # drawn again so that the size list offers this shoe's sizes
 
 if "link_problem" in state:
     st.error(common.plain(state["link_problem"]), icon=":material/link_off:")
 elif "lookup_result" in state:
+    if not just_ran and "lookup_status" in state:
+        done_label, done_state = state["lookup_status"]
+        st.status(done_label, state=done_state, expanded=False)
     show(state["lookup_result"])
 elif not submitted:
     st.info("Type a shoe name or style ID and pick a size. Both markets are asked at once; repeats answer from the cache.",
