@@ -8,6 +8,7 @@ docs/screenshots/ (what the README shows): `E2E_SCREENSHOTS=docs python -m pytes
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -159,6 +160,22 @@ def test_fees_reprice_at_once(app_url: str, page: Any) -> None:
     page.get_by_label("StockX payment processing (%)").press("Enter")
     expect(answer).not_to_have_text(before, timeout=SLOW)
     expect(page.get_by_text("payment processing 10.0%").first).to_be_visible(timeout=SLOW)
+
+
+def test_size_list_offers_the_shoes_own_sizes(app_url: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(app_url, wait_until="networkidle")
+    page.get_by_label("Shoe", exact=True).fill("DD1503-103")  # a women's shoe
+    page.get_by_role("button", name="Analyze").click()
+    expect(page.locator(".st-key-decision h2").first).to_contain_text("you get", timeout=SLOW)
+    settle(page)
+    page.get_by_label("Size", exact=True).click()
+    options = page.get_by_role("option")
+    expect(options.first).to_have_text(re.compile(r"^US W \d"), timeout=SLOW)  # women's sizes, from the answers
+    page.get_by_role("option", name="US W 7.5").click()
+    expect(page.get_by_text("US W 7.5 · DD1503-103", exact=False).first).to_be_visible(timeout=SLOW)
+    no_exceptions(page)
 
 
 def test_shared_links(app_url: str, page: Any) -> None:
