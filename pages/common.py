@@ -6,7 +6,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import streamlit as st
@@ -15,10 +15,12 @@ from analyzer import fx, pricing
 from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS, CURRENCIES, Settings
 from analyzer.engine import Analyzer, ProgressCallback
 from analyzer.launch import Opened, open_analyzer
-from analyzer.models import LookupResult, ProgressEvent
+from analyzer.models import LookupResult, ProgressEvent, Size
 from analyzer.pricing import STOCKX_TRANSACTION_FEES, Fees
+from analyzer.validation import SCALE_RANGES, parse_size, size_label
 
 T = TypeVar("T")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
 SCALES = ["", "M", "W", "Y", "C"]  # "" = the shoe's own scale (a bare number)
 SCALE_NAMES = {"": "Shoe's own", "M": "Men's", "W": "Women's", "Y": "GS / youth", "C": "Toddler"}
@@ -52,6 +54,35 @@ def plain(text: object) -> str:
     """User or marketplace text made inert for st.markdown and labels: no links, HTML, LaTeX or
     icon codes, just the characters."""
     return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def size_choices(key: str, scale: str, listed: Sequence[float] = (), own: str | None = None) -> list[str]:
+    """The size list as labels ('US M 10', 'US W 8', 'US 7Y'): the shoe's own sizes when they are
+    known and the scale asked is its own, else the whole range of the scale. The chosen size keeps
+    its number from one list to the next; one outside the scale's range stays listed, and Analyze
+    says why it is not a size.
+
+    Labels, not numbers, are the options: with numbers, the browser kept showing an unchanged
+    number's old label ('US 10' for 'US M 10') when the list changed.
+    """
+    if listed and scale in ("", own):
+        values, shown = list(listed), own
+    else:
+        low, high = SCALE_RANGES.get(scale or None, SCALE_RANGES[None])
+        values, shown = [x / 2 for x in range(int(low * 2), int(high * 2) + 1)], scale or None
+    options = [size_label(v, shown) for v in values]
+    number = _NUMBER.search(str(st.session_state.get(key, "10")))
+    wanted = size_label(float(number.group()) if number else 10.0, shown)
+    if wanted not in options:
+        options.append(wanted)
+    st.session_state[key] = wanted  # before the widget exists: no default is given, so Streamlit does not warn
+    return options
+
+
+def chosen_size(key: str, scale: str) -> Size:
+    """The size picked; with the shoe's own scale chosen, a bare number (as a shared link has it)."""
+    size = parse_size(st.session_state[key])
+    return size if scale else Size(size.value, None)
 
 
 def _secrets() -> dict[str, Any]:

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from analyzer.models import LookupResult, Size
-from analyzer.validation import MAX_COMPARE, SCALE_RANGES, InvalidInput, clean_queries, parse_size, size_label
+from analyzer.models import LookupResult
+from analyzer.validation import MAX_COMPARE, InvalidInput, clean_queries, size_label
 from pages import common, views
 
 SCALE_NAMES = {**common.SCALE_NAMES, "": "Each shoe's own"}
@@ -18,18 +18,13 @@ st.title("Compare pairs")
 common.sandbox_badge()
 
 state.setdefault("compare_scale", "")
-state.setdefault("compare_size", 10.0)
-low, high = SCALE_RANGES.get(state["compare_scale"] or None, SCALE_RANGES[None])
-options = [x / 2 for x in range(int(low * 2), int(high * 2) + 1)]
-if state["compare_size"] not in options:
-    options = sorted([*options, float(state["compare_size"])])
+options = common.size_choices("compare_size", state["compare_scale"])
 
 st.text_area(f"Shoes, one a line (name or style ID, up to {MAX_COMPARE})", key="queries", height=150,
              placeholder="DD1391-100\nJordan 1 Lost and Found\nCP9654")
-scale_now = state["compare_scale"] or None
 with st.container(horizontal=True, vertical_alignment="bottom", key="compare_row"):
     st.selectbox("Size scale", common.SCALES, key="compare_scale", format_func=SCALE_NAMES.get, width=150)
-    st.selectbox("Size", options, key="compare_size", format_func=lambda v: size_label(v, scale_now), width=150)
+    st.selectbox("Size", options, key="compare_size", width=150)
     submitted = st.button("Compare", type="primary", width="stretch", key="compare")
 
 
@@ -52,7 +47,7 @@ def verdict(results: list[LookupResult]) -> tuple[str, bool]:
 if submitted:
     try:
         queries = read_queries(state.get("queries", ""))
-        size = parse_size(Size(float(state["compare_size"]), state["compare_scale"] or None))
+        size = common.chosen_size("compare_size", state["compare_scale"])
     except InvalidInput as problem:
         for key in ("compare_results", "compare_meta"):
             state.pop(key, None)  # what it replaced goes too, CSV button included

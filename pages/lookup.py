@@ -8,7 +8,7 @@ import streamlit as st
 
 from analyzer.models import LookupResult, Size
 from analyzer.report import label
-from analyzer.validation import SCALE_RANGES, InvalidInput, clean_query, parse_size, size_label, size_text
+from analyzer.validation import InvalidInput, clean_query, parse_size, size_label, size_text
 from pages import common, views
 
 state = st.session_state
@@ -26,7 +26,7 @@ if "query" not in state and params.get("q"):
     except InvalidInput as problem:
         state["link_problem"] = f"The link's size “{params.get('size')}” is not valid. {problem}"
     else:
-        state["size_scale"], state["size"] = linked.scale or "", linked.value
+        state["size_scale"], state["size"] = linked.scale or "", size_label(linked.value, linked.scale)
         state["auto_run"] = True
 
 
@@ -39,17 +39,9 @@ def shoe_sizes(result: LookupResult | None) -> tuple[str | None, list[float]]:
     return scale, values
 
 
-def size_options(scale: str, result: LookupResult | None) -> tuple[list[float], str | None]:
+def size_options(result: LookupResult | None) -> list[str]:
     own, listed = shoe_sizes(result)
-    if listed and scale in ("", own):
-        options, shown_scale = listed, own
-    else:
-        low, high = SCALE_RANGES.get(scale or None, SCALE_RANGES[None])
-        options, shown_scale = [x / 2 for x in range(int(low * 2), int(high * 2) + 1)], scale or None
-    current = state.get("size")
-    if isinstance(current, float) and current not in options:
-        options = sorted([*options, current])
-    return options, shown_scale
+    return common.size_choices("size", state["size_scale"], listed, own)
 
 
 def size_changed() -> None:
@@ -62,15 +54,14 @@ def size_changed() -> None:
 
 # Defaults go into the session state before the widgets exist, so no widget has both (Streamlit warns).
 state.setdefault("size_scale", "")
-state.setdefault("size", 10.0)
 result_now: LookupResult | None = state.get("lookup_result")
-sizes, sizes_scale = size_options(state["size_scale"], result_now)
+sizes = size_options(result_now)
 
 st.text_input("Shoe", key="query", placeholder="Name or style ID, e.g. DD1391-100 or Jordan 1 Lost and Found")
 # A row that wraps instead of stacking: on a phone the scale and the size stay side by side.
 with st.container(horizontal=True, vertical_alignment="bottom", key="size_row"):
     st.selectbox("Size scale", common.SCALES, key="size_scale", format_func=common.SCALE_NAMES.get, width=150)
-    st.selectbox("Size", sizes, key="size", format_func=lambda v: size_label(v, sizes_scale), width=150,
+    st.selectbox("Size", sizes, key="size", width=150,
                  help="After a lookup: the sizes this shoe is listed in; picking one shows its answer at once.",
                  on_change=size_changed)
     submitted = st.button("Analyze", type="primary", width="stretch", key="analyze")
@@ -248,7 +239,7 @@ if submitted or state.pop("auto_run", False) or "auto_run_with" in state:
         if rerun:
             query, size = clean_query(rerun[0]), parse_size(rerun[1])
         else:
-            query, size = clean_query(state.get("query")), parse_size(Size(float(state["size"]), state["size_scale"] or None))
+            query, size = clean_query(state.get("query")), common.chosen_size("size", state["size_scale"])
     except InvalidInput as problem:
         for key in ("lookup_result", "lookup_status"):
             state.pop(key, None)  # what it replaced goes too: no stale answer under a warning
@@ -260,7 +251,7 @@ if submitted or state.pop("auto_run", False) or "auto_run_with" in state:
         state["lookup_result"] = run_lookup(query, size)
         state["lookup_options"] = common.alias_options()
         just_ran = True
-        if size_options(state["size_scale"], state["lookup_result"]) != (sizes, sizes_scale):
+        if shoe_sizes(state["lookup_result"]) != shoe_sizes(result_now):
             st.rerun()  # drawn again so that the size list offers this shoe's sizes
 
 if "link_problem" in state:

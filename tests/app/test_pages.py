@@ -93,9 +93,11 @@ def set_sidebar(at: AppTest, **values: object) -> AppTest:
     return at
 
 
-def look_up(at: AppTest, query: str, size: float = 10.0) -> AppTest:
+def look_up(at: AppTest, query: str, size: str | None = None) -> AppTest:
+    """Type the shoe, pick the size from the list (as labelled, 'US 10', 'US M 8'), press Analyze."""
     at.text_input(key="query").set_value(query)
-    at.selectbox(key="size").set_value(size)
+    if size is not None:
+        at.selectbox(key="size").set_value(size)
     at.button(key="analyze").click().run()
     assert not at.exception
     return at
@@ -184,7 +186,8 @@ def test_bad_input_is_an_inline_message_and_no_call(app: AppTest, query: str, me
 def test_size_scale_out_of_range_is_refused(app: AppTest) -> None:
     app.text_input(key="query").set_value("CP9654")
     app.selectbox(key="size_scale").set_value("Y").run()
-    app.selectbox(key="size").set_value(10.0)
+    assert "US 10Y" in app.selectbox(key="size").options  # the number kept, in the new scale
+    app.selectbox(key="size").set_value("US 10Y")
     app.button(key="analyze").click().run()
     assert any("10Y" in w.value and "not a size" in w.value for w in app.warning)
 
@@ -198,6 +201,7 @@ def test_size_picker_offers_the_shoes_sizes_after_a_lookup(app: AppTest) -> None
     result = opened().analyzer.lookup("DD1391-100", "10")
     listed = sorted({s.size for q in result.quotes.values() for s in q.sizes})
     assert [float(o.split()[-1]) for o in offered] == listed and "US M 10" in offered
+    assert app.selectbox(key="size").value == "US M 10"  # the size on screen, in the shoe's own words
     assert app.selectbox(key="size_scale").options[:3] == ["Shoe's own", "Men's", "Women's"]
 
 
@@ -209,7 +213,7 @@ def test_shared_link_runs_the_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(policies._LOGGER, "warning", lambda message, *args, **_: warned.append(message % args))
     at = start(monkeypatch, q="CP9654", size="9.5")
     try:
-        assert at.text_input(key="query").value == "CP9654" and at.selectbox(key="size").value == 9.5
+        assert at.text_input(key="query").value == "CP9654" and at.selectbox(key="size").value.endswith(" 9.5")
         assert any("Zebra" in m for m in markdowns(at))
         assert not [w for w in warned if "default value" in w], warned
     finally:
@@ -241,7 +245,7 @@ def test_failing_market_shows_its_error_whole_and_the_advice_says_so(app: AppTes
 def test_compare_leads_with_the_decision(app: AppTest) -> None:
     app.switch_page("pages/compare.py").run()
     app.text_area(key="queries").set_value("DD1391-100\nCP9654\nqqqqzzzz")
-    app.selectbox(key="compare_size").set_value(10.0)
+    app.selectbox(key="compare_size").set_value("US 10")
     app.button(key="compare").click().run()
     assert not app.exception
     frame = app.dataframe[0].value
@@ -339,7 +343,7 @@ def test_alias_region_asks_alias_again(app: AppTest) -> None:
 def test_no_quote_anywhere_gives_no_advice_but_says_why(app: AppTest) -> None:
     app.text_input(key="query").set_value("CW1590-100")  # a GS shoe, asked in men's sizes
     app.selectbox(key="size_scale").set_value("M").run()
-    look_up(app, "CW1590-100", 10.0)
+    look_up(app, "CW1590-100", "US M 10")
     assert not [m for m in markdowns(app) if m.startswith("## ")], "no advice without a quote"
     said = [i.value for i in app.info] + [e.value for e in app.error]
     assert len(said) == 2 and all("youth" in unescaped(s) for s in said)
@@ -348,7 +352,7 @@ def test_no_quote_anywhere_gives_no_advice_but_says_why(app: AppTest) -> None:
 
 def test_a_womens_shoe_asked_in_mens_sizes_says_both(app: AppTest) -> None:
     app.selectbox(key="size_scale").set_value("M").run()
-    look_up(app, "DD1503-103", 8.0)
+    look_up(app, "DD1503-103", "US M 8")
     assert any("US W 9.5 (asked as US M 8)" in m for m in markdowns(app))
     app.run()
     assert app.selectbox(key="size").options[0].startswith("US M ")  # men's asked: the men's range is offered
@@ -358,7 +362,7 @@ def test_another_size_of_the_shoe_on_screen_answers_at_once_from_the_cache(app: 
     look_up(app, "DD1391-100")
     calls = market_requests()
     app.run()  # the size list now holds the shoe's own sizes
-    app.selectbox(key="size").set_value(9.5).run()
+    app.selectbox(key="size").set_value("US M 9.5").run()
     assert not app.exception
     assert any("US M 9.5" in m for m in markdowns(app)) and headline(app).startswith("## ")
     # Every size's book came with the first answers; only Alias's recent sales are per size.
