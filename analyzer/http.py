@@ -243,8 +243,7 @@ class MarketHttp:
             sleep=self.sleep,
             reraise=True,
         )
-        data = retrying(self._attempt, w, url, params, stats, valid)
-        return Answer(data, fresh=True, at=_now_iso())
+        return retrying(self._attempt, w, url, params, stats, valid)
 
     def _forget(self, w: Wiring, response: requests.Response) -> None:
         """A cached answer that turned out bad must not be served again."""
@@ -280,7 +279,7 @@ class MarketHttp:
             w.hold_off.extend(retry_after)
         w.pacing.slower(retry_after)
 
-    def _attempt(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Any:
+    def _attempt(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
         if w.breaker.current_state == pybreaker.STATE_OPEN and self.breaker_wait_s(w) > 0:
             raise self._unavailable(w)
         pause = w.hold_off.until() - time.time()
@@ -309,7 +308,7 @@ class MarketHttp:
         stats.count(**({"cache_hits": 1} if getattr(response, "from_cache", False) else {"calls": 1}))
         return response
 
-    def _fetch(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Any:
+    def _fetch(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
         response = self._send(w, url, params, stats)
         if response.status_code == 401 and self.auth.refresh():
             response = self._send(w, url, params, stats)
@@ -332,7 +331,10 @@ class MarketHttp:
         if data is None:
             raise BadAnswer(f"bad answer from {self.label}")
         w.pacing.faster()
-        return data
+        # The session answers from the cache when another caller stored the answer meanwhile.
+        if getattr(response, "from_cache", False):
+            return Answer(data, fresh=False, at=_cached_at(response))
+        return Answer(data, fresh=True, at=_now_iso())
 
 
 def _replay(outcome: Any) -> Any:
