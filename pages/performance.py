@@ -190,13 +190,14 @@ if last:
     shoes = int(setting.get("shoes", 0))
     st.caption(f"Last run {when} ({zone_name}): {shoes} shoe{'s' if shoes != 1 else ''} in the batch, "
                f"{setting.get('latency_ms', 0):g} ms delay per call, {setting.get('rounds', 0)} rounds of each timing.")
-    a, b, c, d = st.columns(4)
-    a.metric("Parallel time vs one after another", f"{last['parallel_vs_sequential']:.0%}",
-             help="One shoe, cold. The lower bound is 40%: two round trips instead of five.")
-    b.metric("Batch time vs its lower bound", f"{last['batch_ratio_to_bound']:.2f}×",
-             help=f"The lower bound is {w['batch_cold']['bound_s']:.1f} s at the published rate limits.")
-    c.metric("Cached lookup, slowest 5%", f"{last['cached_p95_ms']:.0f} ms", help=f"Typical: {last['cached_p50_ms']:.0f} ms, no calls.")
-    d.metric("Answered, rate-limited", f"{last['success_rate']:.0%}, {last['rate_limited']}")
+    with st.container(horizontal=True):
+        st.metric("Parallel vs in turn", f"{last['parallel_vs_sequential']:.0%}",
+                  help="One shoe, cold: the parallel lookup's time as a share of the same calls made one after another.", width=KPI_WIDTH)
+        st.metric("Batch vs lower bound", f"{last['batch_ratio_to_bound']:.2f}×",
+                  help=f"The lower bound is {w['batch_cold']['bound_s']:.1f} s at the published rate limits.", width=KPI_WIDTH)
+        st.metric("Cached, slowest 5%", f"{last['cached_p95_ms']:.0f} ms",
+                  help=f"Typical: {last['cached_p50_ms']:.0f} ms, no calls.", width=KPI_WIDTH)
+        st.metric("Answered, 429s", f"{last['success_rate']:.0%}, {last['rate_limited']}", width=KPI_WIDTH)
     st.plotly_chart(views.bench_chart(last), width="stretch", config=views.CHART_CONFIG)
     st.dataframe(views.bench_frame(last), hide_index=True, width="stretch", column_config={
         "Answered": st.column_config.NumberColumn(format="percent"), "Seconds": st.column_config.NumberColumn(format="%.2f")})

@@ -324,7 +324,7 @@ def test_benchmark_button_runs_and_charts(app: AppTest) -> None:
     app.button(key="run_bench").click().run()
     assert not app.exception
     labels = [m.label for m in app.metric]
-    assert any("lower bound" in lb for lb in labels) and any("Cached" in lb for lb in labels)
+    assert "Batch vs lower bound" in labels and "Cached, slowest 5%" in labels
     assert any(s.state == "complete" for s in app.status)
     assert any("Last run" in c.value and "1 shoe" in c.value and "10 ms" in c.value for c in app.caption)
     steps = [m for m in markdowns(app) if m.startswith(("✓", "…"))]
