@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,7 @@ def _machine() -> dict[str, Any]:
 def save(result: dict[str, Any], data_dir: Path, name: str = RESULT_FILE) -> Path:
     path = Path(data_dir) / name
     path.parent.mkdir(parents=True, exist_ok=True)
+    result.setdefault("ran_at", datetime.now(UTC).isoformat(timespec="seconds"))
     path.write_text(json.dumps(result, indent=2))
     return path
 

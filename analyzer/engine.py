@@ -321,6 +321,13 @@ class Analyzer:
                             currency=currency, mode=mode, source=self.settings.source, elapsed_s=elapsed, product=product,
                             quotes=quotes, rates=rates, pricing=recommend(quotes, fees, currency, rates, self.labels))
 
-    def reprice(self, result: LookupResult, fees: Fees) -> dict[str, Any]:
-        """The recommendation again at other fee settings, from the stored quotes: no market call."""
-        return recommend(result.quotes, fees, result.currency, result.rates, self.labels)
+    def reprice(self, result: LookupResult, fees: Fees, currency: str | None = None) -> dict[str, Any]:
+        """The recommendation again at other fees or in another display currency, from the stored
+        quotes: no market call. Another currency may need today's reference rates (configured, or
+        the daily file, cached a day), never a marketplace."""
+        shown = currency or result.currency
+        rates = dict(result.rates)
+        needed = {shown} | {q.currency for q in result.quotes.values() if q.ok}
+        if any(c != "USD" and c not in rates for c in needed):
+            rates = {**fx.rates(self.settings), **rates}
+        return recommend(result.quotes, fees, shown, rates, self.labels)

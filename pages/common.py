@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from analyzer import fx, pricing
+from analyzer import pricing
 from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS, CURRENCIES, Settings
 from analyzer.engine import Analyzer, ProgressCallback
 from analyzer.launch import Opened, open_analyzer
@@ -171,22 +171,9 @@ def sandbox_badge(text: str = "Sandbox data: synthetic prices, not live markets"
         st.badge(text, icon=":material/science:", color="orange")
 
 
-@st.cache_data(ttl=3600, show_spinner=False)
-def _rates(_settings: Settings, key: str) -> dict[str, float]:
-    return fx.rates(_settings)
-
-
 def reprice(result: LookupResult) -> dict[str, Any]:
-    """The result's advice at the sidebar's fees and currency, from its stored quotes: no market call.
-
-    Exchange rates are the lookup's own; another display currency may need today's reference
-    rates (configured, or the ECB's, cached a day), never a marketplace."""
-    shown = currency()
-    rates = dict(getattr(result, "rates", None) or {})
-    needed = {shown} | {q.currency for q in result.quotes.values() if q.ok}
-    if any(c != "USD" and c not in rates for c in needed):
-        rates = {**_rates(settings(), settings().fx_url or ""), **rates}
-    return pricing.recommend(result.quotes, fees(), shown, rates, opened().analyzer.labels)
+    """The result's advice at the sidebar's fees and currency, from its stored quotes: no market call."""
+    return opened().analyzer.reprice(result, fees(), currency())
 
 
 def _percent(key: str, title: str, default: float, help_text: str | None = None, top: float = 30.0) -> None:

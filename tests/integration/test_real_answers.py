@@ -172,3 +172,15 @@ def test_cached_quote_says_when_it_was_quoted(fast_sandbox, analyzer_for) -> Non
     for market in ("stockx", "alias"):
         assert first[market].fresh and first[market].quoted_at
         assert not again[market].fresh and again[market].quoted_at == first[market].quoted_at
+
+
+def test_reprice_in_another_currency_makes_no_market_call(fast_sandbox, analyzer_for) -> None:
+    analyzer = analyzer_for(fast_sandbox, fx_rates={"GBP": 0.8})
+    result = analyzer.lookup("CP9366", "10")
+    before = dict(fast_sandbox.counters.requests)
+    priced = analyzer.reprice(result, analyzer.settings.fees.__class__(stockx_level=5), "GBP")
+    assert fast_sandbox.counters.requests == before
+    assert priced["currency"] == "GBP" and {p["currency"] for p in priced["payouts"].values()} == {"GBP"}
+    stockx = result.quotes["stockx"]
+    if stockx.highest_bid is not None:
+        assert priced["payouts"]["stockx"]["sell_now"] == round(stockx.highest_bid * 0.9 * 0.8, 2)
