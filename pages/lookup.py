@@ -151,6 +151,32 @@ def size_run_block(data: dict[str, Any]) -> None:
                         width="stretch", config=views.CHART_CONFIG)
 
 
+def history_block(result: LookupResult) -> None:
+    """The pair's stored asks, bids and sales over 30 days, and how they moved in 7 and 30."""
+    from analyzer.store import history_for_result
+
+    st.markdown("##### Price history")
+    try:
+        history = history_for_result(common.settings(), result, days=30)
+    except Exception as exc:  # the store is extra: the quote stands without it
+        st.caption(f"History is unavailable right now ({type(exc).__name__}).")
+        return
+    stored = history.to_dict()
+    frame = views.history_frame(stored)
+    if frame["at"].nunique() < 2:
+        st.info("History builds as you use the tool: every lookup whose market data come fresh (at most every "
+                f"{common.settings().market_ttl_s / 60:.0f} min) stores a point, and watched pairs are refreshed by "
+                "`python -m analyzer watch run --every 1800`. Come back later to see this pair move.",
+                icon=":material/history:")
+        return
+    currencies = set(frame["currency"])
+    st.plotly_chart(views.history_chart(frame, stored["sales"], currencies.pop() if len(currencies) == 1 else "",
+                                        st.context.timezone), width="stretch", config=views.CHART_CONFIG)
+    for days in (7, 30):
+        lines = views.change_lines(history.change(days), days)
+        st.caption(common.plain(" · ".join(lines)) if lines else f"No change to show over {days} days yet.")
+
+
 def show(result: LookupResult) -> None:
     data = result.to_dict()
     query = common.plain(result.query)
@@ -207,6 +233,7 @@ def show(result: LookupResult) -> None:
                                 width="stretch", config=views.CHART_CONFIG)
 
     size_run_block(data)
+    history_block(result)
 
     with st.expander("Details"):
         payouts = views.payouts_frame(data, priced)

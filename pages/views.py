@@ -249,6 +249,63 @@ def sales_chart(frame: pd.DataFrame, currency: str, timezone: str | None = None)
     return figure
 
 
+# -- History ---------------------------------------------------------------------------------------
+
+HISTORY_PRICES = {"lowest_ask": "ask", "highest_bid": "bid"}
+
+
+def history_frame(history: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per stored point and price: at, market, price kind, amount, currency."""
+    rows = [{"at": p["at"], "market": p["market"], "kind": kind, "amount": p[name], "currency": p["currency"]}
+            for p in history.get("points", []) for name, kind in HISTORY_PRICES.items() if p.get(name) is not None]
+    frame = pd.DataFrame(rows, columns=["at", "market", "kind", "amount", "currency"])
+    frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
+    return frame
+
+
+def history_chart(frame: pd.DataFrame, sales: Sequence[Mapping[str, Any]], currency: str,
+                  timezone: str | None = None) -> go.Figure:
+    """Asks and bids per market over time as lines, sales as dots."""
+    figure = go.Figure()
+    for (market, kind), part in frame.groupby(["market", "kind"], sort=True):
+        when = part["at"].dt.tz_convert(timezone) if timezone else part["at"]
+        ask_colour, bid_colour = ASK_BID_COLOURS.get(str(market), ("#444", "#999"))
+        name = f"{label(str(market))} {kind}"
+        figure.add_trace(go.Scatter(x=when, y=part["amount"], mode="lines+markers", name=name,
+                                    line={"color": ask_colour if kind == "ask" else bid_colour,
+                                          "dash": "solid" if kind == "ask" else "dot"},
+                                    hovertemplate="%{x|%b %d %H:%M}: %{y:,.2f}<extra>" + name + "</extra>"))
+    if sales:
+        at = pd.to_datetime([s["at"] for s in sales], utc=True, format="ISO8601")
+        figure.add_trace(go.Scatter(x=at.tz_convert(timezone) if timezone else at, y=[s["price"] for s in sales],
+                                    mode="markers", name="Alias sales", marker={"color": "#495057", "size": 6, "opacity": 0.6},
+                                    hovertemplate="%{x|%b %d %H:%M}: sold %{y:,.2f}<extra></extra>"))
+    figure.update_layout(height=280, margin={"l": 8, "r": 8, "t": 8, "b": 8}, legend=_LEGEND_BELOW,
+                         xaxis={"title": None, "nticks": 4, "tickformat": "%b %d", "automargin": True},
+                         yaxis={"title": None, "nticks": 5, "tickformat": ",.0f", "automargin": True,
+                                "tickprefix": SYMBOLS.get(currency, ""),
+                                "ticksuffix": "" if currency in SYMBOLS else f" {currency}"})
+    return figure
+
+
+def change_lines(changes: Mapping[str, Mapping[str, Any]], days: int) -> list[str]:
+    """'StockX ask 100.00 → 110.00 (+10.00, +10.0%)' for each price that moved over `days`, then one
+    'unchanged' line for those that did not; [] when no price has two points yet."""
+    moved, still = [], []
+    for market, prices in changes.items():
+        for name, kind in HISTORY_PRICES.items():
+            figures = (prices or {}).get(name)
+            if not figures:
+                continue
+            if not figures["change"]:
+                still.append(f"{label(market)} {kind}")
+                continue
+            pct = f", {figures['pct']:+.1%}" if figures.get("pct") is not None else ""
+            moved.append(f"{label(market)} {kind} {figures['from']:,.2f} → {figures['to']:,.2f} ({figures['change']:+,.2f}{pct})")
+    lines = [f"In {days} days: " + "; ".join(moved)] if moved else []
+    return lines + ([f"Unchanged in {days} days: " + ", ".join(still)] if still else [])
+
+
 # -- Compare ---------------------------------------------------------------------------------------
 
 DECISION_COLUMNS = ["Shoe", "Size", "Best payout now", "Sell now on", "Best list pays", "List on", "Arbitrage", "Currency"]

@@ -1,0 +1,44 @@
+"""The Lookup page's price history: how it builds, then a chart with the 7- and 30-day change."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pages import views
+from tests.app.test_pages import close, look_up, start, texts
+
+
+def test_history_says_how_it_builds_then_charts_two_points(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANALYZER_MARKET_TTL_S", "1")
+    at: AppTest = start(monkeypatch)
+    try:
+        look_up(at, "DD1391-100")
+        assert "History builds as you use the tool" in " ".join(i.value for i in at.info)
+        time.sleep(1.2)  # the market data expire: the next lookup asks the markets and stores a second point
+        look_up(at, "DD1391-100")
+        assert not at.exception
+        assert not any("History builds" in i.value for i in at.info)
+        words = texts(at)
+        assert "in 7 days" in words and "in 30 days" in words and "StockX ask" in words
+    finally:
+        close()
+
+
+def test_history_frame_and_change_lines() -> None:
+    history = {"points": [
+        {"at": "2026-11-20T10:00:00+00:00", "market": "stockx", "lowest_ask": 100.0, "highest_bid": None, "currency": "USD"},
+        {"at": "2026-11-28T10:00:00+00:00", "market": "stockx", "lowest_ask": 110.0, "highest_bid": 90.0, "currency": "USD"},
+    ]}
+    frame = views.history_frame(history)
+    assert list(frame["kind"]) == ["ask", "ask", "bid"] and str(frame["at"].dt.tz) == "UTC"
+    figure = views.history_chart(frame, [{"at": "2026-11-21T10:00:00Z", "price": 95.0}], "USD")
+    assert {t.name for t in figure.data} == {"StockX ask", "StockX bid", "Alias sales"}
+    lines = views.change_lines({"stockx": {"lowest_ask": {"from": 100.0, "to": 110.0, "change": 10.0, "pct": 0.1,
+                                                          "since": "2026-11-20"}, "highest_bid": None},
+                                "alias": {"lowest_ask": {"from": 90.0, "to": 90.0, "change": 0.0, "pct": 0.0, "since": "x"}}}, 30)
+    assert lines == ["In 30 days: StockX ask 100.00 → 110.00 (+10.00, +10.0%)", "Unchanged in 30 days: Alias ask"]
+    assert views.history_frame({"points": []}).empty and isinstance(views.history_frame({}), pd.DataFrame)
