@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
+
+from tests.app.test_pages import close, market_requests, start
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD_QUERIES = ["", "   ", "\t", "x" * 101, "bad\x00byte", "line\nbreak", "bell\x07"]
@@ -38,38 +41,50 @@ def test_cli_battery_makes_no_call(sandbox_factory, tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch, sandbox_factory) -> AppTest:
-    sandbox = sandbox_factory()
-    monkeypatch.setenv("ANALYZER_SANDBOX_URL", sandbox.url)
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
-    at.run()
-    at.sandbox = sandbox  # type: ignore[attr-defined]
-    return at
+def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
+    """The app as a server runs it (frame and navigation), on a sandbox of its own."""
+    yield start(monkeypatch)
+    close()
+
+
+def one_line_warning(at: AppTest, what: str) -> None:
+    """Refused input: no exception, and exactly one warning of one line saying why."""
+    assert not at.exception, repr(what)
+    assert len(at.warning) == 1 and at.warning[0].value.strip() and "\n" not in at.warning[0].value, \
+        (repr(what), [w.value for w in at.warning])
 
 
 def test_app_battery_makes_no_call(app: AppTest) -> None:
     for query in BAD_QUERIES:
         app.text_input(key="query").set_value(query)
         app.button(key="analyze").click().run()
-        assert not app.exception and app.warning, repr(query)
+        one_line_warning(app, query)
+        assert not app.status and not app.metric, repr(query)  # no lookup started, no old answer left
     app.switch_page("pages/compare.py").run()
     for text in ["", "\n\n", "ok shoe\n" + "x" * 101, "\n".join(["shoe"] * 11)]:
         app.text_area(key="queries").set_value(text)
         app.button(key="compare").click().run()
-        assert not app.exception and app.warning, repr(text)
-    assert app.sandbox.counters.requests == {"stockx": 0, "alias": 0}  # type: ignore[attr-defined]
-    st.cache_resource.clear()
+        one_line_warning(app, text)
+        assert not app.status and not app.dataframe, repr(text)
+    assert market_requests() == 0
 
 
 def test_odd_queries_are_answered_and_never_rendered_as_html(app: AppTest) -> None:
+    from pages.common import plain
+
     odd = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) **$x$**"
     app.text_input(key="query").set_value(odd)
     app.button(key="analyze").click().run()
     assert not app.exception
-    from pages.common import plain
-
-    header = app.subheader[0].value
-    assert header == plain(odd) and "\\<img" in header and "\\]\\(" in header  # every markup character escaped
-    assert any("found no shoe" in e.value for e in app.error)
-    st.cache_resource.clear()
+    said = [w.value for w in app.warning]
+    # The not-found message is where the page names the query: quoted, every markup character escaped.
+    assert len(said) == 1 and said[0].startswith("No shoe found for “" + plain(odd) + "”"), said
+    assert "\\<img" in said[0] and "\\]\\(" in said[0] and "\\*\\*\\$x\\$\\*\\*" in said[0]
+    assert app.status and app.status[0].label == "No shoe found"
+    # Anywhere else the query shows (the title, the lookup's steps, any message), it is escaped the same way.
+    shown = [*(e.value for kind in ("title", "header", "subheader", "markdown", "caption", "warning", "error", "info",
+                                    "success") for e in getattr(app, kind)), *(s.label for s in app.status)]
+    raw = [text for text in shown if re.search(r"(?<!\\)(<img|\]\(|\*\*\$)", str(text))]
+    assert not raw, raw
+    assert sum(plain(odd) in str(text) for text in shown) >= 3  # the message and both markets' steps
+    assert not app.metric and not app.dataframe and not app.error

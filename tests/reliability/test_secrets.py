@@ -9,6 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.app.test_pages import navigation_only
+
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {"STOCKX_API_KEY": "sk-live-PAGE-0000-secret", "STOCKX_ACCESS_TOKEN": "eyJ-token-PAGE-1111-secret",
            "ALIAS_API_TOKEN": "alias-pat-PAGE-2222-secret"}
@@ -22,6 +24,7 @@ def test_refused_keys_leave_no_trace(monkeypatch: pytest.MonkeyPatch, sandbox_fa
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     caplog.set_level(logging.DEBUG)
+    navigation_only(monkeypatch)  # the app as a server runs it: frame, sidebar and the Lookup page
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.run()
@@ -34,7 +37,7 @@ def test_refused_keys_leave_no_trace(monkeypatch: pytest.MonkeyPatch, sandbox_fa
 
     page = repr(at._tree) + repr(at.session_state["lookup_result"])
     files = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]
-    assert files  # the metrics row of the failed lookup was written
+    assert "analyzer.sqlite" in {p.name for p in files}  # the store, with the failed lookup's metrics row
     for secret in SECRETS.values():
         assert secret not in page
         assert secret not in caplog.text
