@@ -11,6 +11,7 @@ import streamlit as st
 
 from analyzer import portfolio
 from analyzer.portfolio import Valuation
+from analyzer.report import money
 from analyzer.store import Store, positions_repo
 from analyzer.store.history import label_of
 from analyzer.validation import InvalidInput
@@ -20,6 +21,7 @@ MARKETS = {"stockx": "StockX", "alias": "Alias"}
 ADVICE = {"sell now": "Sell now", "list": "List", "hold": "Hold"}
 state = st.session_state
 
+common.require_frame()
 st.title("Portfolio")
 common.sandbox_badge()
 settings = common.settings()
@@ -27,12 +29,14 @@ store = Store.open(settings)
 totals_box = st.container()
 
 
-def money(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+def where(pick: dict[str, Any] | None, currency: str) -> str:
+    return "—" if not pick else f"{money(pick['payout'], currency)} on {MARKETS.get(pick['market'], pick['market'])}"
 
 
-def where(pick: dict[str, Any] | None) -> str:
-    return "—" if not pick else f"{money(pick['payout'])} on {MARKETS.get(pick['market'], pick['market'])}"
+def one_currency(sales: list[dict[str, Any]], default: str) -> str:
+    """The currency sales were made in; the display currency when there are none (or several)."""
+    found = {s.get("currency") or default for s in sales}
+    return found.pop() if len(found) == 1 else default
 
 
 with store.read() as conn:
@@ -72,23 +76,28 @@ month = datetime.now(UTC).strftime("%Y-%m")
 done_sales = portfolio.realised(sold)
 this_month = next((m for m in done_sales["months"] if m["month"] == month), None)
 data = last.to_dict() if last and held else {"positions": [], "totals": {}, "errors": [], "currency": settings.currency}
+shown = data["currency"]
+sold_in = one_currency(done_sales["sales"], shown)
 with totals_box:
     if not held and not sold:
         st.info("No pairs yet. Add them from a CSV below, or: `python -m analyzer portfolio import pairs.csv`.",
                 icon=":material/info:")
     t = data["totals"]
     cost_col, value_col, gain_col, real_col = st.columns(4)
-    cost_col.metric(f"Cost ({data['currency']})", money(t.get("cost")))
-    value_col.metric("Value if sold now", money(t.get("sell_now_value")), help=f"Listing at the lowest asks: {money(t.get('list_value'))}")
-    gain_col.metric("Unrealised", money(t.get("unrealised")))
-    real_col.metric("Realised this month", money(this_month["profit"] if this_month else 0.0))
+    cost_col.metric("Cost", money(t.get("cost"), shown))
+    value_col.metric("Value if sold now", money(t.get("sell_now_value"), shown),
+                     help=f"Listing at the lowest asks: {money(t.get('list_value'), shown)}")
+    gain_col.metric("Unrealised", money(t.get("unrealised"), shown))
+    real_col.metric("Realised this month", money(this_month["profit"] if this_month else 0.0, sold_in))
 
 if data["positions"]:
     st.subheader("Positions")
     st.dataframe(pd.DataFrame([{
-        "#": p["id"], "Pair": f"{p['query']} {p['size_label']}", "Qty": p["quantity"], "Cost": p["cost"],
-        "Advice": ADVICE.get(p["advice"], p["advice"]), "Sell now pays": where(p["sell_now"]), "List pays": where(p["list"]),
-        "Unrealised": p["unrealised"], "ROI": None if p["roi"] is None else f"{p['roi']:.0%}", "Quoted (UTC)": p["quoted_at"],
+        "#": p["id"], "Pair": f"{p['query']} {p['size_label']}", "Qty": p["quantity"], "Cost": money(p["cost"], shown),
+        "Advice": ADVICE.get(p["advice"], p["advice"] or "—"), "Sell now pays": where(p["sell_now"], shown),
+        "List pays": where(p["list"], shown), "Unrealised": money(p["unrealised"], shown),
+        "ROI": "—" if p["roi"] is None else f"{p['roi']:.0%}",
+        "Quoted (UTC)": (p["quoted_at"] or "—")[:16].replace("T", " "),
     } for p in data["positions"]]), hide_index=True, key="positions_table")
     st.caption(f"Net of fees at the sidebar's settings; advice clears a {settings.min_margin:.0%} margin over cost "
                "(ANALYZER_MIN_MARGIN). Sorted by what acting on the advice would gain.")
@@ -126,7 +135,8 @@ if held:
                 st.warning(common.plain(problem), icon=":material/warning:")
             else:
                 state.pop("valuation", None)
-                st.toast(f"Sold: payout {money(sale['payout'])}, profit {money(sale['profit'])}")
+                sold_as = sale.get("currency") or shown
+                st.toast(f"Sold: payout {money(sale['payout'], sold_as)}, profit {money(sale['profit'], sold_as)}")
                 st.rerun()
         if remove_col.button("Remove pair", key="position_remove", icon=":material/delete:"):
             with store.write() as conn:
@@ -138,9 +148,11 @@ if sold:
     st.subheader("Sold")
     st.dataframe(pd.DataFrame([{
         "Date (UTC)": s["at"][:10], "Pair": f"{s['query']} {s['size_label']}", "Market": MARKETS.get(s["market"], s["market"]),
-        "Price": s["price"], "Payout": s["payout"], "Cost": s["cost"], "Profit": s["profit"],
-        "ROI": None if s["roi"] is None else f"{s['roi']:.0%}",
+        "Price": money(s["price"], s["currency"]), "Payout": money(s["payout"], s["currency"]),
+        "Cost": money(s["cost"], s["currency"]), "Profit": money(s["profit"], s["currency"]),
+        "ROI": "—" if s["roi"] is None else f"{s['roi']:.0%}",
     } for s in reversed(done_sales["sales"])]), hide_index=True, key="sold_table")
-    st.dataframe(pd.DataFrame([{"Month": m["month"], "Pairs": m["pairs"], "Payout": m["payout"], "Cost": m["cost"],
-                                "Profit": m["profit"]} for m in reversed(done_sales["months"])]),
+    st.dataframe(pd.DataFrame([{"Month": m["month"], "Pairs": m["pairs"], "Payout": money(m["payout"], sold_in),
+                                "Cost": money(m["cost"], sold_in), "Profit": money(m["profit"], sold_in)}
+                               for m in reversed(done_sales["months"])]),
                  hide_index=True, key="months_table")

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analyzer.alerts import alert_log, deliver_pending, message
+from analyzer.report import money
 from analyzer.store import Store, watch_repo
 from analyzer.validation import InvalidInput, clean_query, parse_size
 from analyzer.watch import RunReport, WatchRunner, overview
@@ -17,15 +18,12 @@ from pages import common
 TARGET_TITLES = {"sell_now_above": "Sell now pays above", "list_above": "Listing pays above", "ask_below": "Lowest ask below"}
 MARKET_NAMES = {"any": "Either market", "stockx": "StockX", "alias": "Alias"}
 
+common.require_frame()
 st.title("Watchlist")
 common.sandbox_badge()
 settings = common.settings()
 store = Store.open(settings)
 webhook = getattr(settings, "alert_webhook", None)
-
-
-def money(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
 
 
 with store.read() as conn:
@@ -90,9 +88,10 @@ def targets_text(row: dict[str, Any]) -> str:
         if figures is None:
             continue
         sign = "<" if target == "ask_below" else ">"
-        now = money(figures["value"]) if figures["value"] is not None else "—"
+        shown = figures.get("currency") or settings.currency  # targets are set in the display currency
         where = f" ({MARKET_NAMES.get(figures['market'], figures['market'])})" if figures["market"] else ""
-        parts.append(f"{'✓ ' if figures['met'] else ''}{short} {now}{where} {sign} {money(figures['threshold'])}")
+        parts.append(f"{'✓ ' if figures['met'] else ''}{short} {money(figures['value'], shown)}{where} {sign} "
+                     f"{money(figures['threshold'], shown)}")
     return " · ".join(parts)
 
 

@@ -1,35 +1,30 @@
-"""The Watchlist and Portfolio pages in Streamlit's AppTest, on the sandbox, driven by widget keys."""
+"""The Watchlist and Portfolio pages in Streamlit's AppTest, on the sandbox, driven by widget keys.
+
+The pages run inside the app's frame, as a server runs them (tests/app's `start`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 90
-
-
-def page(name: str) -> AppTest:
-    return AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=TIMEOUT)
+from tests.app.test_pages import close, start
 
 
 @pytest.fixture
-def sandboxed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("ANALYZER_SANDBOX", "1")
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield
-    from pages.common import opened
+def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], AppTest]]:
+    """The app on a sandbox of its own, switched to pages/<name>.py."""
 
-    opened().close()
-    st.cache_resource.clear()
+    def opened_at(name: str) -> AppTest:
+        at = start(monkeypatch)
+        return at.switch_page(f"pages/{name}.py")
+
+    yield opened_at
+    close()
 
 
-def test_watchlist_add_refresh_alert_remove(sandboxed: None) -> None:
+def test_watchlist_add_refresh_alert_remove(page: Callable[[str], AppTest]) -> None:
     at = page("watchlist")
     at.run()
     assert not at.exception
@@ -47,7 +42,8 @@ def test_watchlist_add_refresh_alert_remove(sandboxed: None) -> None:
     assert at.status[0].state == "complete"
     assert len(at.success) == 1 and "sell now pays" in at.success[0].value
     table = at.dataframe[0].value
-    assert table["Now vs target"][0].startswith("✓ sell now") and table["Checked (UTC)"][0] != "never"
+    assert table["Now vs target"][0].startswith("✓ sell now $") and table["Checked (UTC)"][0] != "never"
+    assert table["Now vs target"][0].endswith("> $50.00")  # the value now and the target, with their currency
     alerts = at.dataframe[1].value
     assert len(alerts) == 1 and "no webhook" in alerts["Delivery"][0]
 
@@ -59,7 +55,7 @@ def test_watchlist_add_refresh_alert_remove(sandboxed: None) -> None:
     assert len(at.dataframe) == 1  # the alert log stays
 
 
-def test_watchlist_bad_input_is_a_warning(sandboxed: None) -> None:
+def test_watchlist_bad_input_is_a_warning(page: Callable[[str], AppTest]) -> None:
     at = page("watchlist")
     at.run()
     at.text_input(key="watch_query").set_value("DD1391-100")
@@ -74,7 +70,7 @@ def test_watchlist_bad_input_is_a_warning(sandboxed: None) -> None:
 PAIRS = "style_id,size,cost,quantity\nDD1391-100,10,60,2\nCP9654,9.5,150,1\nNOPE-000,10,40,1\n"
 
 
-def test_portfolio_import_value_sell(sandboxed: None) -> None:
+def test_portfolio_import_value_sell(page: Callable[[str], AppTest]) -> None:
     at = page("portfolio")
     at.run()
     assert not at.exception and any("No pairs yet" in i.value for i in at.info)
@@ -87,9 +83,12 @@ def test_portfolio_import_value_sell(sandboxed: None) -> None:
     at.button(key="portfolio_import").click().run()
     assert not at.exception and at.success and at.status[0].state == "complete"
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Cost (USD)"] == "310.00" and metrics["Value if sold now"] != "—"
+    assert metrics["Cost"] == "$310.00" and metrics["Value if sold now"].startswith("$")
+    assert metrics["Realised this month"] == "$0.00"  # with its currency, like every figure
     table = at.dataframe[0].value
     assert len(table) == 2 and set(table["Advice"]) <= {"Sell now", "List", "Hold"}
+    assert all(str(v).startswith("$") for column in ("Cost", "Unrealised") for v in table[column])
+    assert "None" not in table.astype(str).to_numpy().ravel()
     assert any("NOPE" in w.value for w in at.warning)  # could not be valued: said, cost kept
 
     at.selectbox(key="sale_id").set_value(int(table["#"][0]))
@@ -97,5 +96,5 @@ def test_portfolio_import_value_sell(sandboxed: None) -> None:
     at.button(key="sale_record").click().run()
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Realised this month"] != "0.00"
+    assert metrics["Realised this month"] not in ("$0.00", "—") and metrics["Realised this month"].startswith("$")
     assert any(len(d.value) == 1 and "Profit" in d.value.columns for d in at.dataframe)
