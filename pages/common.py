@@ -277,11 +277,13 @@ def run_live(label: str, work: Callable[[ProgressCallback], T], on_event: Callab
 
 
 # Static CSS only (no user or marketplace text ever goes in here): less empty space above the
-# title, so the answer sits higher on a phone, and the books' figures smaller than the answer.
+# title, so the answer sits higher on a phone, the books' figures smaller than the answer, and the
+# portfolio's totals small enough to sit two a row on a phone, whole.
 PAGE_CSS = """
 <style>
 .stMainBlockContainer { padding-top: 3.5rem; }
 .st-key-books [data-testid="stMetricValue"] { font-size: 1.6rem; }
+.st-key-totals [data-testid="stMetricValue"] { font-size: 1.8rem; }
 </style>
 """
 

@@ -11,11 +11,11 @@ import streamlit as st
 
 from analyzer import portfolio
 from analyzer.portfolio import Valuation
-from analyzer.report import money
 from analyzer.store import Store, positions_repo
 from analyzer.store.history import label_of
 from analyzer.validation import InvalidInput
 from pages import common
+from pages.views import money
 
 MARKETS = {"stockx": "StockX", "alias": "Alias"}
 ADVICE = {"sell now": "Sell now", "list": "List", "hold": "Hold"}
@@ -26,11 +26,25 @@ st.title("Portfolio")
 common.sandbox_badge()
 settings = common.settings()
 store = Store.open(settings)
-totals_box = st.container()
+totals_box = st.container(key="totals")
 
 
 def where(pick: dict[str, Any] | None, currency: str) -> str:
     return "—" if not pick else f"{money(pick['payout'], currency)} on {MARKETS.get(pick['market'], pick['market'])}"
+
+
+def advice_lines(positions: list[dict[str, Any]], currency: str) -> list[str]:
+    """The answer in words, first on a phone: which pairs to sell now, list or hold, and what each pays."""
+    lines = []
+    for advice, key in (("sell now", "sell_now"), ("list", "list")):
+        picked = [p for p in positions if p["advice"] == advice]
+        if picked:
+            lines.append(f"**{ADVICE[advice]}:** " + "; ".join(
+                common.plain(f"#{p['id']} {p['query']} {p['size_label']}, {where(p[key], currency)}") for p in picked))
+    held_on = [p for p in positions if p["advice"] not in ("sell now", "list")]
+    if held_on:
+        lines.append("**Hold:** " + "; ".join(common.plain(f"#{p['id']} {p['query']} {p['size_label']}") for p in held_on))
+    return lines
 
 
 def one_currency(sales: list[dict[str, Any]], default: str) -> str:
@@ -83,34 +97,42 @@ with totals_box:
         st.info("No pairs yet. Add them from a CSV below, or: `python -m analyzer portfolio import pairs.csv`.",
                 icon=":material/info:")
     t = data["totals"]
-    cost_col, value_col, gain_col, real_col = st.columns(4)
-    cost_col.metric("Cost", money(t.get("cost"), shown))
-    value_col.metric("Value if sold now", money(t.get("sell_now_value"), shown),
-                     help=f"Listing at the lowest asks: {money(t.get('list_value'), shown)}")
-    gain_col.metric("Unrealised", money(t.get("unrealised"), shown))
-    real_col.metric("Realised this month", money(this_month["profit"] if this_month else 0.0, sold_in))
+    with st.container(horizontal=True):  # two figures a row on a phone, so the advice below is on screen too
+        st.metric("Value if sold now", money(t.get("sell_now_value"), shown), width=170,
+                  help=f"Listing at the lowest asks: {money(t.get('list_value'), shown)}")
+        st.metric("Cost", money(t.get("cost"), shown), width=170)
+        st.metric("Unrealised", money(t.get("unrealised"), shown), width=170)
+        st.metric("Realised this month", money(this_month["profit"] if this_month else 0.0, sold_in), width=170)
+    for line in advice_lines(data["positions"], shown):
+        st.markdown(line)
 
 if data["positions"]:
     st.subheader("Positions")
-    st.dataframe(pd.DataFrame([{
-        "#": p["id"], "Pair": f"{p['query']} {p['size_label']}", "Qty": p["quantity"], "Cost": money(p["cost"], shown),
-        "Advice": ADVICE.get(p["advice"], p["advice"] or "—"), "Sell now pays": where(p["sell_now"], shown),
-        "List pays": where(p["list"], shown), "Unrealised": money(p["unrealised"], shown),
-        "ROI": "—" if p["roi"] is None else f"{p['roi']:.0%}",
-        "Quoted (UTC)": (p["quoted_at"] or "—")[:16].replace("T", " "),
+    st.dataframe(pd.DataFrame([{  # what decides first: a phone shows the first columns only
+        "Pair": f"{p['query']} {p['size_label']}", "Advice": ADVICE.get(p["advice"], p["advice"] or "—"),
+        "Sell now pays": where(p["sell_now"], shown), "List pays": where(p["list"], shown),
+        "Unrealised": money(p["unrealised"], shown), "ROI": "—" if p["roi"] is None else f"{p['roi']:.0%}",
+        "Cost": money(p["cost"], shown), "Qty": p["quantity"], "Quoted (UTC)": (p["quoted_at"] or "—")[:16].replace("T", " "),
+        "#": p["id"],
     } for p in data["positions"]]), hide_index=True, key="positions_table")
     st.caption(f"Net of fees at the sidebar's settings; advice clears a {settings.min_margin:.0%} margin over cost "
                "(ANALYZER_MIN_MARGIN). Sorted by what acting on the advice would gain.")
+    # Pairs down the side, bars across: the pairs' names stay level and whole on a phone.
     pairs = [f"#{p['id']} {p['query']} {p['size_label']}" for p in data["positions"]]
+
+    def total(p: dict[str, Any], key: str) -> float | None:
+        return None if not p[key] else p[key]["payout"] * p["quantity"]
+
     figure = go.Figure([
-        go.Bar(name="Cost", x=pairs, y=[p["cost"] * p["quantity"] for p in data["positions"]], marker_color="#adb5bd"),
-        go.Bar(name="Sell now", x=pairs, y=[(p["sell_now"] or {}).get("payout", 0) * p["quantity"] for p in data["positions"]],
-               marker_color="#0a7d3b"),
-        go.Bar(name="List", x=pairs, y=[(p["list"] or {}).get("payout", 0) * p["quantity"] for p in data["positions"]],
-               marker_color="#3b5bdb"),
+        go.Bar(name="Cost", y=pairs, x=[p["cost"] * p["quantity"] for p in data["positions"]], marker_color="#adb5bd",
+               orientation="h"),
+        go.Bar(name="Sell now", y=pairs, x=[total(p, "sell_now") for p in data["positions"]], marker_color="#0a7d3b",
+               orientation="h"),
+        go.Bar(name="List", y=pairs, x=[total(p, "list") for p in data["positions"]], marker_color="#3b5bdb", orientation="h"),
     ])
-    figure.update_layout(barmode="group", height=340, margin={"l": 10, "r": 10, "t": 10, "b": 10},
-                         legend={"orientation": "h", "y": -0.3}, yaxis_title=data["currency"])
+    figure.update_layout(barmode="group", height=110 + 60 * len(pairs), margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                         legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0}, xaxis_title=data["currency"],
+                         yaxis={"autorange": "reversed", "automargin": True})
     st.plotly_chart(figure, config={"displayModeBar": False}, key="value_chart")
 for error in data["errors"]:
     st.warning(common.plain(f"#{error['id']} {error['query']} {error['size_label']}: {error['error']} (its cost stays in the totals)"),

@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from analyzer.alerts import alert_log, deliver_pending, message
-from analyzer.report import money
 from analyzer.store import Store, watch_repo
 from analyzer.validation import InvalidInput, clean_query, parse_size
 from analyzer.watch import RunReport, WatchRunner, overview
 from pages import common
+from pages.views import money
 
 TARGET_TITLES = {"sell_now_above": "Sell now pays above", "list_above": "Listing pays above", "ask_below": "Lowest ask below"}
 MARKET_NAMES = {"any": "Either market", "stockx": "StockX", "alias": "Alias"}
@@ -21,6 +21,7 @@ MARKET_NAMES = {"any": "Either market", "stockx": "StockX", "alias": "Alias"}
 common.require_frame()
 st.title("Watchlist")
 common.sandbox_badge()
+fired_box = st.container(key="fired")  # filled at the end, with this run's alerts too: what fired comes first
 settings = common.settings()
 store = Store.open(settings)
 webhook = getattr(settings, "alert_webhook", None)
@@ -96,10 +97,10 @@ def targets_text(row: dict[str, Any]) -> str:
 
 
 if rows:
-    table = pd.DataFrame([{
-        "#": r["id"], "Pair": f"{r['query']} {r['size_label']}", "Now vs target": targets_text(r),
+    table = pd.DataFrame([{  # what decides first: a phone shows the first columns only
+        "Pair": f"{r['query']} {r['size_label']}", "Now vs target": targets_text(r),
         "Problem": r["problem"] or "", "Market": MARKET_NAMES.get(r["market"], r["market"]),
-        "Checked (UTC)": when(r["checked_at"]),
+        "Checked (UTC)": when(r["checked_at"]), "#": r["id"],
     } for r in rows])
     st.dataframe(table, hide_index=True, key="watch_table")
     st.caption("Payouts are net of fees at the sidebar's settings, from the newest stored quotes; ✓ marks a target met now; "
@@ -118,5 +119,8 @@ if not log:
     st.caption("No alert yet: a target fires once when it becomes met, and again only after it was unmet.")
 else:
     st.dataframe(pd.DataFrame([{
-        "Time (UTC)": when(a["at"]), "Alert": a["message"], "Delivery": a["delivery"],
+        "Alert": a["message"], "Time (UTC)": when(a["at"]), "Delivery": a["delivery"],
     } for a in log]), hide_index=True, key="alert_table")
+    with fired_box:  # the newest alerts whole, where a phone shows them without scrolling
+        for a in log[:3]:
+            st.markdown(f":material/notifications_active: **{common.plain(when(a['at']))} UTC** · {common.plain(a['message'])}")

@@ -42,10 +42,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
+def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The app's environment, which the CLI shares to fill the app's store: its data dir, the sandbox."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STOCKX_", "ALIAS_"))}
     env.update(ANALYZER_DATA_DIR=str(tmp_path_factory.mktemp("e2e-data")), ANALYZER_SANDBOX="1")
+    return env
+
+
+@pytest.fixture(scope="module")
+def app_url(app_env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
+    env = app_env
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true", "--server.port", str(port),
          "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -241,15 +248,90 @@ def test_performance_page(app_url: str, page: Any) -> None:
     shoot(page, "performance")
 
 
-@pytest.mark.parametrize("name", ["watchlist", "portfolio"])
-def test_store_pages_render(app_url: str, page: Any, name: str) -> None:
-    if not (ROOT / "pages" / f"{name}.py").is_file():
-        pytest.skip(f"pages/{name}.py is not there yet")
-    page.goto(f"{app_url}/{name}", wait_until="networkidle")
-    page.wait_for_timeout(3000)
+PAIRS = """style_id,size,cost,quantity,note
+DD1391-100,10,60,1,Panda
+DZ5485-612,10,180,1,Lost and Found
+CP9654,9.5,220,1,Zebra
+DD1503-103,8W,95,1,Photon Dust
+555088-134,10.5,170,1,University Blue
+"""
+PAIRS_COST = "$725.00"
+WATCHES = [["DD1391-100", "--size", "10", "--sell-now-above", "50"], ["DD1503-103", "--size", "8W", "--list-above", "100"]]
+
+
+def cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, (args, done.stdout[-1000:], done.stderr[-2000:])
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def stocked(app_url: str, app_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The app's store holds a 5-pair portfolio and two watches, checked once, as a user's CLI leaves it."""
+    csv = tmp_path_factory.mktemp("e2e-input") / "pairs.csv"
+    csv.write_text(PAIRS)
+    cli(app_env, "portfolio", "import", str(csv))
+    for watch in WATCHES:
+        cli(app_env, "watch", "add", *watch)
+    cli(app_env, "watch", "run", "--once")
+    return app_url
+
+
+def metric_values(page: Any) -> dict[str, str]:
+    metrics = page.locator('[data-testid="stMetric"]')
+    return {metrics.nth(i).locator('[data-testid="stMetricLabel"]').inner_text().strip():
+            metrics.nth(i).locator('[data-testid="stMetricValue"]').inner_text().strip() for i in range(metrics.count())}
+
+
+def chart_labels(page: Any, key: str) -> list[str]:
+    """A Plotly chart's tick labels (SVG text; a dataframe's cells are drawn on a canvas, out of reach)."""
+    ticks = page.locator(f".st-key-{key} .ytick text, .st-key-{key} .xtick text")
+    return ticks.evaluate_all("texts => texts.map(t => t.textContent || '')")
+
+
+def test_portfolio_shows_its_worth_and_positions(stocked: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{stocked}/portfolio", wait_until="networkidle")
+    expect(page.get_by_text("Positions", exact=True)).to_be_visible(timeout=SLOW)
     settle(page)
     no_exceptions(page)
-    shoot(page, name)
+    totals = metric_values(page)
+    assert totals.get("Cost") == PAIRS_COST, totals
+    assert all(re.fullmatch(r"−?\$[\d,]+\.\d\d", totals[name]) for name in ("Value if sold now", "Unrealised",
+                                                                           "Realised this month")), totals
+    worth = page.locator('[data-testid="stMetric"]', has_text="Value if sold now")
+    assert above_the_fold(page, worth), f"what the inventory is worth is below the fold at {page.viewport_size}"
+    advice = page.locator(".st-key-totals p", has_text=re.compile(r"^(Sell now|List):"))
+    assert advice.count() >= 1 and above_the_fold(page, advice.first), "which pair to sell is not on screen first"
+    assert re.search(r"#\d+ \S+ US .+, −?\$[\d,]+\.\d\d on (StockX|Alias)", advice.first.inner_text()), advice.first.inner_text()
+    assert page.locator('[data-testid="stDataFrame"]').count() == 1  # the positions (its cells: tests/store)
+    labels = chart_labels(page, "value_chart")
+    for pair in ("DD1391-100 US 10", "DZ5485-612 US 10", "CP9654 US 9.5", "DD1503-103 US W 8", "555088-134 US 10.5"):
+        assert any(label.endswith(pair) for label in labels), labels
+    assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
+    assert fits_the_width(page)
+    shoot(page, "portfolio")
+
+
+def test_watchlist_shows_its_pairs_and_alerts(stocked: str, page: Any) -> None:
+    from playwright.sync_api import expect
+
+    page.goto(f"{stocked}/watchlist", wait_until="networkidle")
+    expect(page.get_by_text("Alerts", exact=True)).to_be_visible(timeout=SLOW)
+    settle(page)
+    no_exceptions(page)
+    fired = page.locator(".st-key-fired p")
+    assert fired.count() == 2, fired.all_inner_texts()
+    said = " ".join(fired.all_inner_texts())
+    assert "DD1391-100 US 10: sell now pays" in said and "above your target 50.00" in said, said
+    assert "DD1503-103 US W 8: listing pays" in said and "above your target 100.00" in said, said
+    assert above_the_fold(page, fired.last), f"which watch fired is below the fold at {page.viewport_size}"
+    assert page.locator('[data-testid="stDataFrame"]').count() == 2  # the pairs and the alert log (cells: tests/store)
+    assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
+    assert fits_the_width(page)
+    shoot(page, "watchlist")
 
 
 def test_icon_needs_no_internet(app_url: str, page: Any) -> None:
