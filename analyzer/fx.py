@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -16,9 +17,12 @@ from analyzer.config import CURRENCIES, Settings
 
 log = logging.getLogger(__name__)
 FX_TTL_S = 86_400
+FX_TIMEOUT_S = 3.0
+RETRY_AFTER_FAILURE_S = 300.0
 CACHE_FILE = "fx-cache.sqlite"
 _SESSIONS: dict[Path, CachedSession] = {}
 _LOCK = threading.Lock()
+_FAILED_AT: dict[str, float] = {}
 
 
 def parse_ecb_daily(xml_text: str) -> dict[str, float]:
@@ -55,20 +59,27 @@ def rates(settings: Settings) -> dict[str, float]:
     """The rates to use: the configured ones when set, else the daily reference (cached 24 h)."""
     if settings.fx_rates:
         return dict(settings.fx_rates)
-    if not settings.fx_url:
-        return {}
+    url = settings.fx_url
+    if not url or time.monotonic() - _FAILED_AT.get(url, -RETRY_AFTER_FAILURE_S) < RETRY_AFTER_FAILURE_S:
+        return {}  # a source that just failed is not asked again at every lookup
     try:
-        response = _session(settings.data_dir).get(settings.fx_url, timeout=settings.http_timeout_s)
+        response = _session(settings.data_dir).get(url, timeout=min(FX_TIMEOUT_S, settings.http_timeout_s))
     except requests.RequestException as exc:
-        log.warning("exchange rates unavailable: %s", type(exc).__name__)
-        return {}
+        return _failed(url, type(exc).__name__)
     if response.status_code != 200:
-        log.warning("exchange rates unavailable: HTTP %s", response.status_code)
-        return {}
+        return _failed(url, f"HTTP {response.status_code}")
     parsed = parse_ecb_daily(response.text)
     if not parsed:
         _session(settings.data_dir).cache.delete(requests=[response.request])
+        return _failed(url, "unreadable answer")
+    _FAILED_AT.pop(url, None)
     return parsed
+
+
+def _failed(url: str, why: str) -> dict[str, float]:
+    log.warning("exchange rates unavailable (%s); trying again in %.0f s", why, RETRY_AFTER_FAILURE_S)
+    _FAILED_AT[url] = time.monotonic()
+    return {}
 
 
 def needed(settings: Settings) -> bool:

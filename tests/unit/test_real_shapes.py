@@ -185,3 +185,28 @@ def test_stockx_error_bodies_are_read_whichever_key(body: bytes, said: str) -> N
     response = requests.Response()
     response._content = body
     assert _error_message(response) == said
+
+
+def test_ecb_daily_file_is_read_per_us_dollar() -> None:
+    from analyzer.fx import parse_ecb_daily
+
+    xml = """<?xml version="1.0" encoding="UTF-8"?>
+<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">
+<gesmes:subject>Reference rates</gesmes:subject><Cube><Cube time="2026-11-27">
+<Cube currency="USD" rate="1.0800"/><Cube currency="GBP" rate="0.8640"/><Cube currency="JPY" rate="162.00"/>
+<Cube currency="DKK" rate="7.46"/></Cube></Cube></gesmes:Envelope>"""
+    rates = parse_ecb_daily(xml)
+    assert rates == {"EUR": round(1 / 1.08, 6), "USD": 1.0, "GBP": 0.8, "JPY": 150.0}
+    assert parse_ecb_daily("<html>504</html>") == {} and parse_ecb_daily("not xml") == {}
+
+
+def test_a_failing_rate_source_is_not_asked_at_every_lookup(tmp_path) -> None:
+    from analyzer import fx
+    from analyzer.config import Settings
+
+    settings = Settings(data_dir=tmp_path, fx_url="http://127.0.0.1:9/eurofxref-daily.xml")
+    fx._FAILED_AT.pop(settings.fx_url, None)
+    assert fx.rates(settings) == {} and settings.fx_url in fx._FAILED_AT
+    first = fx._FAILED_AT[settings.fx_url]
+    assert fx.rates(settings) == {} and fx._FAILED_AT[settings.fx_url] == first  # not tried again yet
+    assert fx.rates(Settings(data_dir=tmp_path, fx_rates={"GBP": 0.8})) == {"GBP": 0.8}
