@@ -290,18 +290,29 @@ def chart_labels(page: Any, key: str) -> list[str]:
     return ticks.evaluate_all("texts => texts.map(t => t.textContent || '')")
 
 
+def menu(page: Any) -> set[str]:
+    """The pages the sidebar offers: the app's own five, never Streamlit's old list of the pages/ folder."""
+    links = page.locator('[data-testid="stSidebarNav"] a')
+    texts = links.evaluate_all("links => links.map(a => a.textContent.trim())")
+    return {re.sub(r"^[a-z0-9_]+(?=[A-Z])", "", text) for text in texts}  # without the icon's name
+
+
+APP_PAGES = {"Lookup", "Compare", "Watchlist", "Portfolio", "Performance"}
+
+
 def test_portfolio_shows_its_worth_and_positions(stocked: str, page: Any) -> None:
     from playwright.sync_api import expect
 
     page.goto(f"{stocked}/portfolio", wait_until="networkidle")
     expect(page.get_by_text("Positions", exact=True)).to_be_visible(timeout=SLOW)
+    worth = page.locator('[data-testid="stMetric"]', has_text="Value if sold now")
+    expect(worth).to_contain_text("$", timeout=SLOW)
     settle(page)
     no_exceptions(page)
     totals = metric_values(page)
     assert totals.get("Cost") == PAIRS_COST, totals
     assert all(re.fullmatch(r"−?\$[\d,]+\.\d\d", totals[name]) for name in ("Value if sold now", "Unrealised",
                                                                            "Realised this month")), totals
-    worth = page.locator('[data-testid="stMetric"]', has_text="Value if sold now")
     assert above_the_fold(page, worth), f"what the inventory is worth is below the fold at {page.viewport_size}"
     advice = page.locator(".st-key-totals p", has_text=re.compile(r"^(Sell now|List):"))
     assert advice.count() >= 1 and above_the_fold(page, advice.first), "which pair to sell is not on screen first"
@@ -311,6 +322,7 @@ def test_portfolio_shows_its_worth_and_positions(stocked: str, page: Any) -> Non
     for pair in ("DD1391-100 US 10", "DZ5485-612 US 10", "CP9654 US 9.5", "DD1503-103 US W 8", "555088-134 US 10.5"):
         assert any(label.endswith(pair) for label in labels), labels
     assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
+    assert menu(page) == APP_PAGES, menu(page)
     assert fits_the_width(page)
     shoot(page, "portfolio")
 
@@ -330,6 +342,7 @@ def test_watchlist_shows_its_pairs_and_alerts(stocked: str, page: Any) -> None:
     assert above_the_fold(page, fired.last), f"which watch fired is below the fold at {page.viewport_size}"
     assert page.locator('[data-testid="stDataFrame"]').count() == 2  # the pairs and the alert log (cells: tests/store)
     assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
+    assert menu(page) == APP_PAGES, menu(page)
     assert fits_the_width(page)
     shoot(page, "watchlist")
 
