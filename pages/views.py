@@ -241,12 +241,7 @@ def sales_chart(frame: pd.DataFrame, currency: str, timezone: str | None = None)
     figure = go.Figure(go.Scatter(x=when, y=frame["price"], mode="lines+markers", line={"color": "#adb5bd"},
                                   marker={"color": list(colours), "size": 8}, customdata=list(kinds),
                                   hovertemplate="%{x|%b %d %H:%M}: %{y:,.2f} %{customdata}<extra></extra>"))
-    figure.update_layout(height=220, margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=False,
-                         xaxis={"title": None, "nticks": 4, "tickformat": "%b %d", "automargin": True},
-                         yaxis={"title": None, "nticks": 5, "tickformat": ",.0f", "automargin": True,
-                                "tickprefix": SYMBOLS.get(currency, ""),
-                                "ticksuffix": "" if currency in SYMBOLS else f" {currency}"})
-    return figure
+    return prices_over_time(figure, currency, height=220, legend=False)
 
 
 # -- History ---------------------------------------------------------------------------------------
@@ -277,10 +272,17 @@ def history_chart(frame: pd.DataFrame, sales: Sequence[Mapping[str, Any]], curre
                                     hovertemplate="%{x|%b %d %H:%M}: %{y:,.2f}<extra>" + name + "</extra>"))
     if sales:
         at = pd.to_datetime([s["at"] for s in sales], utc=True, format="ISO8601")
+        sold_on = label(str(sales[0].get("market", "alias")))
         figure.add_trace(go.Scatter(x=at.tz_convert(timezone) if timezone else at, y=[s["price"] for s in sales],
-                                    mode="markers", name="Alias sales", marker={"color": "#495057", "size": 6, "opacity": 0.6},
+                                    mode="markers", name=f"{sold_on} sales", marker={"color": "#495057", "size": 6, "opacity": 0.6},
                                     hovertemplate="%{x|%b %d %H:%M}: sold %{y:,.2f}<extra></extra>"))
-    figure.update_layout(height=280, margin={"l": 8, "r": 8, "t": 8, "b": 8}, legend=_LEGEND_BELOW,
+    return prices_over_time(figure, currency, height=280, legend=True)
+
+
+def prices_over_time(figure: go.Figure, currency: str, height: int, legend: bool) -> go.Figure:
+    """The house layout of a price-over-time chart: dates below, money at the side, legend under it."""
+    figure.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=legend,
+                         legend=_LEGEND_BELOW,
                          xaxis={"title": None, "nticks": 4, "tickformat": "%b %d", "automargin": True},
                          yaxis={"title": None, "nticks": 5, "tickformat": ",.0f", "automargin": True,
                                 "tickprefix": SYMBOLS.get(currency, ""),
