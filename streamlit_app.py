@@ -6,10 +6,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from pages.common import frame, page_style, sidebar
+from pages.common import frame, page_style, sidebar, sign_in_screen, signed_in
 
 # An emoji icon is drawn by the browser itself: the tab's icon needs no internet.
 st.set_page_config(page_title="Sneaker Market Analyzer", page_icon="👟", layout="wide")
+
+if not signed_in():  # accounts are on and nobody is signed in: the sign-in screen and nothing else
+    st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:")]).run()
+    st.stop()
 
 pages = [
     st.Page("pages/lookup.py", title="Lookup", icon=":material/search:", default=True),

@@ -14,8 +14,10 @@ from typing import Any
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from analyzer.store import Store, watch_repo
+from analyzer.owners import LOCAL, OwnerSettings, check_webhook
+from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.watch_repo import Alert
+from analyzer.validation import InvalidInput
 
 log = logging.getLogger(__name__)
 PHRASES = {"sell_now_above": "sell now pays", "list_above": "listing pays", "ask_below": "lowest ask is"}
@@ -47,18 +49,47 @@ def post_json(url: str, body: dict[str, Any], timeout: float = 5.0) -> None:
         raise DeliveryFailed(f"HTTP {answer.status_code}")
 
 
-def deliver_pending(store: Store, url: str | None, *, attempts: int = 3, backoff_s: float = 0.5,
-                    post: Callable[[str, dict[str, Any]], None] = post_json) -> tuple[int, int]:
-    """Send every undelivered alert, oldest first. Returns (delivered, still undelivered).
+WebhookFor = Callable[[str], str | None]
 
-    After one alert fails every retry the webhook is taken as down: the rest wait for the next run.
+
+def owner_webhooks(store: Store, settings: Any) -> WebhookFor:
+    """Where each owner's alerts go: the webhook they saved, checked again before each run (a host
+    may resolve elsewhere since); the local owner falls back to the operator's ANALYZER_ALERT_WEBHOOK."""
+    found: dict[str, str | None] = {}
+
+    def webhook_for(owner: str) -> str | None:
+        if owner not in found:
+            with store.read() as conn:
+                saved = owners_repo.load_settings(conn, owner, OwnerSettings()).webhook
+            url = None
+            if saved:
+                try:
+                    url = check_webhook(saved, allow_loopback_http=bool(getattr(settings, "webhook_allow_loopback", False)))
+                except InvalidInput as exc:
+                    log.warning("an owner's webhook is refused (%s); their alerts wait", exc)
+            elif owner == LOCAL:
+                url = getattr(settings, "alert_webhook", None)
+            found[owner] = url
+        return found[owner]
+
+    return webhook_for
+
+
+def deliver_pending(store: Store, webhook_for: WebhookFor, *, attempts: int = 3, backoff_s: float = 0.5,
+                    post: Callable[[str, dict[str, Any]], None] = post_json) -> tuple[int, int]:
+    """Send every undelivered alert, oldest first, to its owner's webhook. Returns (delivered, still
+    undelivered). An owner without a webhook keeps theirs.
+
+    After one alert fails every retry that webhook is taken as down: its owner's rest wait for the next run.
     """
     with store.read() as conn:
         pending = watch_repo.pending_alerts(conn)
-    if not url or not pending:
-        return 0, len(pending)
+    down: set[str] = set()
     delivered = 0
-    for index, alert in enumerate(pending):
+    for alert in pending:
+        url = webhook_for(alert.owner)
+        if not url or url in down:
+            continue
         tries = 0
         try:
             for attempt in Retrying(stop=stop_after_attempt(attempts), reraise=True,
@@ -71,26 +102,27 @@ def deliver_pending(store: Store, url: str | None, *, attempts: int = 3, backoff
             log.warning("alert %s not delivered after %d tries (%s); it goes out on the next run", alert.id, tries, exc)
             with store.write() as conn:
                 watch_repo.mark_undelivered(conn, alert.id, tries, str(exc))
-            return delivered, len(pending) - index
+            down.add(url)
+            continue
         with store.write() as conn:
             watch_repo.mark_delivered(conn, alert.id, tries)
         delivered += 1
-    return delivered, 0
+    return delivered, len(pending) - delivered
 
 
 def delivery_state(alert: Alert, webhook_set: bool) -> str:
     if alert.delivered_at:
         return f"delivered {alert.delivered_at}"
     if not webhook_set:
-        return "not sent: no webhook set (ANALYZER_ALERT_WEBHOOK)"
+        return "not sent: no webhook set (Watchlist page, or ANALYZER_ALERT_WEBHOOK)"
     if alert.attempts:
         return f"waiting: {alert.attempts} tries failed ({alert.last_error}); goes out on the next run"
     return "waiting for the next run"
 
 
-def alert_log(store: Store, webhook_set: bool, limit: int = 200) -> list[dict[str, Any]]:
-    """The newest alerts, each with its message and where its delivery stands."""
+def alert_log(store: Store, webhook_set: bool, limit: int = 200, *, owner: str) -> list[dict[str, Any]]:
+    """The owner's newest alerts, each with its message and where its delivery stands."""
     with store.read() as conn:
-        found = watch_repo.list_alerts(conn, limit)
+        found = watch_repo.list_alerts(conn, limit, owner=owner)
     return [{**a.to_dict(), "id": a.id, "size_label": a.size_label, "message": message(a),
              "delivered": a.delivered_at is not None, "delivery": delivery_state(a, webhook_set)} for a in found]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
 from analyzer.cli_store import add_commands, run_command
 from analyzer.config import Settings
 from analyzer.models import LookupResult
+from analyzer.owners import LOCAL, parse_user
 from analyzer.report import label, money, recommendation_lines
 from analyzer.validation import MAX_COMPARE, InvalidInput, clean_queries, clean_query, parse_size
 
@@ -35,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
 
     metrics = sub.add_parser("metrics", help="summary of recorded lookups")
     metrics.add_argument("--json", action="store_true")
-    metrics.add_argument("--clear", action="store_true", help="delete every recorded lookup")
+    metrics.add_argument("--clear", action="store_true", help="delete your recorded lookups (--user: that person's)")
 
     cache = sub.add_parser("cache", help="the HTTP cache")
     cache.add_argument("action", choices=["clear"])
@@ -53,29 +55,44 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--faults", type=float, default=0.0, help="share of answers that fail, 0 to 1")
     sandbox.add_argument("--down", action="append", default=[], choices=["stockx", "alias"], help="a market that answers 503")
     add_commands(sub)
+    add_user_option(parser)
     return parser
+
+
+def add_user_option(parser: argparse.ArgumentParser) -> None:
+    """`--user ISSUER:SUBJECT` on every command, before or after its name: whose data the command
+    reads and writes (default ANALYZER_USER, else the local owner)."""
+    seen = [parser]
+    while seen:
+        current = seen.pop()
+        current.add_argument("--user", default=argparse.SUPPRESS, metavar="ISSUER:SUBJECT",
+                             help="act as this signed-in person (default: ANALYZER_USER, else the local owner)")
+        for action in current._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                seen.extend(action.choices.values())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        owner = parse_user(getattr(args, "user", None) or os.environ.get("ANALYZER_USER"))
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
-    handled = run_command(args, settings)
+    handled = run_command(args, settings, owner)
     if handled is not None:
         return handled
     try:
         if args.command == "lookup":
-            return _lookup(args, settings)
+            return _lookup(args, settings, owner)
         if args.command == "compare":
-            return _compare(args, settings)
+            return _compare(args, settings, owner)
     except InvalidInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     if args.command == "metrics":
-        return _metrics(args, settings)
+        return _metrics(args, settings, owner)
     if args.command == "cache":
         return _cache(settings)
     if args.command == "bench":
@@ -92,25 +109,25 @@ def _open(settings: Settings, no_cache: bool):
     return open_analyzer(settings.with_(use_cache=not no_cache))
 
 
-def _lookup(args: argparse.Namespace, settings: Settings) -> int:
+def _lookup(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     query, size = clean_query(args.query), parse_size(args.size)
     opened = _open(settings, args.no_cache)
     try:
-        result = opened.analyzer.lookup(query, size, mode="sequential" if args.sequential else "parallel")
+        result = opened.analyzer.lookup(query, size, mode="sequential" if args.sequential else "parallel", owner=owner)
     finally:
         opened.close()
     print(result.to_json() if args.json else render(result))
     return EXIT_OK if result.any_quoted else EXIT_NO_QUOTE
 
 
-def _compare(args: argparse.Namespace, settings: Settings) -> int:
+def _compare(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from time import perf_counter
 
     queries, size = clean_queries(args.queries), parse_size(args.size)
     opened = _open(settings, args.no_cache)
     started = perf_counter()
     try:
-        results = opened.analyzer.compare(queries, size)
+        results = opened.analyzer.compare(queries, size, owner=owner)
     finally:
         opened.close()
     elapsed = perf_counter() - started
@@ -172,13 +189,13 @@ def compare_table(results: Sequence[LookupResult]) -> str:
     return "\n".join(lines)
 
 
-def _metrics(args: argparse.Namespace, settings: Settings) -> int:
+def _metrics(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from analyzer.metrics import MetricsStore
 
     store = MetricsStore(settings)
     if args.clear:
-        store.clear()
-        print("metrics cleared")
+        store.clear(owner=owner)
+        print(f"metrics cleared: the lookups of {'the local owner' if owner == LOCAL else owner}")
         return EXIT_OK
     summary = store.summary()
     if args.json:

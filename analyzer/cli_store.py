@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from analyzer.owners import LOCAL
 from analyzer.validation import InvalidInput, clean_query, parse_size
 
 if TYPE_CHECKING:
@@ -81,15 +82,16 @@ def add_commands(sub: Any) -> None:
     bench.add_argument("--json", action="store_true")
 
 
-def run_command(args: argparse.Namespace, settings: Any) -> int | None:
+def run_command(args: argparse.Namespace, settings: Any, owner: str = LOCAL) -> int | None:
+    """Run a store command as `owner` (analyzer.owners): their watches, positions and saved settings."""
     if args.command not in COMMANDS:
         return None
     try:
         if args.command == "history":
-            return _history(args, settings)
+            return _history(args, settings, owner)
         if args.command == "watch":
-            return _watch(args, settings)
-        return _portfolio(args, settings)
+            return _watch(args, settings, owner)
+        return _portfolio(args, settings, owner)
     except InvalidInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -107,7 +109,16 @@ def size_parts(raw: object) -> tuple[float, str | None]:
     return float(getattr(size, "value", size)), getattr(size, "scale", None)
 
 
-def _history(args: argparse.Namespace, settings: Any) -> int:
+def owner_settings(settings: Any, owner: str) -> Any:
+    """`settings` with the owner's saved fees, currency and Alias book (what their pages show)."""
+    from analyzer.owners import defaults_from
+    from analyzer.store import Store, owners_repo
+
+    with Store.open(settings).read() as conn:
+        return owners_repo.load_settings(conn, owner, defaults_from(settings)).apply_to(settings)
+
+
+def _history(args: argparse.Namespace, settings: Any, owner: str) -> int:
     from analyzer.store import history_for_result
 
     query, _ = clean_query(args.query), size_parts(args.size)
@@ -115,7 +126,7 @@ def _history(args: argparse.Namespace, settings: Any) -> int:
         raise InvalidInput("--days runs from 1 to 3650.")
     opened = open_recording(settings)
     try:
-        result = opened.analyzer.lookup(query, args.size)
+        result = opened.analyzer.lookup(query, args.size, owner=owner)
     finally:
         opened.close()
     found = history_for_result(settings, result, args.days)
@@ -140,7 +151,7 @@ def _money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
-def _watch(args: argparse.Namespace, settings: Any) -> int:
+def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
     from analyzer.store import Store, watch_repo
 
     store = Store.open(settings)
@@ -149,15 +160,15 @@ def _watch(args: argparse.Namespace, settings: Any) -> int:
         if args.sell_now_above is None and args.list_above is None and args.ask_below is None:
             raise InvalidInput("Give at least one target: --sell-now-above, --list-above or --ask-below.")
         with store.write() as conn:
-            new_id = watch_repo.add_watch(conn, query, size, scale, args.market, sell_now_above=args.sell_now_above,
+            new_id = watch_repo.add_watch(conn, query, size, scale, args.market, owner=owner, sell_now_above=args.sell_now_above,
                                           list_above=args.list_above, ask_below=args.ask_below)
-            watch = watch_repo.get_watch(conn, new_id)
+            watch = watch_repo.get_watch(conn, new_id, owner=owner)
         assert watch is not None
         print(json.dumps(watch.to_dict(), indent=2) if args.json else f"watching #{new_id}: {_describe(watch)}")
         return EXIT_OK
     if args.watch_action == "list":
         with store.read() as conn:
-            watched = watch_repo.list_watches(conn)
+            watched = watch_repo.list_watches(conn, owner=owner)
         if args.json:
             print(json.dumps([w.to_dict() for w in watched], indent=2))
         else:
@@ -168,13 +179,13 @@ def _watch(args: argparse.Namespace, settings: Any) -> int:
         return EXIT_OK
     if args.watch_action == "remove":
         with store.write() as conn:
-            removed = watch_repo.remove_watch(conn, args.id)
+            removed = watch_repo.remove_watch(conn, args.id, owner=owner)
         if not removed:
             print(f"error: no watch #{args.id}", file=sys.stderr)
             return EXIT_INVALID
         print(f"removed watch #{args.id}")
         return EXIT_OK
-    return _watch_run(args, settings, store)
+    return _watch_run(args, settings, store, owner)
 
 
 def _describe(w: Watch) -> str:
@@ -184,15 +195,17 @@ def _describe(w: Watch) -> str:
     return f"{w.query} {label_of(w.size, w.scale)} on {w.market}: " + ", ".join(parts)
 
 
-def _watch_run(args: argparse.Namespace, settings: Any, store: Store) -> int:
-    from functools import partial
-
-    from analyzer.alerts import deliver_pending, message
+def _watch_run(args: argparse.Namespace, settings: Any, store: Store, owner: str) -> int:
+    """Every owner's watches (the worker) unless --user names one; each judged at its owner's saved settings."""
+    from analyzer.alerts import deliver_pending, message, owner_webhooks
     from analyzer.watch import WatchRunner
 
     opened = open_recording(settings)
-    runner = WatchRunner(opened.analyzer, store)
-    deliver = partial(_deliver, deliver_pending, getattr(settings, "alert_webhook", None))
+    runner = WatchRunner(opened.analyzer, store, owner=owner if getattr(args, "user", None) else None)
+
+    def deliver(store: Store) -> tuple[int, int]:
+        return deliver_pending(store, owner_webhooks(store, settings))
+
     try:
         while True:
             report = runner.run_once(force=args.force, deliver=deliver)
@@ -216,17 +229,14 @@ def _watch_run(args: argparse.Namespace, settings: Any, store: Store) -> int:
         opened.close()
 
 
-def _deliver(deliver_pending: Any, url: str | None, store: Store) -> tuple[int, int]:
-    return deliver_pending(store, url)  # type: ignore[no-any-return]
-
-
-def _portfolio(args: argparse.Namespace, settings: Any) -> int:
+def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
     from pathlib import Path
 
     from analyzer import portfolio
     from analyzer.store import Store, positions_repo
 
     store = Store.open(settings)
+    settings = owner_settings(settings, owner)
     action = getattr(args, "portfolio_action", None)
     if action == "import":
         try:
@@ -234,7 +244,7 @@ def _portfolio(args: argparse.Namespace, settings: Any) -> int:
         except (OSError, UnicodeDecodeError) as exc:
             print(f"error: cannot read {args.file}: {type(exc).__name__}", file=sys.stderr)
             return EXIT_INVALID
-        done = portfolio.import_csv(store, text, getattr(settings, "currency", "USD"))
+        done = portfolio.import_csv(store, text, settings.currency, owner=owner)
         if args.json:
             print(json.dumps(done.to_dict(), indent=2))
         elif done.problems:
@@ -246,7 +256,7 @@ def _portfolio(args: argparse.Namespace, settings: Any) -> int:
         return EXIT_INVALID if done.problems else EXIT_OK
     if action == "export":
         with store.read() as conn:
-            text = portfolio.export_csv(positions_repo.open_positions(conn))
+            text = portfolio.export_csv(positions_repo.open_positions(conn, owner=owner))
         if args.file:
             Path(args.file).write_text(text, encoding="utf-8")
         else:
@@ -256,11 +266,11 @@ def _portfolio(args: argparse.Namespace, settings: Any) -> int:
         try:
             if action == "remove":
                 with store.write() as conn:
-                    if not positions_repo.remove_position(conn, args.id):
+                    if not positions_repo.remove_position(conn, args.id, owner=owner):
                         raise LookupError(f"no position #{args.id}")
                 print(f"removed position #{args.id}")
                 return EXIT_OK
-            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at)
+            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at, owner=owner)
         except LookupError as exc:
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return EXIT_INVALID
@@ -270,7 +280,7 @@ def _portfolio(args: argparse.Namespace, settings: Any) -> int:
         return EXIT_OK
     if action == "sales":
         with store.read() as conn:
-            done_sales = portfolio.realised(positions_repo.sold_positions(conn))
+            done_sales = portfolio.realised(positions_repo.sold_positions(conn, owner=owner))
         if args.json:
             print(json.dumps(done_sales, indent=2))
         else:
@@ -280,7 +290,7 @@ def _portfolio(args: argparse.Namespace, settings: Any) -> int:
         return EXIT_OK
     if action == "bench":
         return _bench(args, settings)
-    return _valuation(args, settings, store)
+    return _valuation(args, settings, store, owner)
 
 
 def _bench(args: argparse.Namespace, settings: Any) -> int:
@@ -306,13 +316,13 @@ def _bench(args: argparse.Namespace, settings: Any) -> int:
             bench_settings = sandbox.settings_for(settings.with_(data_dir=data, database_url=None))
             analyzer = Analyzer(bench_settings, metrics=MetricsStore(bench_settings))
             store = Store.open(bench_settings)
-            portfolio.import_csv(store, "style_id,size,cost\n" + rows)
+            portfolio.import_csv(store, "style_id,size,cost\n" + rows, owner=LOCAL)
             started = perf_counter()
-            cold = portfolio.value_portfolio(analyzer, store)
+            cold = portfolio.value_portfolio(analyzer, store, owner=LOCAL)
             cold_s = perf_counter() - started
             calls = dict(sandbox.counters.requests)
             started = perf_counter()
-            warm = portfolio.value_portfolio(analyzer, store)
+            warm = portfolio.value_portfolio(analyzer, store, owner=LOCAL)
             warm_s = perf_counter() - started
             limits = {m: bench_settings.limits(m) for m in calls}
     finally:
@@ -332,7 +342,7 @@ def _bench(args: argparse.Namespace, settings: Any) -> int:
     return EXIT_OK
 
 
-def _valuation(args: argparse.Namespace, settings: Any, store: Store) -> int:
+def _valuation(args: argparse.Namespace, settings: Any, store: Store, owner: str) -> int:
     from analyzer import portfolio
 
     opened = open_recording(settings)
@@ -342,7 +352,7 @@ def _valuation(args: argparse.Namespace, settings: Any, store: Store) -> int:
             print(f"\r[{event.fraction:4.0%}] {event.message[:60]:<60}", end="", file=sys.stderr, flush=True)
 
     try:
-        valuation = portfolio.value_portfolio(opened.analyzer, store, on_progress=progress, force=args.force)
+        valuation = portfolio.value_portfolio(opened.analyzer, store, on_progress=progress, force=args.force, owner=owner)
     finally:
         opened.close()
     data = valuation.to_dict()

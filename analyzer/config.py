@@ -79,6 +79,7 @@ class Settings:
     database_url: str | None = None
     redis_url: str | None = field(default=None, repr=False)
     alert_webhook: str | None = field(default=None, repr=False)
+    webhook_allow_loopback: bool = False  # tests and a local receiver: a person's webhook may be http on loopback
     min_margin: float = 0.10
 
     @property
@@ -142,6 +143,7 @@ class Settings:
             database_url=text("ANALYZER_DATABASE_URL"),
             redis_url=text("REDIS_URL"),
             alert_webhook=text("ANALYZER_ALERT_WEBHOOK"),
+            webhook_allow_loopback=text("ANALYZER_WEBHOOK_ALLOW_LOOPBACK", "0") not in ("0", "false", "no", ""),
             min_margin=number("ANALYZER_MIN_MARGIN", 0.10),
             stockx_base_url=text("STOCKX_BASE_URL", STOCKX_DEFAULT_URL) or STOCKX_DEFAULT_URL,
             stockx_token_url=text("STOCKX_TOKEN_URL", STOCKX_DEFAULT_TOKEN_URL) or STOCKX_DEFAULT_TOKEN_URL,

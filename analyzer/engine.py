@@ -27,7 +27,7 @@ from analyzer.matching import (
     plan_products,
     suggestions,
 )
-from analyzer.models import CallStats, LookupResult, Product, ProgressEvent, Quote, Sale, Size, SizeRun
+from analyzer.models import LOCAL_OWNER, CallStats, LookupResult, Product, ProgressEvent, Quote, Sale, Size, SizeRun
 from analyzer.pricing import Fees, recommend, sales_per_week
 from analyzer.sizes import NoSize, resolve
 from analyzer.validation import clean_query, parse_size, size_label
@@ -152,7 +152,7 @@ class Analyzer:
         self.labels = {m.name: m.label for m in self.markets}
 
     def lookup(self, query: str, size: object, *, mode: str = "parallel", fees: Fees | None = None,
-               on_progress: ProgressCallback | None = None) -> LookupResult:
+               on_progress: ProgressCallback | None = None, owner: str = LOCAL_OWNER) -> LookupResult:
         """Validate, then quote. Invalid input raises InvalidInput before any network call."""
         text, number = clean_query(query), parse_size(size)
         if mode not in MODES:
@@ -170,12 +170,14 @@ class Analyzer:
                 rates = pending.result() if pending is not None else None
         rates = self.rates_for(quotes, rates)
         result = self._result(text, number, mode, quotes, perf_counter() - started, fees or self.settings.fees, rates)
+        result.owner = owner
         if self.metrics is not None:
             self.metrics.record(result)
         return result
 
     def compare(self, queries: Sequence[str], size: object, *, fees: Fees | None = None,
-                on_progress: ProgressCallback | None = None, max_workers: int | None = None) -> list[LookupResult]:
+                on_progress: ProgressCallback | None = None, max_workers: int | None = None,
+                owner: str = LOCAL_OWNER) -> list[LookupResult]:
         """Many shoes on a bounded pool; results in the order asked. Validates every query first."""
         texts, number = [clean_query(q) for q in queries], parse_size(size)
         shares = [0.0] * len(texts)
@@ -190,7 +192,7 @@ class Analyzer:
                                               sum(shares) / len(shares), event.quote))
 
         def one(index: int) -> LookupResult:
-            result = self.lookup(texts[index], number, fees=fees, on_progress=lambda event: report(index, event))
+            result = self.lookup(texts[index], number, fees=fees, on_progress=lambda event: report(index, event), owner=owner)
             verdict = "quoted" if result.success else ("partly quoted" if result.any_quoted else "not quoted")
             report(index, ProgressEvent("", "shoe", f"{verdict} in {result.elapsed_s:.2f} s", 1.0))
             return result

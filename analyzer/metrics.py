@@ -56,21 +56,21 @@ class MetricsStore:
             log.exception("the store could not record a lookup's market data")
             self._count_error()
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, *, owner: str | None = None) -> dict[str, Any]:
         with self.store.read() as conn:
-            return metrics_repo.summary(conn)
+            return metrics_repo.summary(conn, owner=owner)
 
-    def recent(self, limit: int = 200) -> list[dict[str, Any]]:
+    def recent(self, limit: int = 200, *, owner: str | None) -> list[dict[str, Any]]:
         with self.store.read() as conn:
-            return metrics_repo.recent(conn, limit)
+            return metrics_repo.recent(conn, limit, owner=owner)
 
     def count(self) -> int:
         with self.store.read() as conn:
             return metrics_repo.count(conn)
 
-    def clear(self) -> None:
+    def clear(self, *, owner: str | None) -> None:
         with self.store.write() as conn:
-            metrics_repo.clear(conn)
+            metrics_repo.clear(conn, owner=owner)
 
 
 Recorder = MetricsStore

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 RECENT_SALES_SHOWN = 10
+LOCAL_OWNER = "local"  # analyzer.owners.LOCAL: the one person of an app without accounts
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ class LookupResult:
     size_asked: str = ""
     rates: dict[str, float] = field(default_factory=dict)
     """Every exchange rate known at the lookup (units per US dollar), for re-pricing it later."""
+    owner: str = LOCAL_OWNER
+    """Who asked (analyzer.owners): the metrics row is theirs; the market data it fetched are everyone's."""
 
     @property
     def any_quoted(self) -> bool:

@@ -111,13 +111,13 @@ def parse_csv(text: str, default_currency: str = "USD") -> tuple[list[NewPositio
     return rows, problems
 
 
-def import_csv(store: Store, text: str, default_currency: str = "USD") -> ImportResult:
+def import_csv(store: Store, text: str, default_currency: str = "USD", *, owner: str) -> ImportResult:
     """All rows in one transaction, or none when any row is bad."""
     rows, problems = parse_csv(text, default_currency)
     if problems:
         return ImportResult([], problems)
     with store.write() as conn:
-        return ImportResult(positions_repo.add_positions(conn, rows))
+        return ImportResult(positions_repo.add_positions(conn, rows, owner=owner))
 
 
 def export_csv(held: Sequence[Position]) -> str:
@@ -258,13 +258,13 @@ def _fresh_quotes(store: Store, key: str | None, p: Position, markets: Sequence[
 
 
 def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: ProgressCallback | None = None,
-                    force: bool = False) -> Valuation:
-    """Every open position at the best sell-now and list payouts (net, display currency)."""
+                    force: bool = False, *, owner: str) -> Valuation:
+    """Every open position of `owner` at the best sell-now and list payouts (net, display currency)."""
     settings = analyzer.settings
     fees = fees or settings.fees
     shown = getattr(settings, "currency", "USD")
     with store.read() as conn:
-        held = positions_repo.open_positions(conn)
+        held = positions_repo.open_positions(conn, owner=owner)
     rates: dict[str, float] = {}
     if any(p.currency != shown for p in held):
         from analyzer import fx
@@ -283,7 +283,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
         if stored is not None:
             quotes, at = stored
             return price_quotes(analyzer, quotes, fees), at, None, True
-        result = analyzer.lookup(first.query, label_of(first.size, first.scale), fees=fees)
+        result = analyzer.lookup(first.query, label_of(first.size, first.scale), fees=fees, owner=owner)
         product = result.product or {}
         with store.write() as conn:
             positions_repo.remember_match(conn, [p.id for p in pair], style_key(product.get("style_id")),
@@ -339,15 +339,16 @@ def parse_day(text: str | None) -> str:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
-def record_sale(store: Store, position_id: int, market: str, price: float, fees: Any, at: str | None = None) -> dict[str, Any]:
+def record_sale(store: Store, position_id: int, market: str, price: float, fees: Any, at: str | None = None, *,
+                owner: str) -> dict[str, Any]:
     """One pair of the position sold on `market` at `price`: its payout after that market's fees and the profit."""
     if not price > 0:
         raise InvalidInput("the price must be above 0")
     paid = payout(market, price, fees)
     assert paid is not None
     with store.write() as conn:
-        sold_id = positions_repo.mark_sold(conn, position_id, market, money(price), paid, parse_day(at))
-        sold = positions_repo.get_position(conn, sold_id)
+        sold_id = positions_repo.mark_sold(conn, position_id, market, money(price), paid, parse_day(at), owner=owner)
+        sold = positions_repo.get_position(conn, sold_id, owner=owner)
     assert sold is not None
     return sale_dict(sold)
 

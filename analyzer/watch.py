@@ -9,14 +9,16 @@ repeats nothing.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
 from analyzer.models import ProgressEvent, Quote
+from analyzer.owners import defaults_from
 from analyzer.pricing import recommend
-from analyzer.store import Store, watch_repo
+from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import Snapshot, latest_snapshots
 from analyzer.store.watch_repo import Alert, Watch
@@ -101,7 +103,8 @@ def check_targets(store: Store, watch: Watch, found: list[Reading], resolved: di
                 continue  # no value this time: the state stays what it was
             if reading.met and not before.get(reading.target, False):
                 fired.append(watch_repo.insert_alert(
-                    conn, watch_id=watch.id, query=watch.query, size=watch.size, size_label=label_of(watch.size, watch.scale),
+                    conn, owner=watch.owner, watch_id=watch.id, query=watch.query, size=watch.size,
+                    size_label=label_of(watch.size, watch.scale),
                     market=reading.market, target=reading.target, threshold=reading.threshold, value=reading.value,
                     currency=reading.currency))
             watch_repo.set_state(conn, watch.id, reading.target, bool(reading.met), reading.value)
@@ -115,12 +118,12 @@ def _quote_of(snapshot: Snapshot) -> Quote:
                  quoted_at=snapshot.at, scale=snapshot.scale)
 
 
-def price_quotes(analyzer: Any, quotes: Mapping[str, Quote], fees: Any) -> dict[str, Any]:
+def price_quotes(analyzer: Any, quotes: Mapping[str, Quote], fees: Any, currency: str | None = None) -> dict[str, Any]:
     """Pricing of stored quotes as a lookup would price them: same fees rule, currency and rates."""
     settings = analyzer.settings
     rates_for = getattr(analyzer, "rates_for", None)
     rates = rates_for(dict(quotes), None) if rates_for else getattr(settings, "fx_rates", None)
-    return recommend(quotes, fees, getattr(settings, "currency", "USD"), rates, getattr(analyzer, "labels", None))
+    return recommend(quotes, fees, currency or getattr(settings, "currency", "USD"), rates, getattr(analyzer, "labels", None))
 
 
 def stored_quotes(store: Store, resolved: Mapping[str, Mapping[str, Any]], ttl_s: float) -> dict[str, Quote] | None:
@@ -151,35 +154,84 @@ def pair_errors(watch: Watch, quotes: Mapping[str, Quote]) -> list[dict[str, Any
             for m, q in quotes.items() if not q.ok and watch.market in ("any", m)]
 
 
-class WatchRunner:
-    """Runs the watchlist through one Analyzer (its limiter paces the markets) on one store."""
+@dataclass(frozen=True)
+class OwnerView:
+    """How one owner judges their watches: their saved fees and currency, through an analyzer
+    asking their Alias book."""
 
-    def __init__(self, analyzer: Any, store: Store | None = None, fees: Any = None) -> None:
+    analyzer: Any
+    fees: Any
+    currency: str
+
+
+class OwnerViews:
+    """Each owner's view, from their saved settings (the app's defaults for one who saved none);
+    one analyzer per Alias book, all sharing the base analyzer's recorder."""
+
+    def __init__(self, analyzer: Any, store: Store) -> None:
+        self.analyzer = analyzer
+        self.store = store
+        self._views: dict[str, OwnerView] = {}
+        self._by_book: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, owner: str) -> OwnerView:
+        with self._lock:
+            view = self._views.get(owner)
+            if view is None:
+                base = self.analyzer.settings
+                with self.store.read() as conn:
+                    saved = owners_repo.load_settings(conn, owner, defaults_from(base))
+                view = OwnerView(self._book(saved.alias_region, saved.alias_consigned), saved.fees, saved.currency)
+                self._views[owner] = view
+            return view
+
+    def _book(self, region: str, consigned: str) -> Any:
+        base = self.analyzer.settings
+        if (region, consigned) == (base.alias_region, base.alias_consigned):
+            return self.analyzer
+        if (region, consigned) not in self._by_book:
+            from analyzer.engine import Analyzer
+
+            changed = base.with_(alias_region=region, alias_consigned=consigned)
+            self._by_book[(region, consigned)] = Analyzer(changed, metrics=self.analyzer.metrics)
+        return self._by_book[(region, consigned)]
+
+
+class WatchRunner:
+    """Runs the watchlist through one Analyzer (its limiter paces the markets) on one store: one
+    owner's watches (the page), or every owner's (`owner=None`, the worker); each watch is judged at
+    its owner's saved fees, currency and Alias book, whoever runs it."""
+
+    def __init__(self, analyzer: Any, store: Store | None = None, owner: str | None = None) -> None:
         self.analyzer = analyzer
         self.settings = analyzer.settings
         self.store = store or Store.open(self.settings)
-        self.fees = fees or self.settings.fees
+        self.owner = owner
+        self.views = OwnerViews(analyzer, self.store)
 
     def price(self, watch: Watch, force: bool = False) -> Priced:
+        view = self.views(watch.owner)
         if not force:
             quotes = stored_quotes(self.store, watch.resolved, self.settings.market_ttl_s)
             if quotes is not None:
-                return Priced(quotes, price_quotes(self.analyzer, quotes, self.fees), from_store=True)
-        result = self.analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=self.fees)
-        return Priced(dict(result.quotes), result.pricing)
+                return Priced(quotes, price_quotes(view.analyzer, quotes, view.fees, view.currency), from_store=True)
+        result = view.analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=view.fees, owner=watch.owner)
+        pricing = result.pricing if result.currency == view.currency else view.analyzer.reprice(result, view.fees, view.currency)
+        return Priced(dict(result.quotes), pricing)
 
     def check(self, watch: Watch, force: bool = False) -> tuple[list[Alert], list[dict[str, Any]], bool]:
         priced = self.price(watch, force)
         errors = pair_errors(watch, priced.quotes)
         resolved = watch.resolved if priced.from_store else resolved_of(priced.quotes)
-        found = readings(watch, priced, getattr(self.settings, "currency", "USD"))
+        found = readings(watch, priced, self.views(watch.owner).currency)
         fired = check_targets(self.store, watch, found, resolved, " ".join(e["error"] or "" for e in errors) or None)
         return fired, errors, priced.from_store
 
     def run_once(self, force: bool = False, on_progress: ProgressCallback | None = None,
                  deliver: Callable[[Store], tuple[int, int]] | None = None) -> RunReport:
         with self.store.read() as conn:
-            watched = watch_repo.list_watches(conn)
+            watched = watch_repo.list_watches(conn, owner=self.owner)
         report = RunReport()
         workers = max(1, min(len(watched), int(getattr(self.settings, "max_workers", 3))))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="watch") as pool:
@@ -205,16 +257,18 @@ class WatchRunner:
         return report
 
 
-def overview(analyzer: Any, store: Store, fees: Any = None) -> list[dict[str, Any]]:
-    """One row per watched pair: its targets against the newest stored quotes, priced at `fees`."""
-    fees = fees or analyzer.settings.fees
+def overview(analyzer: Any, store: Store, owner: str) -> list[dict[str, Any]]:
+    """One row per watched pair of `owner`: its targets against the newest stored quotes, priced at
+    the owner's saved fees and currency (what the worker judges them by)."""
+    view = OwnerViews(analyzer, store)(owner)
     with store.read() as conn:
-        watched = watch_repo.list_watches(conn)
+        watched = watch_repo.list_watches(conn, owner=owner)
         states = {w.id: watch_repo.target_states(conn, w.id) for w in watched}
     rows = []
     for w in watched:
         quotes = stored_quotes(store, w.resolved, float("inf")) if w.resolved else None
-        found = readings(w, Priced(quotes, price_quotes(analyzer, quotes, fees)), "USD") if quotes else []
+        found = (readings(w, Priced(quotes, price_quotes(view.analyzer, quotes, view.fees, view.currency)), view.currency)
+                 if quotes else [])
         by_target = {r.target: r for r in found}
         row: dict[str, Any] = {"id": w.id, "query": w.query, "size_label": label_of(w.size, w.scale), "market": w.market,
                                "checked_at": w.checked_at, "problem": w.last_error}

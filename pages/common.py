@@ -16,7 +16,9 @@ from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS, CURRENCIES, Settings
 from analyzer.engine import Analyzer, ProgressCallback
 from analyzer.launch import Opened, open_analyzer
 from analyzer.models import LookupResult, ProgressEvent, Size
+from analyzer.owners import LOCAL, OwnerSettings, defaults_from, owner_of
 from analyzer.pricing import STOCKX_TRANSACTION_FEES, Fees
+from analyzer.store import Store, owners_repo
 from analyzer.validation import SCALE_RANGES, parse_size, size_label
 
 T = TypeVar("T")
@@ -30,6 +32,33 @@ DEFAULT_FEES = Fees()
 FRAME_KEY = "_frame_running"
 
 
+def accounts_on() -> bool:
+    """Accounts are on when `.streamlit/secrets.toml` has an `[auth]` section (Streamlit's st.login)."""
+    return "auth" in _secrets()
+
+
+def signed_in() -> bool:
+    return not accounts_on() or bool(st.user.is_logged_in)
+
+
+def owner() -> str:
+    """Whose rows this session reads and writes: the signed-in person (OIDC issuer and subject,
+    never the e-mail), or the local owner of an app without accounts."""
+    if not accounts_on():
+        return LOCAL
+    if not st.user.is_logged_in:
+        st.stop()  # nothing of anyone's is served to a person signed out
+    return owner_of(str(st.user.get("iss") or ""), str(st.user.get("sub") or ""))
+
+
+def sign_in_screen() -> None:
+    """All that a person signed out sees."""
+    st.title("Sneaker Market Analyzer")
+    st.write("Sign in to see your quotes, watchlist and portfolio. Your pairs, alerts and settings are yours alone.")
+    if st.button("Sign in", type="primary", icon=":material/login:", key="sign_in"):
+        st.login()
+
+
 def require_frame() -> None:
     """Run the page inside the app's frame (navigation, sidebar, page config).
 
@@ -39,6 +68,8 @@ def require_frame() -> None:
     frame marks each run; a page run without it switches Streamlit to the frame and runs again.
     """
     if st.session_state.get(FRAME_KEY):
+        if not signed_in():
+            st.stop()
         return
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -176,47 +207,135 @@ def reprice(result: LookupResult) -> dict[str, Any]:
     return opened().analyzer.reprice(result, fees(), currency())
 
 
-def _percent(key: str, title: str, default: float, help_text: str | None = None, top: float = 30.0) -> None:
-    st.number_input(title, min_value=0.0, max_value=top, value=round(default * 100, 2), step=0.1, format="%.1f",
-                    key=key, help=help_text)
+def _percent(key: str, title: str, help_text: str | None = None, top: float = 30.0) -> None:
+    st.number_input(title, min_value=0.0, max_value=top, step=0.1, format="%.1f", key=key, help=help_text)
+
+
+def store() -> Store:
+    return Store.open(settings())
+
+
+def _as_percent(share: float) -> float:
+    return round(float(share) * 100, 4)
+
+
+def _widget_state(chosen: OwnerSettings) -> dict[str, Any]:
+    """The sidebar's widget values for saved settings (percentages as the widgets show them)."""
+    f = chosen.fees
+    return {"seller_level": f.stockx_level, "stockx_processing": _as_percent(f.stockx_processing),
+            "alias_commission": _as_percent(f.alias_commission), "alias_seller_fee": float(f.alias_seller_fee),
+            "alias_cashout": bool(f.alias_cashout_enabled), "alias_cashout_pct": _as_percent(f.alias_cashout),
+            "stockx_buyer_pct": _as_percent(f.stockx_buyer_pct), "stockx_buyer_flat": float(f.stockx_buyer_flat),
+            "alias_buyer_pct": _as_percent(f.alias_buyer_pct), "alias_buyer_flat": float(f.alias_buyer_flat),
+            "currency": chosen.currency, "alias_region": chosen.alias_region, "alias_consigned": chosen.alias_consigned}
+
+
+SAVED_KEY, SAVED_OWNER_KEY = "_saved_settings", "_saved_settings_owner"
+
+
+def saved_settings() -> OwnerSettings:
+    """This person's settings as last saved (the webhook among them)."""
+    load_settings()
+    return st.session_state[SAVED_KEY]  # type: ignore[no-any-return]
+
+
+def load_settings() -> None:
+    """Once a session (and again for another person), before the sidebar is drawn: the person's
+    saved settings into the widgets, so fees, currency and Alias book follow them to any browser."""
+    who = owner()
+    if st.session_state.get(SAVED_OWNER_KEY) == who:
+        return
+    defaults = defaults_from(settings())
+    try:
+        with store().read() as conn:
+            saved = owners_repo.load_settings(conn, who, defaults)
+    except Exception:  # the store is unreachable: the app's defaults, and prices still work
+        saved = defaults
+    st.session_state.update(_widget_state(saved))
+    st.session_state[SAVED_KEY] = saved
+    st.session_state[SAVED_OWNER_KEY] = who
+
+
+def save_settings(chosen: OwnerSettings) -> None:
+    """Keep the person's settings (the watch worker judges their watches at these)."""
+    with store().write() as conn:
+        owners_repo.save_settings(conn, owner(), chosen)
+    st.session_state[SAVED_KEY] = chosen
+
+
+def _save_changed_settings() -> None:
+    saved = saved_settings()
+    region, consigned = alias_options()
+    chosen = saved.with_(fees=fees(), currency=currency(), alias_region=region, alias_consigned=consigned)
+    if chosen != saved:
+        try:
+            save_settings(chosen)
+        except Exception:
+            st.toast("Your settings could not be saved now: the store is unreachable.", icon=":material/warning:")
+
+
+def confirm(label: str, key: str, question: str, **button: Any) -> bool:
+    """A destructive button that asks first: True only once the person has confirmed."""
+    asking = f"{key}_asking"
+    if st.button(label, key=key, **button):
+        st.session_state[asking] = True
+    if not st.session_state.get(asking):
+        return False
+    st.warning(question, icon=":material/help:")
+    yes, no = st.columns(2)
+    if no.button("Cancel", key=f"{key}_no"):
+        st.session_state[asking] = False
+        st.rerun()
+    if yes.button("Yes, delete", key=f"{key}_yes", type="primary"):
+        st.session_state[asking] = False
+        return True
+    return False
 
 
 def sidebar() -> None:
-    """Every control re-prices what is on screen at once; Alias's book options ask the market again."""
-    base = settings()
+    """Every control re-prices what is on screen at once; Alias's book options ask the market again.
+    The controls start at the person's saved settings, and a change is saved."""
+    load_settings()
     with st.sidebar:
         st.subheader("Your fees")
         st.selectbox("StockX seller level", list(STOCKX_TRANSACTION_FEES), key="seller_level",
                      format_func=lambda lv: f"Level {lv}: {STOCKX_TRANSACTION_FEES[lv] * 100:g}% transaction fee")
-        _percent("stockx_processing", "StockX payment processing (%)", DEFAULT_FEES.stockx_processing)
-        _percent("alias_commission", "Alias commission (%)", DEFAULT_FEES.alias_commission)
-        st.number_input("Alias seller fee ($)", min_value=0.0, max_value=50.0, value=DEFAULT_FEES.alias_seller_fee, step=0.5,
-                        key="alias_seller_fee")
-        st.toggle("Alias cash-out fee", value=DEFAULT_FEES.alias_cashout_enabled, key="alias_cashout",
-                  help="Charged when you move Alias earnings to your bank.")
-        _percent("alias_cashout_pct", "Alias cash-out fee (%)", DEFAULT_FEES.alias_cashout)
+        _percent("stockx_processing", "StockX payment processing (%)")
+        _percent("alias_commission", "Alias commission (%)")
+        st.number_input("Alias seller fee ($)", min_value=0.0, max_value=50.0, step=0.5, key="alias_seller_fee")
+        st.toggle("Alias cash-out fee", key="alias_cashout", help="Charged when you move Alias earnings to your bank.")
+        _percent("alias_cashout_pct", "Alias cash-out fee (%)")
         with st.expander("Buyer costs (for buying and arbitrage)"):
-            _percent("stockx_buyer_pct", "StockX buyer fee (%)", DEFAULT_FEES.stockx_buyer_pct)
-            st.number_input("StockX buyer shipping ($)", 0.0, 100.0, DEFAULT_FEES.stockx_buyer_flat, 0.5, key="stockx_buyer_flat")
-            _percent("alias_buyer_pct", "Alias/GOAT buyer fee (%)", DEFAULT_FEES.alias_buyer_pct)
-            st.number_input("Alias/GOAT buyer shipping ($)", 0.0, 100.0, DEFAULT_FEES.alias_buyer_flat, 0.5, key="alias_buyer_flat")
+            _percent("stockx_buyer_pct", "StockX buyer fee (%)")
+            st.number_input("StockX buyer shipping ($)", min_value=0.0, max_value=100.0, step=0.5, key="stockx_buyer_flat")
+            _percent("alias_buyer_pct", "Alias/GOAT buyer fee (%)")
+            st.number_input("Alias/GOAT buyer shipping ($)", min_value=0.0, max_value=100.0, step=0.5, key="alias_buyer_flat")
             st.caption(pricing.BUYER_COSTS_NOTE)
         st.subheader("Money and market")
-        st.selectbox("Show amounts in", CURRENCIES, index=CURRENCIES.index(base.currency), key="currency",
+        st.selectbox("Show amounts in", CURRENCIES, key="currency",
                      help="StockX is asked in the currency set for the app; amounts are converted at the lookup's rates.")
-        st.selectbox("Alias region", ALIAS_REGIONS, index=ALIAS_REGIONS.index(base.alias_region), key="alias_region",
+        st.selectbox("Alias region", ALIAS_REGIONS, key="alias_region",
                      format_func=REGION_NAMES.get, help="Changing it asks Alias again for that region's book.")
-        st.selectbox("Alias listings", ALIAS_CONSIGNED, index=ALIAS_CONSIGNED.index(base.alias_consigned), key="alias_consigned",
+        st.selectbox("Alias listings", ALIAS_CONSIGNED, key="alias_consigned",
                      format_func=CONSIGNED_NAMES.get, help="Consigned pairs sit in GOAT's warehouse and ship at once.")
         with st.expander("Engine"):
             st.radio("Calls", ["Parallel", "One after another"], key="mode", horizontal=True,
                      help="Parallel: both markets at once, two round trips. One after another: the baseline.")
-            st.slider("Shoes at once (Compare)", 1, 8, value=base.max_workers, key="workers")
+            st.slider("Shoes at once (Compare)", 1, 8, value=settings().max_workers, key="workers")
             st.toggle("Use cache", value=True, key="use_cache", help="Catalog answers are kept 24 h, market data 30 min.")
-            if st.button("Clear cache", key="clear_cache", icon=":material/delete_sweep:"):
+            # The cache is everyone's: with accounts on, the operator clears it (python -m analyzer cache clear).
+            if not accounts_on() and confirm("Clear cache", "clear_cache", "Clear the HTTP cache? The next lookups ask the "
+                                             "markets again.", icon=":material/delete_sweep:"):
                 opened().analyzer.clear_cache()
                 st.cache_data.clear()
                 st.toast("Cache cleared: the next lookups go to the markets.")
+        _save_changed_settings()
+        if accounts_on():
+            st.divider()
+            who = st.user.get("name") or st.user.get("email") or st.user.get("sub")
+            st.caption(f"Signed in as {plain(who)}")
+            if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+                st.logout()
         st.divider()
         if is_sandbox():
             sandbox_badge("Sandbox data")

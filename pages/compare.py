@@ -53,10 +53,10 @@ if submitted:
             state.pop(key, None)  # what it replaced goes too, CSV button included
         st.warning(str(problem), icon=":material/edit:")
     else:
-        engine, fees, workers = common.analyzer(), common.fees(), common.workers()
+        engine, fees, workers, owner = common.analyzer(), common.fees(), common.workers(), common.owner()
         results = common.run_live(
             f"Comparing {len(queries)} shoes at {size_label(size.value, size.scale)}…",
-            lambda progress: engine.compare(queries, size, fees=fees, on_progress=progress, max_workers=workers),
+            lambda progress: engine.compare(queries, size, fees=fees, on_progress=progress, max_workers=workers, owner=owner),
             summary=lambda rs: (verdict(rs)[0], "complete" if verdict(rs)[1] else "error"),
             log=lambda event: event.step == "shoe",
         )

@@ -74,7 +74,7 @@ def use_suggestion(query: str) -> None:
 
 def run_lookup(query: str, size: Size) -> LookupResult:
     engine = common.analyzer()
-    mode, fees = common.mode(), common.fees()  # read here: the worker thread must not touch session state
+    mode, fees, owner = common.mode(), common.fees(), common.owner()  # read here: the worker thread must not touch session state
 
     def summary(r: LookupResult) -> tuple[str, str]:
         if r.success:
@@ -86,7 +86,7 @@ def run_lookup(query: str, size: Size) -> LookupResult:
 
     result = common.run_live(
         f"Looking up {common.plain(query)}, {size_label(size.value, size.scale)}…",
-        lambda progress: engine.lookup(query, size, mode=mode, fees=fees, on_progress=progress),
+        lambda progress: engine.lookup(query, size, mode=mode, fees=fees, on_progress=progress, owner=owner),
         summary=summary, log=lambda e: True,
     )
     state["lookup_status"] = summary(result)  # shown again, folded, on the runs that follow

@@ -50,8 +50,9 @@ def outcome(row: pd.Series) -> str:
     return "no such size"
 
 
-summary = store.summary()
-recent = pd.DataFrame(store.recent(500))
+owner = common.owner()
+summary = store.summary(owner=owner)  # your lookups: what others looked up is theirs
+recent = pd.DataFrame(store.recent(500, owner=owner))
 
 if not summary.get("lookups"):
     st.info("No lookups recorded yet. Price a pair or compare a few, and the figures show here.", icon=":material/info:")
@@ -153,8 +154,9 @@ else:
             for _, row in said.iterrows():
                 st.markdown(f"- {row['When'].strftime('%d %b %H:%M')}: {common.plain(row['value'])}")
 
-if st.button("Clear figures", key="clear_metrics", icon=":material/delete:"):
-    store.clear()
+if common.confirm("Clear figures", "clear_metrics", "Delete the record of your lookups? The figures above start again "
+                  "from zero; nobody else's go.", icon=":material/delete:"):
+    store.clear(owner=owner)
     st.rerun()
 
 st.divider()

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analyzer import portfolio
 from analyzer.portfolio import Valuation
-from analyzer.store import Store, positions_repo
+from analyzer.store import positions_repo
 from analyzer.store.history import label_of
 from analyzer.validation import InvalidInput
 from pages import common
@@ -25,7 +25,8 @@ common.require_frame()
 st.title("Portfolio")
 common.sandbox_badge()
 settings = common.settings()
-store = Store.open(settings)
+store = common.store()
+owner = common.owner()
 totals_box = st.container(key="totals")
 
 
@@ -54,7 +55,7 @@ def one_currency(sales: list[dict[str, Any]], default: str) -> str:
 
 
 with store.read() as conn:
-    empty = not positions_repo.open_positions(conn) and not positions_repo.sold_positions(conn)
+    empty = not positions_repo.open_positions(conn, owner=owner) and not positions_repo.sold_positions(conn, owner=owner)
 with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_file:"):
     st.caption("Columns: `style_id` (or `query`), `size` (10, 8W, 7Y), `cost`, and optional `quantity`, `bought_at`, "
                "`currency`, `note`. A file with a bad row imports nothing and lists every bad line.")
@@ -63,7 +64,7 @@ with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_
                  placeholder="style_id,size,cost,quantity\nDD1391-100,10,110,2")
     if st.button("Import", key="portfolio_import", icon=":material/playlist_add:"):
         text = upload.getvalue().decode("utf-8-sig", errors="replace") if upload is not None else state.get("portfolio_paste", "")
-        done = portfolio.import_csv(store, text or "", getattr(settings, "currency", "USD"))
+        done = portfolio.import_csv(store, text or "", common.currency(), owner=owner)
         if done.problems:
             st.error("Nothing imported. " + " ".join(common.plain(f"Line {p.line}: {p.reason}.") for p in done.problems),
                      icon=":material/error:")
@@ -72,8 +73,8 @@ with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_
             state.pop("valuation", None)
 
 with store.read() as conn:
-    held = positions_repo.open_positions(conn)
-    sold = positions_repo.sold_positions(conn)
+    held = positions_repo.open_positions(conn, owner=owner)
+    sold = positions_repo.sold_positions(conn, owner=owner)
 
 refresh = st.button("Value now", key="portfolio_value", type="primary", icon=":material/refresh:", disabled=not held,
                     help="Fresh stored quotes are used first; the rest are asked of the markets, paced by their limits")
@@ -82,7 +83,7 @@ last: Valuation | None = state.get("valuation")
 if held and (refresh or last is None or {v.position.id for v in last.valued} != known):
     analyzer, fees = common.analyzer(), common.fees()
     last = common.run_live("Valuing the portfolio…", lambda progress: portfolio.value_portfolio(
-        analyzer, store, fees, on_progress=progress),
+        analyzer, store, fees, on_progress=progress, owner=owner),
         summary=lambda v: (f"Valued {len(v.valued)} positions: {v.from_store} from fresh quotes, {v.looked_up} asked", "complete"))
     state["valuation"] = last
 
@@ -152,7 +153,7 @@ if held:
         if sell_col.button("Record sale", key="sale_record", icon=":material/sell:"):
             try:
                 sale = portfolio.record_sale(store, int(state["sale_id"]), state["sale_market"], float(state["sale_price"]),
-                                             common.fees(), str(state["sale_day"]))
+                                             common.fees(), str(state["sale_day"]), owner=owner)
             except (InvalidInput, LookupError) as problem:
                 st.warning(common.plain(problem), icon=":material/warning:")
             else:
@@ -160,9 +161,12 @@ if held:
                 sold_as = sale.get("currency") or shown
                 st.toast(f"Sold: payout {money(sale['payout'], sold_as)}, profit {money(sale['profit'], sold_as)}")
                 st.rerun()
-        if remove_col.button("Remove pair", key="position_remove", icon=":material/delete:"):
+        with remove_col:
+            removing = common.confirm("Remove pair", "position_remove", "Delete this position? Its cost and notes go for good.",
+                                      icon=":material/delete:")
+        if removing:
             with store.write() as conn:
-                positions_repo.remove_position(conn, int(state["sale_id"]))
+                positions_repo.remove_position(conn, int(state["sale_id"]), owner=owner)
             state.pop("valuation", None)
             st.rerun()
 

@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analyzer.alerts import alert_log, deliver_pending, message
-from analyzer.store import Store, watch_repo
+from analyzer.alerts import alert_log, deliver_pending, message, owner_webhooks
+from analyzer.owners import check_webhook, masked
+from analyzer.store import watch_repo
 from analyzer.validation import InvalidInput, clean_query, parse_size
 from analyzer.watch import RunReport, WatchRunner, overview
 from pages import common
@@ -23,12 +24,14 @@ st.title("Watchlist")
 common.sandbox_badge()
 fired_box = st.container(key="fired")  # filled at the end, with this run's alerts too: what fired comes first
 settings = common.settings()
-store = Store.open(settings)
-webhook = getattr(settings, "alert_webhook", None)
+store = common.store()
+owner = common.owner()
+webhooks = owner_webhooks(store, settings)
+webhook = webhooks(owner)
 
 
 with store.read() as conn:
-    watched_before = bool(watch_repo.list_watches(conn))
+    watched_before = bool(watch_repo.list_watches(conn, owner=owner))
 with st.expander("Watch a pair", expanded=not watched_before, icon=":material/add_alert:"):
     pair_col, size_col, market_col = st.columns([2, 1, 1])
     pair_col.text_input("Shoe (name or style ID)", key="watch_query", placeholder="DD1391-100")
@@ -48,27 +51,27 @@ with st.expander("Watch a pair", expanded=not watched_before, icon=":material/ad
         else:
             with store.write() as conn:
                 new_id = watch_repo.add_watch(conn, query, float(getattr(size, "value", size)), getattr(size, "scale", None),
-                                              st.session_state["watch_market"], **targets)  # type: ignore[arg-type]
+                                              st.session_state["watch_market"], owner=owner, **targets)  # type: ignore[arg-type]
             st.toast(f"Watching #{new_id}: {common.plain(query)}", icon=":material/visibility:")
 
 with store.read() as conn:
-    watched = bool(watch_repo.list_watches(conn))
+    watched = bool(watch_repo.list_watches(conn, owner=owner))
 if watched and st.button("Refresh now", key="watch_refresh", type="primary", icon=":material/refresh:",
                          help="Asks the markets for pairs whose stored quotes are older than the market data TTL"):
-    runner = WatchRunner(common.analyzer(), store, common.fees())
+    runner = WatchRunner(common.analyzer(), store, owner=owner)  # judged at the saved settings, as the worker does
 
     def summary(report: RunReport) -> tuple[str, str]:
         state = "error" if report.errors and not report.alerts and report.from_store < report.checked else "complete"
         return f"Checked {report.checked} pairs: {len(report.alerts)} alerts, {len(report.errors)} problems", state
 
     report = common.run_live("Refreshing watched pairs…", lambda progress: runner.run_once(
-        on_progress=progress, deliver=partial(deliver_pending, url=webhook)), summary=summary)
+        on_progress=progress, deliver=partial(deliver_pending, webhook_for=webhooks)), summary=summary)
     for alert in report.alerts:
         st.success(common.plain(message(alert)), icon=":material/notifications_active:")
     for error in report.errors:
         st.warning(common.plain(f"#{error['watch_id']} {error['query']}: {error['error']}"), icon=":material/warning:")
 
-rows = overview(common.analyzer(), store, common.fees())
+rows = overview(common.analyzer(), store, owner)
 if not rows:
     st.info("No pairs watched yet. Add one above, or from the CLI: "
             "`python -m analyzer watch add DD1391-100 --size 10 --sell-now-above 150`.", icon=":material/info:")
@@ -108,13 +111,16 @@ if rows:
     remove_col, remove_btn = st.columns([2, 1], vertical_alignment="bottom")
     remove_col.selectbox("Stop watching", [r["id"] for r in rows], key="watch_remove_id",
                          format_func=lambda i: next(f"#{r['id']} {r['query']} {r['size_label']}" for r in rows if r["id"] == i))
-    if remove_btn.button("Remove", key="watch_remove", icon=":material/delete:"):
+    with remove_btn:
+        removing = common.confirm("Remove", "watch_remove", "Stop watching this pair? Its targets go; its alerts stay in the log.",
+                                  icon=":material/delete:")
+    if removing:
         with store.write() as conn:
-            watch_repo.remove_watch(conn, int(st.session_state["watch_remove_id"]))
+            watch_repo.remove_watch(conn, int(st.session_state["watch_remove_id"]), owner=owner)
         st.rerun()
 
 st.subheader("Alerts")
-log = alert_log(store, bool(webhook))
+log = alert_log(store, bool(webhook), owner=owner)
 if not log:
     st.caption("No alert yet: a target fires once when it becomes met, and again only after it was unmet.")
 else:
@@ -124,3 +130,30 @@ else:
     with fired_box:  # the newest alerts whole, where a phone shows them without scrolling
         for a in log[:3]:
             st.markdown(f":material/notifications_active: **{common.plain(when(a['at']))} UTC** · {common.plain(a['message'])}")
+
+
+with st.expander("Where alerts go", icon=":material/webhook:"):
+    saved = common.saved_settings()
+    if saved.webhook:
+        st.write(f"Alerts are posted to your webhook at {common.plain(masked(saved.webhook))} (Slack or Discord).")
+    elif webhook:
+        st.write("Alerts go to the operator's webhook (ANALYZER_ALERT_WEBHOOK).")
+    else:
+        st.write("No webhook yet: alerts are kept in the log above.")
+    if st.session_state.pop("webhook_clear", False):
+        st.session_state["webhook_url"] = ""  # a saved address is not left in the box
+    st.text_input("Your webhook (https://…)", key="webhook_url", type="password",
+                  help="A Slack or Discord incoming-webhook address; kept for you alone, never shown again whole")
+    save_col, clear_col = st.columns(2)
+    if save_col.button("Save webhook", key="webhook_save", icon=":material/save:"):
+        try:
+            url = check_webhook(st.session_state["webhook_url"], allow_loopback_http=settings.webhook_allow_loopback)
+        except InvalidInput as problem:
+            st.warning(str(problem), icon=":material/warning:")
+        else:
+            common.save_settings(saved.with_(webhook=url))
+            st.session_state["webhook_clear"] = True
+            st.rerun()
+    if saved.webhook and clear_col.button("Remove webhook", key="webhook_remove", icon=":material/delete:"):
+        common.save_settings(saved.with_(webhook=None))
+        st.rerun()

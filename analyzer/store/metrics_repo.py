@@ -10,7 +10,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert, select, true
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, true
 
 from analyzer.store.db import writing
 from analyzer.store.schema import lookups, market_calls
@@ -24,7 +24,7 @@ NOT_MARKET_FAULTS = ("not_found", "size_not_offered")
 def record_lookup(conn: Connection, result: Any, ts: float | None = None) -> int:
     size = getattr(result.size, "value", result.size)
     lookup_id = conn.execute(insert(lookups).values(
-        ts=time.time() if ts is None else ts, query=result.query, size=float(size), mode=result.mode,
+        ts=time.time() if ts is None else ts, owner=result.owner, query=result.query, size=float(size), mode=result.mode,
         source=result.source, success=int(result.success), elapsed_s=float(result.elapsed_s),
     )).inserted_primary_key[0]  # type: ignore[index]
     rows = [{"lookup_id": lookup_id, "market": name, "ok": int(q.ok), "elapsed_s": float(q.elapsed_s), "calls": q.calls,
@@ -35,19 +35,25 @@ def record_lookup(conn: Connection, result: Any, ts: float | None = None) -> int
     return int(lookup_id)
 
 
-def clear(conn: Connection) -> None:
-    conn.execute(delete(market_calls))
-    conn.execute(delete(lookups))
+def clear(conn: Connection, *, owner: str | None) -> None:
+    """Delete the owner's lookups (their market rows go with them); `owner=None` (an operator) every lookup."""
+    mine = select(lookups.c.id) if owner is None else select(lookups.c.id).where(lookups.c.owner == owner)
+    conn.execute(delete(market_calls).where(market_calls.c.lookup_id.in_(mine)))
+    conn.execute(delete(lookups).where(lookups.c.id.in_(mine)))
 
 
 def count(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(lookups)).scalar_one())
 
 
-def recent(conn: Connection, limit: int = 200) -> list[dict[str, Any]]:
-    """The newest lookups, one dict each, with per-market columns flattened (`stockx_ok`, ...)."""
-    columns = [c for c in lookups.c if c.name != "legacy_id"]
-    rows = [dict(r._mapping) for r in conn.execute(select(*columns).order_by(lookups.c.id.desc()).limit(limit))]
+def recent(conn: Connection, limit: int = 200, *, owner: str | None) -> list[dict[str, Any]]:
+    """The owner's newest lookups (`owner=None`: everyone's), one dict each, with per-market columns
+    flattened (`stockx_ok`, ...)."""
+    columns = [c for c in lookups.c if c.name not in ("legacy_id", "owner")]
+    query = select(*columns).order_by(lookups.c.id.desc()).limit(limit)
+    if owner is not None:
+        query = query.where(lookups.c.owner == owner)
+    rows = [dict(r._mapping) for r in conn.execute(query)]
     if not rows:
         return []
     per_market = conn.execute(select(market_calls).where(market_calls.c.lookup_id.in_([r["id"] for r in rows]))).all()
@@ -102,10 +108,13 @@ def _sums(where: Any) -> Any:
                   func.coalesce(func.sum(c.rate_limited), 0), func.coalesce(func.sum(c.retries), 0)).where(where)
 
 
-def summary(conn: Connection) -> dict[str, Any]:
+def summary(conn: Connection, *, owner: str | None = None) -> dict[str, Any]:
+    """The figures over the owner's lookups; `owner=None` (an operator) over everyone's."""
     c, lk = market_calls.c, lookups.c
+    mine = true() if owner is None else lk.owner == owner
 
     def over_lookups(where: Any) -> dict[str, Any]:
+        where = and_(where, mine)
         ids = select(lk.id).where(where)
         rows = [(r[0], r[1]) for r in conn.execute(select(lk.success, lk.elapsed_s).where(where))]
         sums = tuple(conn.execute(_sums(c.lookup_id.in_(ids))).one())
@@ -113,14 +122,16 @@ def summary(conn: Connection) -> dict[str, Any]:
         return _figures(rows, sums, kinds)
 
     def over_market(market: str) -> dict[str, Any]:
-        rows = [(r[0], r[1]) for r in conn.execute(select(c.ok, c.elapsed_s).where(c.market == market))]
-        sums = tuple(conn.execute(_sums(c.market == market)).one())
-        kinds = [(r[0], r[1]) for r in conn.execute(select(c.ok, c.error_kind).where(c.market == market))]
+        where = and_(c.market == market, c.lookup_id.in_(select(lk.id).where(mine)))
+        rows = [(r[0], r[1]) for r in conn.execute(select(c.ok, c.elapsed_s).where(where))]
+        sums = tuple(conn.execute(_sums(where)).one())
+        kinds = [(r[0], r[1]) for r in conn.execute(select(c.ok, c.error_kind).where(where))]
         return _figures(rows, sums, kinds)
 
     overall = over_lookups(true())
-    markets = conn.execute(select(c.market).distinct().order_by(c.market)).scalars().all()
-    modes = conn.execute(select(lk.mode).distinct().order_by(lk.mode)).scalars().all()
+    markets = conn.execute(select(c.market).distinct().where(c.lookup_id.in_(select(lk.id).where(mine)))
+                           .order_by(c.market)).scalars().all()
+    modes = conn.execute(select(lk.mode).distinct().where(mine).order_by(lk.mode)).scalars().all()
     overall["by_market"] = {m: over_market(m) for m in markets}
     overall["by_mode"] = {m: over_lookups(lk.mode == m) for m in modes}
     return overall

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from analyzer.owners import LOCAL
 from analyzer.store.market_data import now_iso
 from analyzer.store.schema import positions
 
@@ -43,43 +44,49 @@ class Position:
     sold_payout: float | None = None
     style_key: str | None = None
     resolved: str | None = None  # JSON, see remember_match
+    owner: str = LOCAL
 
     @property
     def sold(self) -> bool:
         return self.sold_at is not None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data.pop("owner")
+        return data
 
 
 def _position(row: Any) -> Position:
     return Position(**dict(row._mapping))
 
 
-def add_positions(conn: Connection, new: Sequence[NewPosition]) -> list[int]:
+def add_positions(conn: Connection, new: Sequence[NewPosition], *, owner: str) -> list[int]:
     at = now_iso()
     ids = []
     for p in new:
-        ids.append(int(conn.execute(insert(positions).values(created_at=at, **asdict(p))).inserted_primary_key[0]))  # type: ignore[index]
+        ids.append(int(conn.execute(insert(positions).values(created_at=at, owner=owner, **asdict(p))).inserted_primary_key[0]))  # type: ignore[index]
     return ids
 
 
-def open_positions(conn: Connection) -> list[Position]:
-    return [_position(r) for r in conn.execute(select(positions).where(positions.c.sold_at.is_(None)).order_by(positions.c.id))]
-
-
-def sold_positions(conn: Connection) -> list[Position]:
-    query = select(positions).where(positions.c.sold_at.is_not(None)).order_by(positions.c.sold_at, positions.c.id)
+def open_positions(conn: Connection, *, owner: str) -> list[Position]:
+    query = select(positions).where(positions.c.owner == owner, positions.c.sold_at.is_(None)).order_by(positions.c.id)
     return [_position(r) for r in conn.execute(query)]
 
 
-def get_position(conn: Connection, position_id: int) -> Position | None:
-    row = conn.execute(select(positions).where(positions.c.id == position_id)).first()
+def sold_positions(conn: Connection, *, owner: str) -> list[Position]:
+    query = (select(positions).where(positions.c.owner == owner, positions.c.sold_at.is_not(None))
+             .order_by(positions.c.sold_at, positions.c.id))
+    return [_position(r) for r in conn.execute(query)]
+
+
+def get_position(conn: Connection, position_id: int, *, owner: str) -> Position | None:
+    row = conn.execute(select(positions).where(positions.c.id == position_id, positions.c.owner == owner)).first()
     return None if row is None else _position(row)
 
 
-def remove_position(conn: Connection, position_id: int) -> bool:
-    return bool(conn.execute(delete(positions).where(positions.c.id == position_id)).rowcount)
+def remove_position(conn: Connection, position_id: int, *, owner: str) -> bool:
+    """Delete one of the owner's positions; another owner's id deletes nothing."""
+    return bool(conn.execute(delete(positions).where(positions.c.id == position_id, positions.c.owner == owner)).rowcount)
 
 
 def remember_match(conn: Connection, position_ids: Sequence[int], key: str | None, resolved: dict[str, Any]) -> None:
@@ -93,9 +100,9 @@ def matched(p: Position) -> dict[str, dict[str, Any]]:
     return json.loads(p.resolved) if p.resolved else {}
 
 
-def mark_sold(conn: Connection, position_id: int, market: str, price: float, payout: float, at: str) -> int:
+def mark_sold(conn: Connection, position_id: int, market: str, price: float, payout: float, at: str, *, owner: str) -> int:
     """Sell one pair of a position: a position of several keeps the rest open. Returns the sold row's id."""
-    held = get_position(conn, position_id)
+    held = get_position(conn, position_id, owner=owner)
     if held is None or held.sold:
         raise LookupError(f"no open position #{position_id}")
     sold = {"sold_at": at, "sold_market": market, "sold_price": price, "sold_payout": payout}
@@ -103,6 +110,6 @@ def mark_sold(conn: Connection, position_id: int, market: str, price: float, pay
         conn.execute(update(positions).where(positions.c.id == position_id).values(**sold))
         return position_id
     conn.execute(update(positions).where(positions.c.id == position_id).values(quantity=held.quantity - 1))
-    row = {k: v for k, v in held.to_dict().items() if k != "id"}  # the sold pair keeps what it matched
+    row = {k: v for k, v in asdict(held).items() if k != "id"}  # the sold pair keeps what it matched (and its owner)
     row.update(quantity=1, **sold)
     return int(conn.execute(insert(positions).values(**row)).inserted_primary_key[0])  # type: ignore[index]

@@ -25,6 +25,7 @@ metadata = MetaData()
 lookups = Table(
     "lookups", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.owners
     Column("ts", Float, nullable=False),
     Column("query", Text, nullable=False),
     Column("size", Float, nullable=False),
@@ -93,6 +94,7 @@ sales = Table(
 watches = Table(
     "watches", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.owners
     Column("query", Text, nullable=False),
     Column("size", Float, nullable=False),
     Column("scale", String(4)),
@@ -118,6 +120,7 @@ watch_states = Table(
 alerts = Table(
     "alerts", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.owners
     Column("watch_id", Integer, nullable=False, index=True),  # kept when the watch is removed
     Column("query", Text, nullable=False),
     Column("size", Float, nullable=False),
@@ -136,6 +139,7 @@ alerts = Table(
 positions = Table(
     "positions", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.owners
     Column("query", Text, nullable=False),
     Column("size", Float, nullable=False),
     Column("scale", String(4)),
@@ -151,4 +155,11 @@ positions = Table(
     Column("sold_payout", Float),
     Column("style_key", String(128)),  # the style its last valuation matched (fresh snapshots value it next time)
     Column("resolved", Text),  # JSON: per market the product and own-scale size the last valuation matched
+)
+
+owner_settings = Table(
+    "owner_settings", metadata,
+    Column("owner", String(255), primary_key=True),
+    Column("settings", Text, nullable=False),  # JSON of analyzer.owners.OwnerSettings
+    Column("updated_at", String(40), nullable=False),
 )

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, desc, insert, select, update
 
+from analyzer.owners import LOCAL
 from analyzer.store.market_data import now_iso
 from analyzer.store.schema import alerts, watch_states, watches
 
@@ -29,6 +30,7 @@ class Watch:
     checked_at: str | None = None
     resolved: dict[str, dict[str, Any]] = field(default_factory=dict)
     last_error: str | None = None
+    owner: str = LOCAL
 
     def targets(self) -> list[tuple[str, float]]:
         return [(name, float(getattr(self, name))) for name in TARGETS if getattr(self, name) is not None]
@@ -36,6 +38,7 @@ class Watch:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("resolved")
+        data.pop("owner")
         return data
 
 
@@ -55,6 +58,7 @@ class Alert:
     delivered_at: str | None = None
     attempts: int = 0
     last_error: str | None = None
+    owner: str = LOCAL
 
     def to_dict(self) -> dict[str, Any]:
         """The alert as `watch run --json` prints it."""
@@ -71,30 +75,37 @@ def _alert(row: Any) -> Alert:
     return Alert(**dict(row._mapping))
 
 
-def add_watch(conn: Connection, query: str, size: float, scale: str | None, market: str = "any", *,
+def add_watch(conn: Connection, query: str, size: float, scale: str | None, market: str = "any", *, owner: str,
               sell_now_above: float | None = None, list_above: float | None = None, ask_below: float | None = None) -> int:
     if market not in MARKETS:
         raise ValueError(f"market must be one of {', '.join(MARKETS)}")
     if sell_now_above is None and list_above is None and ask_below is None:
         raise ValueError("give at least one target: --sell-now-above, --list-above or --ask-below")
     new_id = conn.execute(insert(watches).values(
-        query=query, size=float(size), scale=scale, market=market, sell_now_above=sell_now_above,
+        owner=owner, query=query, size=float(size), scale=scale, market=market, sell_now_above=sell_now_above,
         list_above=list_above, ask_below=ask_below, created_at=now_iso())).inserted_primary_key[0]  # type: ignore[index]
     return int(new_id)
 
 
-def list_watches(conn: Connection) -> list[Watch]:
-    return [_watch(r) for r in conn.execute(select(watches).order_by(watches.c.id))]
+def list_watches(conn: Connection, *, owner: str | None) -> list[Watch]:
+    """The owner's watches; `owner=None` (the worker) every owner's."""
+    query = select(watches).order_by(watches.c.id)
+    if owner is not None:
+        query = query.where(watches.c.owner == owner)
+    return [_watch(r) for r in conn.execute(query)]
 
 
-def get_watch(conn: Connection, watch_id: int) -> Watch | None:
-    row = conn.execute(select(watches).where(watches.c.id == watch_id)).first()
+def get_watch(conn: Connection, watch_id: int, *, owner: str) -> Watch | None:
+    row = conn.execute(select(watches).where(watches.c.id == watch_id, watches.c.owner == owner)).first()
     return None if row is None else _watch(row)
 
 
-def remove_watch(conn: Connection, watch_id: int) -> bool:
+def remove_watch(conn: Connection, watch_id: int, *, owner: str) -> bool:
+    """Stop watching one of the owner's pairs; another owner's id removes nothing."""
+    if get_watch(conn, watch_id, owner=owner) is None:
+        return False
     conn.execute(delete(watch_states).where(watch_states.c.watch_id == watch_id))
-    return bool(conn.execute(delete(watches).where(watches.c.id == watch_id)).rowcount)
+    return bool(conn.execute(delete(watches).where(watches.c.id == watch_id, watches.c.owner == owner)).rowcount)
 
 
 def mark_checked(conn: Connection, watch_id: int, resolved: dict[str, dict[str, Any]] | None,
@@ -136,11 +147,12 @@ def insert_alert(conn: Connection, **fields: Any) -> Alert:
 
 
 def pending_alerts(conn: Connection) -> list[Alert]:
+    """Every owner's undelivered alerts (the worker sends each to its owner's webhook)."""
     return [_alert(r) for r in conn.execute(select(alerts).where(alerts.c.delivered_at.is_(None)).order_by(alerts.c.id))]
 
 
-def list_alerts(conn: Connection, limit: int = 200, watch_id: int | None = None) -> list[Alert]:
-    query = select(alerts).order_by(desc(alerts.c.id)).limit(limit)
+def list_alerts(conn: Connection, limit: int = 200, watch_id: int | None = None, *, owner: str) -> list[Alert]:
+    query = select(alerts).where(alerts.c.owner == owner).order_by(desc(alerts.c.id)).limit(limit)
     if watch_id is not None:
         query = query.where(alerts.c.watch_id == watch_id)
     return [_alert(r) for r in conn.execute(query)]

@@ -314,6 +314,8 @@ def test_performance_page_after_lookups(app: AppTest) -> None:
     assert "None" not in " ".join(str(v) for f in app.dataframe for v in f.value.astype(str).to_numpy().ravel())
     assert any("(UTC)" in str(c) or "time" in str(c).lower() for f in app.dataframe for c in f.value.columns)
     app.button(key="clear_metrics").click().run()
+    assert kpis["Lookups"] == "3" and any("nobody else's go" in w.value for w in app.warning)  # it asks first
+    app.button(key="clear_metrics_yes").click().run()
     assert any("No lookups recorded yet" in i.value for i in app.info)
 
 

@@ -39,9 +39,9 @@ def test_summary_figures(tmp_path: Path) -> None:
     assert s["rate_limit_hits"] == 2 and s["rate_limit_rate"] == round(2 / 16, 4)
     assert s["by_market"]["stockx"]["success_rate"] == 0.75 and s["by_market"]["alias"]["success_rate"] == 1.0
     assert s["by_mode"]["sequential"]["lookups"] == 1 and s["by_mode"]["parallel"]["lookups"] == 3
-    recent = store.recent(2)
+    recent = store.recent(2, owner=None)
     assert recent[0]["calls"] == 4 and recent[0]["stockx_ok"] == 1 and "alias_error" in recent[0]
-    store.clear()
+    store.clear(owner=None)
     assert store.count() == 0 and store.summary()["success_rate"] is None
 
 

@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from analyzer.owners import LOCAL
 from analyzer.sandbox.prices import load_catalog
 from analyzer.store import Store, watch_repo
 from analyzer.store.market_data import count_rows
@@ -24,7 +25,7 @@ def test_kill_9_during_watch_run_loses_no_alert_and_no_snapshot(sandbox_factory,
     store = Store(db_url)
     with store.write() as conn:
         for shoe in SHOES:
-            watch_repo.add_watch(conn, shoe, 10.0, None, list_above=1.0)
+            watch_repo.add_watch(conn, shoe, 10.0, None, owner=LOCAL, list_above=1.0)
     run = subprocess.Popen([sys.executable, "-m", "analyzer", "watch", "run", "--once", "--json"], cwd=ROOT, env=env,
                            text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 90
@@ -37,13 +38,13 @@ def test_kill_9_during_watch_run_loses_no_alert_and_no_snapshot(sandbox_factory,
         time.sleep(0.02)
     assert run.poll() is None, "the run ended before it could be killed: " + (run.stderr.read() if run.stderr else "")
     with store.read() as conn:
-        before = {a.id: a for a in watch_repo.list_alerts(conn)}
+        before = {a.id: a for a in watch_repo.list_alerts(conn, owner=LOCAL)}
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=10)
     assert seen_alerts >= 2 and len(before) < len(SHOES)  # killed mid-run
 
     with store.read() as conn:
-        after = {a.id: a for a in watch_repo.list_alerts(conn)}
+        after = {a.id: a for a in watch_repo.list_alerts(conn, owner=LOCAL)}
         met = {(r.watch_id, r.target) for r in conn.execute(watch_states.select()) if r.met}
         assert count_rows(conn, snapshots) >= seen_snapshots
     assert set(before) <= set(after)
@@ -57,7 +58,7 @@ def test_kill_9_during_watch_run_loses_no_alert_and_no_snapshot(sandbox_factory,
     again = run_cli(env, "watch", "run", "--once", "--json")
     assert again.returncode == 0, again.stderr
     with store.read() as conn:
-        final = watch_repo.list_alerts(conn)
+        final = watch_repo.list_alerts(conn, owner=LOCAL)
         assert watch_repo.pending_alerts(conn) == []
     pairs = [(a.watch_id, a.target) for a in final]
     assert len(pairs) == len(set(pairs))  # no crossing fired twice

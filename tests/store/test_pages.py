@@ -51,6 +51,8 @@ def test_watchlist_add_refresh_alert_remove(page: Callable[[str], AppTest]) -> N
     assert not at.exception and len(at.success) == 0 and len(at.dataframe[1].value) == 1
 
     at.button(key="watch_remove").click().run()
+    assert any("Stop watching this pair?" in w.value for w in at.warning)  # it asks first
+    at.button(key="watch_remove_yes").click().run()
     assert not at.exception and any("No pairs watched yet" in i.value for i in at.info)
     assert len(at.dataframe) == 1  # the alert log stays
 

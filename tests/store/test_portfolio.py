@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from analyzer.owners import LOCAL
 from analyzer.portfolio import advise, export_csv, import_csv, parse_csv, realised, record_sale, value_portfolio
 from analyzer.pricing import Fees, payout
 from analyzer.store import Store, positions_repo
@@ -35,10 +36,10 @@ CP9654,10,100,1,,,,extra
 
 def test_good_file_imports_every_row_in_one_go_and_exports_back(db_url: str) -> None:
     store = Store(db_url)
-    done = import_csv(store, GOOD)
+    done = import_csv(store, GOOD, owner=LOCAL)
     assert done.problems == [] and len(done.ids) == 3
     with store.read() as conn:
-        held = positions_repo.open_positions(conn)
+        held = positions_repo.open_positions(conn, owner=LOCAL)
     assert [(p.query, p.size, p.cost, p.quantity, p.bought_at, p.note) for p in held] == [
         ("DD1391-100", 10.0, 80.0, 2, "2026-10-01", "panda"), ("CP9654", 9.5, 150.0, 1, "2026-09-15", None),
         ("DZ5485-612", 10.0, 120.0, 1, None, None)]
@@ -51,14 +52,14 @@ def test_good_file_imports_every_row_in_one_go_and_exports_back(db_url: str) -> 
 
 def test_bad_file_imports_nothing_and_names_every_bad_line(db_url: str) -> None:
     store = Store(db_url)
-    done = import_csv(store, BAD)
+    done = import_csv(store, BAD, owner=LOCAL)
     assert done.ids == []
     lines = {p.line: p.reason for p in done.problems}
     assert sorted(lines) == [3, 4, 5, 6, 7, 8, 9]
     assert "Type a shoe" in lines[3] and "99" in lines[4] and "cost" in lines[5] and "quantity" in lines[6]
     assert "date" in lines[7] and "currency" in lines[8] and "more cells" in lines[9]
     with store.read() as conn:
-        assert positions_repo.open_positions(conn) == []
+        assert positions_repo.open_positions(conn, owner=LOCAL) == []
     assert parse_csv("shoe,size\nX,10\n")[1][0].line == 1
     assert parse_csv("style_id,size,cost\n")[1][0].reason == "no positions in the file"
 
@@ -74,13 +75,13 @@ def test_advice_from_payouts_cost_and_margin() -> None:
 def test_valuation_at_a_known_payout_then_from_fresh_snapshots(fast_sandbox, recording_analyzer) -> None:
     analyzer = recording_analyzer(fast_sandbox, market_ttl_s=600)
     store = Store.open(analyzer.settings)
-    import_csv(store, GOOD + "NOPE-000,10,50,1,,,\n")
+    import_csv(store, GOOD + "NOPE-000,10,50,1,,,\n", owner=LOCAL)
     quotes = analyzer.lookup("CP9654", "9.5").quotes
     fees = analyzer.settings.fees
     known = max(payout(m, q.highest_bid, fees) for m, q in quotes.items() if q.ok and q.highest_bid is not None)
 
     before = sum(fast_sandbox.counters.requests.values())
-    first = value_portfolio(analyzer, store)
+    first = value_portfolio(analyzer, store, owner=LOCAL)
     data = first.to_dict()
     assert first.from_store == 1  # CP9654 was just looked up: its snapshot is fresh
     cp = next(p for p in data["positions"] if p["query"] == "CP9654")
@@ -97,32 +98,32 @@ def test_valuation_at_a_known_payout_then_from_fresh_snapshots(fast_sandbox, rec
     assert sum(fast_sandbox.counters.requests.values()) > before
 
     asked = sum(fast_sandbox.counters.requests.values())
-    second = value_portfolio(analyzer, store)
+    second = value_portfolio(analyzer, store, owner=LOCAL)
     assert second.from_store == 3 and sum(fast_sandbox.counters.requests.values()) == asked  # no market call
     assert second.to_dict()["totals"] == totals
 
 
 def test_sales_and_realised_totals_per_month(db_url: str) -> None:
     store = Store(db_url)
-    ids = import_csv(store, GOOD).ids
+    ids = import_csv(store, GOOD, owner=LOCAL).ids
     fees = Fees()
-    sale = record_sale(store, ids[0], "stockx", 200.0, fees, "2026-10-20")
+    sale = record_sale(store, ids[0], "stockx", 200.0, fees, "2026-10-20", owner=LOCAL)
     assert sale["payout"] == payout("stockx", 200.0, fees) == 176.0 and sale["profit"] == 96.0 and sale["roi"] == 1.2
-    record_sale(store, ids[0], "alias", 150.0, fees, "2026-11-02")
-    record_sale(store, ids[1], "stockx", 300.0, fees, "2026-11-29")
+    record_sale(store, ids[0], "alias", 150.0, fees, "2026-11-02", owner=LOCAL)
+    record_sale(store, ids[1], "stockx", 300.0, fees, "2026-11-29", owner=LOCAL)
     with pytest.raises(LookupError):
-        record_sale(store, ids[1], "stockx", 300.0, fees)
+        record_sale(store, ids[1], "stockx", 300.0, fees, owner=LOCAL)
     with pytest.raises(InvalidInput):
-        record_sale(store, ids[2], "stockx", 300.0, fees, "last week")
+        record_sale(store, ids[2], "stockx", 300.0, fees, "last week", owner=LOCAL)
     with store.read() as conn:
-        assert [p.query for p in positions_repo.open_positions(conn)] == ["DZ5485-612"]
-        done = realised(positions_repo.sold_positions(conn))
+        assert [p.query for p in positions_repo.open_positions(conn, owner=LOCAL)] == ["DZ5485-612"]
+        done = realised(positions_repo.sold_positions(conn, owner=LOCAL))
     alias_paid = payout("alias", 150.0, fees)
     assert [m["month"] for m in done["months"]] == ["2026-10", "2026-11"]
     assert done["months"][1]["pairs"] == 2 and done["months"][1]["payout"] == round(alias_paid + 264.0, 2)
     assert done["totals"]["profit"] == round(96.0 + alias_paid - 80 + 264.0 - 150, 2)
     with store.write() as conn:
-        assert positions_repo.remove_position(conn, ids[2]) and not positions_repo.remove_position(conn, ids[2])
+        assert positions_repo.remove_position(conn, ids[2], owner=LOCAL) and not positions_repo.remove_position(conn, ids[2], owner=LOCAL)
 
 
 def test_done_when_five_pairs_through_the_cli(fast_sandbox, db_url: str, tmp_path: Path) -> None:
@@ -162,11 +163,11 @@ def test_done_when_five_pairs_through_the_cli(fast_sandbox, db_url: str, tmp_pat
 def test_a_converted_size_is_valued_from_fresh_snapshots_next_time(fast_sandbox, recording_analyzer) -> None:
     analyzer = recording_analyzer(fast_sandbox, market_ttl_s=600)
     store = Store.open(analyzer.settings)
-    import_csv(store, "style_id,size,cost\nDD1391-100,8W,70\n")
-    first = value_portfolio(analyzer, store)
+    import_csv(store, "style_id,size,cost\nDD1391-100,8W,70\n", owner=LOCAL)
+    first = value_portfolio(analyzer, store, owner=LOCAL)
     assert first.looked_up == 1 and first.valued[0].error is None
     asked = sum(fast_sandbox.counters.requests.values())
-    second = value_portfolio(analyzer, store)
+    second = value_portfolio(analyzer, store, owner=LOCAL)
     assert second.from_store == 1 and sum(fast_sandbox.counters.requests.values()) == asked
     assert second.to_dict()["positions"][0]["sell_now"] == first.to_dict()["positions"][0]["sell_now"]
 

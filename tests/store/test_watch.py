@@ -7,6 +7,7 @@ from pathlib import Path
 
 from analyzer.alerts import deliver_pending
 from analyzer.models import Quote
+from analyzer.owners import LOCAL
 from analyzer.store import Store, watch_repo
 from analyzer.watch import Priced, WatchRunner, check_targets, readings
 from tests.store.conftest import cli_env, run_cli
@@ -14,7 +15,7 @@ from tests.store.conftest import cli_env, run_cli
 
 def add(store: Store, query: str = "DD1391-100", size: float = 10.0, **targets: float) -> watch_repo.Watch:
     with store.write() as conn:
-        watch = watch_repo.get_watch(conn, watch_repo.add_watch(conn, query, size, None, **targets))
+        watch = watch_repo.get_watch(conn, watch_repo.add_watch(conn, query, size, None, owner=LOCAL, **targets), owner=LOCAL)
     assert watch is not None
     return watch
 
@@ -34,7 +35,7 @@ def test_one_alert_per_crossing_none_repeated(db_url: str) -> None:
     assert [(a.value, a.target, a.threshold, a.market) for a in fired] == [(120, "sell_now_above", 100.0, "stockx"),
                                                                              (140, "sell_now_above", 100.0, "stockx")]
     with store.read() as conn:
-        assert len(watch_repo.list_alerts(conn)) == 2 and len(watch_repo.pending_alerts(conn)) == 2
+        assert len(watch_repo.list_alerts(conn, owner=LOCAL)) == 2 and len(watch_repo.pending_alerts(conn)) == 2
 
 
 def test_ask_below_and_list_above_and_market_filter(db_url: str) -> None:
@@ -45,7 +46,7 @@ def test_ask_below_and_list_above_and_market_filter(db_url: str) -> None:
     fired = check_targets(store, watch, readings(watch, priced(100, ask=190.0), "USD"), {})
     assert [a.target for a in fired] == ["list_above"]
     with store.write() as conn:
-        alias_only = watch_repo.get_watch(conn, watch_repo.add_watch(conn, "X", 9, None, "alias", ask_below=500))
+        alias_only = watch_repo.get_watch(conn, watch_repo.add_watch(conn, "X", 9, None, "alias", owner=LOCAL, ask_below=500), owner=LOCAL)
     assert alias_only is not None
     assert readings(alias_only, priced(100), "USD")[0].value is None  # StockX's ask does not count
 
@@ -57,15 +58,15 @@ def test_delivery_after_an_outage_loses_nothing(db_url: str, webhook) -> None:
     check_targets(store, watch, readings(watch, priced(90), "USD"), {})
     check_targets(store, watch, readings(watch, priced(125), "USD"), {})
     webhook.down = True
-    assert deliver_pending(store, webhook.url, attempts=3, backoff_s=0.01) == (0, 2)
+    assert deliver_pending(store, lambda _owner: webhook.url, attempts=3, backoff_s=0.01) == (0, 2)
     assert webhook.attempts == 3 and webhook.bodies == []  # retried, then left for the next run
     with store.read() as conn:
         waiting = watch_repo.pending_alerts(conn)
     assert len(waiting) == 2 and waiting[0].attempts == 3 and waiting[0].last_error == "HTTP 503"
     assert all("secret-token" not in (a.last_error or "") for a in waiting)
     webhook.down = False
-    assert deliver_pending(store, webhook.url, backoff_s=0.01) == (2, 0)
-    assert deliver_pending(store, webhook.url, backoff_s=0.01) == (0, 0)
+    assert deliver_pending(store, lambda _owner: webhook.url, backoff_s=0.01) == (2, 0)
+    assert deliver_pending(store, lambda _owner: webhook.url, backoff_s=0.01) == (0, 0)
     assert [b["value"] for b in webhook.bodies] == [120, 125]
     body = webhook.bodies[0]
     assert body["text"] == body["content"] and "DD1391-100" in body["text"] and "100.00" in body["text"]
@@ -84,7 +85,7 @@ def test_runner_reports_missing_pairs_and_failed_markets(sandbox_factory, record
     assert ("zzzz qqq unknown", "stockx", "not_found") in errors and ("DD1391-100", "alias", "unavailable") in errors
     assert [a.market for a in report.alerts] == ["stockx"]  # the market that answered still counts
     with store.read() as conn:
-        problems = {w.query: w.last_error for w in watch_repo.list_watches(conn)}
+        problems = {w.query: w.last_error for w in watch_repo.list_watches(conn, owner=LOCAL)}
     assert "no shoe" in (problems["zzzz qqq unknown"] or "") and "Alias" in (problems["DD1391-100"] or "")
 
 
