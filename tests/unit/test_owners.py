@@ -27,7 +27,7 @@ def test_user_is_issuer_and_subject_split_at_the_last_colon() -> None:
 @pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "172.16.0.9", "192.168.1.1", "169.254.169.254", "::1",
                                      "fe80::1", "fd00::1", "::ffff:10.0.0.1", "0.0.0.0", "100.64.0.1"])
 def test_a_typed_webhook_never_reaches_an_inside_address(address: str) -> None:
-    with pytest.raises(InvalidInput, match="public address|https"):
+    with pytest.raises(InvalidInput, match=r"public address|https"):
         check_webhook("https://hooks.example.com/services/T0/B0/token", resolve=resolver(address))
 
 
