@@ -21,18 +21,26 @@ LEGACY_FILE = "metrics.sqlite"
 NOT_MARKET_FAULTS = ("not_found", "size_not_offered")
 
 
-def record_lookup(conn: Connection, result: Any, ts: float | None = None) -> int:
+def lookup_rows(result: Any, ts: float | None = None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The lookup's row and its per-market rows (pure: the recorder may spool them while the store is down)."""
     size = getattr(result.size, "value", result.size)
-    lookup_id = conn.execute(insert(lookups).values(
-        ts=time.time() if ts is None else ts, owner=result.owner, query=result.query, size=float(size), mode=result.mode,
-        source=result.source, success=int(result.success), elapsed_s=float(result.elapsed_s),
-    )).inserted_primary_key[0]  # type: ignore[index]
-    rows = [{"lookup_id": lookup_id, "market": name, "ok": int(q.ok), "elapsed_s": float(q.elapsed_s), "calls": q.calls,
-             "cache_hits": q.cache_hits, "rate_limited": q.rate_limited, "retries": q.retries, "error": q.error,
-             "error_kind": getattr(q, "error_kind", None)} for name, q in result.quotes.items()]
-    if rows:
-        conn.execute(insert(market_calls), rows)
+    row = {"ts": time.time() if ts is None else ts, "owner": result.owner, "query": result.query, "size": float(size),
+           "mode": result.mode, "source": result.source, "success": int(result.success), "elapsed_s": float(result.elapsed_s)}
+    markets = [{"market": name, "ok": int(q.ok), "elapsed_s": float(q.elapsed_s), "calls": q.calls, "cache_hits": q.cache_hits,
+                "rate_limited": q.rate_limited, "retries": q.retries, "error": q.error, "error_kind": q.error_kind}
+               for name, q in result.quotes.items()]
+    return row, markets
+
+
+def insert_lookup(conn: Connection, row: dict[str, Any], markets: list[dict[str, Any]]) -> int:
+    lookup_id = conn.execute(insert(lookups).values(**row)).inserted_primary_key[0]  # type: ignore[index]
+    if markets:
+        conn.execute(insert(market_calls), [{"lookup_id": lookup_id, **m} for m in markets])
     return int(lookup_id)
+
+
+def record_lookup(conn: Connection, result: Any, ts: float | None = None) -> int:
+    return insert_lookup(conn, *lookup_rows(result, ts))
 
 
 def clear(conn: Connection, *, owner: str | None) -> None:

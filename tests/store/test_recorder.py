@@ -73,8 +73,8 @@ def test_a_store_failure_never_fails_the_lookup(fast_sandbox, recording_analyzer
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(metrics_repo, "record_lookup", broken)
-    monkeypatch.setattr("analyzer.metrics.write_result", broken)
+    monkeypatch.setattr(metrics_repo, "insert_lookup", broken)
+    monkeypatch.setattr("analyzer.metrics.insert_once", broken)
     result = analyzer.lookup("CP9654", "10")
     assert result.success and result.quotes["stockx"].lowest_ask is not None
     assert recorder.errors == 2 and "could not record" in caplog.text
