@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
+from analyzer.books import Book, books_of_settings
 from analyzer.models import ProgressEvent, Quote
 from analyzer.pricing import recommend
 from analyzer.store import Store, watch_repo
@@ -123,13 +124,21 @@ def price_quotes(analyzer: Any, quotes: Mapping[str, Quote], fees: Any) -> dict[
     return recommend(quotes, fees, getattr(settings, "currency", "USD"), rates, getattr(analyzer, "labels", None))
 
 
-def stored_quotes(store: Store, resolved: Mapping[str, Mapping[str, Any]], ttl_s: float) -> dict[str, Quote] | None:
-    """The pair's quotes from snapshots younger than `ttl_s`, when every market it matched has one."""
+def books_read_by(analyzer: Any) -> dict[str, Book]:
+    """The books an analyzer's lookups quote: the stored snapshots read in their place must be of the same."""
+    books = getattr(analyzer, "books", None)
+    return dict(books) if isinstance(books, Mapping) else books_of_settings(analyzer.settings)
+
+
+def stored_quotes(store: Store, resolved: Mapping[str, Mapping[str, Any]], ttl_s: float,
+                  books: Mapping[str, Book] | None = None) -> dict[str, Quote] | None:
+    """The pair's quotes from snapshots younger than `ttl_s` in `books` (per market; default books when
+    not given), when every market it matched has one."""
     if not resolved:
         return None
     pairs = [(m, str(r["product_id"]), float(r["size"])) for m, r in resolved.items()]
     with store.read() as conn:
-        found = latest_snapshots(conn, pairs, ttl_s)
+        found = latest_snapshots(conn, pairs, ttl_s, books)
     if set(found) != set(resolved):
         return None
     return {m: _quote_of(s) for m, s in found.items()}
@@ -152,17 +161,22 @@ def pair_errors(watch: Watch, quotes: Mapping[str, Quote]) -> list[dict[str, Any
 
 
 class WatchRunner:
-    """Runs the watchlist through one Analyzer (its limiter paces the markets) on one store."""
+    """Runs the watchlist through one Analyzer (its limiter paces the markets) on one store.
 
-    def __init__(self, analyzer: Any, store: Store | None = None, fees: Any = None) -> None:
+    Stored snapshots stand in for a lookup only when they are of the books the analyzer quotes
+    (`books`, by default the analyzer's own: the region and listing choice it was built with)."""
+
+    def __init__(self, analyzer: Any, store: Store | None = None, fees: Any = None,
+                 books: Mapping[str, Book] | None = None) -> None:
         self.analyzer = analyzer
         self.settings = analyzer.settings
         self.store = store or Store.open(self.settings)
         self.fees = fees or self.settings.fees
+        self.books = dict(books) if books is not None else books_read_by(analyzer)
 
     def price(self, watch: Watch, force: bool = False) -> Priced:
         if not force:
-            quotes = stored_quotes(self.store, watch.resolved, self.settings.market_ttl_s)
+            quotes = stored_quotes(self.store, watch.resolved, self.settings.market_ttl_s, self.books)
             if quotes is not None:
                 return Priced(quotes, price_quotes(self.analyzer, quotes, self.fees), from_store=True)
         result = self.analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=self.fees)
@@ -205,15 +219,17 @@ class WatchRunner:
         return report
 
 
-def overview(analyzer: Any, store: Store, fees: Any = None) -> list[dict[str, Any]]:
-    """One row per watched pair: its targets against the newest stored quotes, priced at `fees`."""
+def overview(analyzer: Any, store: Store, fees: Any = None, books: Mapping[str, Book] | None = None) -> list[dict[str, Any]]:
+    """One row per watched pair: its targets against the newest stored quotes of `books` (by default the
+    analyzer's), priced at `fees`."""
     fees = fees or analyzer.settings.fees
+    books = dict(books) if books is not None else books_read_by(analyzer)
     with store.read() as conn:
         watched = watch_repo.list_watches(conn)
         states = {w.id: watch_repo.target_states(conn, w.id) for w in watched}
     rows = []
     for w in watched:
-        quotes = stored_quotes(store, w.resolved, float("inf")) if w.resolved else None
+        quotes = stored_quotes(store, w.resolved, float("inf"), books) if w.resolved else None
         found = readings(w, Priced(quotes, price_quotes(analyzer, quotes, fees)), "USD") if quotes else []
         by_target = {r.target: r for r in found}
         row: dict[str, Any] = {"id": w.id, "query": w.query, "size_label": label_of(w.size, w.scale), "market": w.market,
