@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS
 from analyzer.validation import InvalidInput, clean_query, parse_size
 
 if TYPE_CHECKING:
@@ -18,7 +19,6 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_NO_QUOTE, EXIT_INVALID = 0, 1, 2
 COMMANDS = ("history", "watch", "portfolio")
-ALIAS_REGIONS, ALIAS_LISTINGS = ("global", "us", "eu", "uk"), ("any", "true", "false")  # analyzer.config's
 WATCH_MARKETS = ("stockx", "alias", "any")  # analyzer.store.watch_repo.MARKETS, without importing the store
 
 
@@ -39,7 +39,7 @@ def add_commands(sub: Any) -> None:
     history.add_argument("--days", type=int, default=30)
     history.add_argument("--region", type=str.lower, choices=list(ALIAS_REGIONS),
                          help="Alias's book of this region (default ALIAS_REGION, else global)")
-    history.add_argument("--consigned", type=str.lower, choices=list(ALIAS_LISTINGS),
+    history.add_argument("--consigned", type=str.lower, choices=list(ALIAS_CONSIGNED),
                          help="Alias's book of consigned listings only (true), of the others (false) or of any "
                               "(default ALIAS_CONSIGNED, else any)")
     history.add_argument("--json", action="store_true")
