@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS
 from analyzer.owners import LOCAL
 from analyzer.validation import InvalidInput, clean_query, parse_size
 
@@ -37,6 +38,11 @@ def add_commands(sub: Any) -> None:
     history.add_argument("query")
     history.add_argument("--size", required=True)
     history.add_argument("--days", type=int, default=30)
+    history.add_argument("--region", type=str.lower, choices=list(ALIAS_REGIONS),
+                         help="Alias's book of this region (default ALIAS_REGION, else global)")
+    history.add_argument("--consigned", type=str.lower, choices=list(ALIAS_CONSIGNED),
+                         help="Alias's book of consigned listings only (true), of the others (false) or of any "
+                              "(default ALIAS_CONSIGNED, else any)")
     history.add_argument("--json", action="store_true")
 
     watch = sub.add_parser("watch", help="the watchlist and its alerts")
@@ -119,21 +125,26 @@ def owner_settings(settings: Any, owner: str) -> Any:
 
 
 def _history(args: argparse.Namespace, settings: Any, owner: str) -> int:
+    from analyzer.books import describe
     from analyzer.store import history_for_result
 
     query, _ = clean_query(args.query), size_parts(args.size)
     if not 1 <= args.days <= 3650:
         raise InvalidInput("--days runs from 1 to 3650.")
+    settings = owner_settings(settings, owner).with_(**{name: value for name, value in (("alias_region", args.region),
+                                                                  ("alias_consigned", args.consigned)) if value})
     opened = open_recording(settings)
     try:
         result = opened.analyzer.lookup(query, args.size, owner=owner)
+        books = opened.analyzer.books  # the books this lookup quoted: the history shows those, no other
     finally:
         opened.close()
-    found = history_for_result(settings, result, args.days)
+    found = history_for_result(settings, result, args.days, books)
     if args.json:
         print(json.dumps(found.to_dict(), indent=2))
     else:
         print(f"{query} {found.size_label}: {len(found.points)} points, {len(found.sales)} sales in {args.days} days")
+        print("books: " + "; ".join(describe(book) for book in found.books.values()))
         for p in found.points:
             print(f"{p.at}  {p.market:<7} ask {_money(p.lowest_ask):>9}  bid {_money(p.highest_bid):>9}  "
                   f"last {_money(p.last_sale):>9} {p.currency}")

@@ -15,6 +15,7 @@ from time import perf_counter
 from typing import Any, Protocol
 
 from analyzer import fx
+from analyzer.books import Book, default_book
 from analyzer.config import Settings
 from analyzer.errors import MarketError
 from analyzer.markets import Market, build_markets
@@ -128,7 +129,8 @@ class _MarketRun:
     def quote(self, **fields: Any) -> Quote:
         s = self.stats
         return Quote(market=self.market.name, elapsed_s=self.finished - self.started, calls=s.calls,
-                     cache_hits=s.cache_hits, rate_limited=s.rate_limited, retries=s.retries, **fields)
+                     cache_hits=s.cache_hits, rate_limited=s.rate_limited, retries=s.retries,
+                     book=getattr(self.market, "book", None) or default_book(self.market.name), **fields)
 
     def done(self, quote: Quote) -> Quote:
         self.progress.announce(quote, self.market.label)
@@ -150,6 +152,11 @@ class Analyzer:
         self.markets: list[Market] = list(markets) if markets is not None else build_markets(settings)
         self.metrics = metrics
         self.labels = {m.name: m.label for m in self.markets}
+
+    @property
+    def books(self) -> dict[str, Book]:
+        """Per market, the book this analyzer's lookups quote (and so the one its readers of the store read)."""
+        return {m.name: getattr(m, "book", None) or default_book(m.name) for m in self.markets}
 
     def lookup(self, query: str, size: object, *, mode: str = "parallel", fees: Fees | None = None,
                on_progress: ProgressCallback | None = None, owner: str = LOCAL_OWNER) -> LookupResult:

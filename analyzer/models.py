@@ -7,6 +7,8 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from analyzer.books import Book
+
 RECENT_SALES_SHOWN = 10
 LOCAL_OWNER = "local"  # analyzer.owners.LOCAL: the one person of an app without accounts
 
@@ -143,10 +145,13 @@ class Quote:
     retries: int = 0
     sizes: list[SizePrice] = field(default_factory=list)
     product: Product | None = None
+    book: Book | None = None
+    """The book the market data come from (region, listing choice, condition); None: the market's default."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("product")
+        data["book"] = self.book.to_dict() if self.book is not None else None
         data["elapsed_s"] = round(self.elapsed_s, 4)
         data["recent_sales"] = data["recent_sales"][:RECENT_SALES_SHOWN]
         for row in data["sizes"]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from analyzer.books import Book
 from analyzer.models import ProgressEvent, Quote
 from analyzer.pricing import convert, money, payout
 from analyzer.store import Store, positions_repo
@@ -23,7 +24,7 @@ from analyzer.store.history import label_of
 from analyzer.store.market_data import iso_ago, style_key
 from analyzer.store.positions_repo import NewPosition, Position
 from analyzer.validation import InvalidInput, clean_query, parse_size
-from analyzer.watch import price_quotes, resolved_of, stored_quotes
+from analyzer.watch import books_read_by, price_quotes, resolved_of, stored_quotes
 
 COLUMNS = ("style_id", "query", "size", "cost", "quantity", "bought_at", "currency", "note")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
@@ -215,8 +216,9 @@ def _pick(pricing: Mapping[str, Any], key: str) -> dict[str, Any] | None:
     return {"market": best["market"], "payout": float(best["payout"])}
 
 
-def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str], ttl_s: float) -> tuple[dict[str, Quote], str] | None:
-    """The pair's quotes from snapshots younger than the TTL, or None (then the markets are asked).
+def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str], ttl_s: float,
+                   books: Mapping[str, Book] | None = None) -> tuple[dict[str, Quote], str] | None:
+    """The pair's quotes from snapshots of `books` younger than the TTL, or None (then the markets are asked).
 
     A market that has never had a snapshot of the pair does not list it and is left out; one whose
     newest snapshot is older than the TTL must be asked again.
@@ -233,7 +235,7 @@ def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence
     fresh_after = iso_ago(ttl_s)
     with store.read() as conn:
         for market in markets:
-            row = conn.execute(select(snapshots).where(pair_filter(snapshots, key, p.size, p.scale, market))
+            row = conn.execute(select(snapshots).where(pair_filter(snapshots, key, p.size, p.scale, market, books=books))
                                .order_by(desc(snapshots.c.at)).limit(1)).first()
             if row is None:
                 continue
@@ -246,22 +248,26 @@ def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence
 
 
 def _fresh_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str],
-                  ttl_s: float) -> tuple[dict[str, Quote], str] | None:
-    """Fresh snapshots of what the last valuation matched, else of the style ID at the asked size."""
+                  ttl_s: float, books: Mapping[str, Book] | None = None) -> tuple[dict[str, Quote], str] | None:
+    """Fresh snapshots (of `books`) of what the last valuation matched, else of the style ID at the asked size."""
     resolved = positions_repo.matched(p)
     if resolved:
-        quotes = stored_quotes(store, resolved, ttl_s)
+        quotes = stored_quotes(store, resolved, ttl_s, books)
         if quotes is None:
             return None
         return quotes, min(q.quoted_at or "" for q in quotes.values())
-    return _stored_quotes(store, key, p, markets, ttl_s)
+    return _stored_quotes(store, key, p, markets, ttl_s, books)
 
 
 def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: ProgressCallback | None = None,
-                    force: bool = False, *, owner: str) -> Valuation:
-    """Every open position of `owner` at the best sell-now and list payouts (net, display currency)."""
+                    force: bool = False, books: Mapping[str, Book] | None = None, *, owner: str) -> Valuation:
+    """Every open position of `owner` at the best sell-now and list payouts (net, display currency).
+
+    Fresh stored snapshots stand in for a lookup only when of `books`: by default the analyzer's own
+    (the region and listing choice it quotes), so a valuation never reads another book's price."""
     settings = analyzer.settings
     fees = fees or settings.fees
+    books = dict(books) if books is not None else books_read_by(analyzer)
     shown = getattr(settings, "currency", "USD")
     with store.read() as conn:
         held = positions_repo.open_positions(conn, owner=owner)
@@ -279,7 +285,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
     def one(pair: list[Position]) -> tuple[dict[str, Any] | None, str | None, str | None, bool]:
         first = pair[0]
         key = first.style_key or (style_key(first.query) if STYLE_ID_RE.match(first.query) else None)
-        stored = None if force else _fresh_quotes(store, key, first, markets, settings.market_ttl_s)
+        stored = None if force else _fresh_quotes(store, key, first, markets, settings.market_ttl_s, books)
         if stored is not None:
             quotes, at = stored
             return price_quotes(analyzer, quotes, fees), at, None, True

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
+from analyzer.books import Book, books_of_settings
 from analyzer.models import ProgressEvent, Quote
 from analyzer.owners import defaults_from
 from analyzer.pricing import recommend
@@ -126,13 +127,21 @@ def price_quotes(analyzer: Any, quotes: Mapping[str, Quote], fees: Any, currency
     return recommend(quotes, fees, currency or getattr(settings, "currency", "USD"), rates, getattr(analyzer, "labels", None))
 
 
-def stored_quotes(store: Store, resolved: Mapping[str, Mapping[str, Any]], ttl_s: float) -> dict[str, Quote] | None:
-    """The pair's quotes from snapshots younger than `ttl_s`, when every market it matched has one."""
+def books_read_by(analyzer: Any) -> dict[str, Book]:
+    """The books an analyzer's lookups quote: the stored snapshots read in their place must be of the same."""
+    books = getattr(analyzer, "books", None)
+    return dict(books) if isinstance(books, Mapping) else books_of_settings(analyzer.settings)
+
+
+def stored_quotes(store: Store, resolved: Mapping[str, Mapping[str, Any]], ttl_s: float,
+                  books: Mapping[str, Book] | None = None) -> dict[str, Quote] | None:
+    """The pair's quotes from snapshots younger than `ttl_s` in `books` (per market; default books when
+    not given), when every market it matched has one."""
     if not resolved:
         return None
     pairs = [(m, str(r["product_id"]), float(r["size"])) for m, r in resolved.items()]
     with store.read() as conn:
-        found = latest_snapshots(conn, pairs, ttl_s)
+        found = latest_snapshots(conn, pairs, ttl_s, books)
     if set(found) != set(resolved):
         return None
     return {m: _quote_of(s) for m, s in found.items()}
@@ -213,7 +222,7 @@ class WatchRunner:
     def price(self, watch: Watch, force: bool = False) -> Priced:
         view = self.views(watch.owner)
         if not force:
-            quotes = stored_quotes(self.store, watch.resolved, self.settings.market_ttl_s)
+            quotes = stored_quotes(self.store, watch.resolved, self.settings.market_ttl_s, books_read_by(view.analyzer))
             if quotes is not None:
                 return Priced(quotes, price_quotes(view.analyzer, quotes, view.fees, view.currency), from_store=True)
         result = view.analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=view.fees, owner=watch.owner)
@@ -261,12 +270,13 @@ def overview(analyzer: Any, store: Store, owner: str) -> list[dict[str, Any]]:
     """One row per watched pair of `owner`: its targets against the newest stored quotes, priced at
     the owner's saved fees and currency (what the worker judges them by)."""
     view = OwnerViews(analyzer, store)(owner)
+    books = books_read_by(view.analyzer)  # the book the owner chose, as their lookups quote it
     with store.read() as conn:
         watched = watch_repo.list_watches(conn, owner=owner)
         states = {w.id: watch_repo.target_states(conn, w.id) for w in watched}
     rows = []
     for w in watched:
-        quotes = stored_quotes(store, w.resolved, float("inf")) if w.resolved else None
+        quotes = stored_quotes(store, w.resolved, float("inf"), books) if w.resolved else None
         found = (readings(w, Priced(quotes, price_quotes(view.analyzer, quotes, view.fees, view.currency)), view.currency)
                  if quotes else [])
         by_target = {r.target: r for r in found}

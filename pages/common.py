@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import streamlit as st
 
 from analyzer import pricing
+from analyzer.books import Book, chosen_books
 from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS, CURRENCIES, Settings
 from analyzer.engine import Analyzer, ProgressCallback
 from analyzer.launch import Opened, open_analyzer
@@ -145,6 +146,12 @@ def alias_options() -> tuple[str, str]:
     base = settings()
     return (str(st.session_state.get("alias_region", base.alias_region)),
             str(st.session_state.get("alias_consigned", base.alias_consigned)))
+
+
+def books() -> dict[str, Book]:
+    """Per market, the book the sidebar's Alias region and listing choice select: what history reads."""
+    region, consigned = alias_options()
+    return chosen_books(opened().analyzer.labels, region, consigned)
 
 
 def analyzer() -> Analyzer:

@@ -152,16 +152,20 @@ def size_run_block(data: dict[str, Any]) -> None:
 
 
 def history_block(result: LookupResult) -> None:
-    """The pair's stored asks, bids and sales over 30 days, and how they moved in 7 and 30."""
+    """The pair's stored asks, bids and sales over 30 days, and how they moved in 7 and 30: of the
+    books the sidebar chooses (Alias's region and listing choice), never of another."""
     from analyzer.store import history_for_result
 
     st.markdown("##### Price history")
     try:
-        history = history_for_result(common.settings(), result, days=30)
+        history = history_for_result(common.settings(), result, days=30, books=common.books())
     except Exception as exc:  # the store is extra: the quote stands without it
         st.caption(f"History is unavailable right now ({type(exc).__name__}).")
         return
     stored = history.to_dict()
+    shown = views.books_line(stored.get("book") or {})
+    if shown:
+        st.caption(common.plain(shown))
     frame = views.history_frame(stored)
     if frame["at"].nunique() < 2:
         st.info("History builds as you use the tool: every lookup whose market data come fresh (at most every "

@@ -290,6 +290,12 @@ def prices_over_time(figure: go.Figure, currency: str, height: int, legend: bool
     return figure
 
 
+def books_line(books: Mapping[str, Mapping[str, Any]]) -> str:
+    """'Books shown: StockX standard book (new); Alias Europe, consigned only, new in a good box'."""
+    names = [str(b.get("label") or b.get("key") or market) for market, b in books.items()]
+    return "Books shown: " + "; ".join(names) if names else ""
+
+
 def change_lines(changes: Mapping[str, Mapping[str, Any]], days: int) -> list[str]:
     """'StockX ask 100.00 → 110.00 (+10.00, +10.0%)' for each price that moved over `days`, then one
     'unchanged' line for those that did not; [] when no price has two points yet."""

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from analyzer.books import default_book
 from analyzer.config import Settings
 from analyzer.errors import BadAnswer, NotConfigured
 from analyzer.http import MarketHttp
@@ -142,12 +144,17 @@ class Alias(HttpMarket):
 
     def __init__(self, http: MarketHttp, region: str = "global", consigned: str = "any") -> None:
         super().__init__(http)
+        self.choose_book(region, consigned)
+
+    def choose_book(self, region: str, consigned: str) -> None:
+        """The book every pricing call asks for, and the one its quotes (and so the store) name."""
         self.params = book_params(region, consigned)
+        self.book = replace(default_book(self.name), region=region, consigned=consigned)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Alias:
         market = super().from_settings(settings)
-        market.params = book_params(settings.alias_region, settings.alias_consigned)
+        market.choose_book(settings.alias_region, settings.alias_consigned)
         return market
 
     @classmethod

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, Self
 
+from analyzer.books import Book, default_book
 from analyzer.config import Settings
 from analyzer.http import Auth, MarketHttp, market_http
 from analyzer.models import CallStats, Product, Sale, SizeRun
@@ -30,6 +31,8 @@ class Market(Protocol):
     steps: tuple[str, ...]
     has_size_chart: bool
     """Whether the market's size run carries conversions to other scales (StockX's does, Alias's not)."""
+    book: Book
+    """The book its quotes come from (Alias: the region and listing choice it was built with)."""
 
     def search(self, query: str, stats: CallStats) -> list[Product]: ...
 
@@ -54,6 +57,7 @@ class HttpMarket:
 
     def __init__(self, http: MarketHttp) -> None:
         self.http = http
+        self.book = default_book(self.name)
 
     @classmethod
     def base_url(cls, settings: Settings) -> str:

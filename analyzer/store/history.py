@@ -1,13 +1,26 @@
-"""A pair's price history from the stored snapshots and sales, and its change over N days (pure)."""
+"""A pair's price history from the stored snapshots and sales, and its change over N days (pure).
+
+A history reads one book per market (analyzer.books) and says which: two books of one pair (Alias's
+global asks and its European consigned asks) are never one series, one chart or one change.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from analyzer.store.market_data import StoredSale, iso_ago, pair_filter, select_sales, select_snapshots, style_key
+from analyzer.books import Book, default_book, describe
+from analyzer.store.market_data import (
+    StoredSale,
+    books_to_read,
+    iso_ago,
+    pair_filter,
+    select_sales,
+    select_snapshots,
+    style_key,
+)
 from analyzer.store.schema import sales, snapshots
 
 CHANGE_FIELDS = ("lowest_ask", "highest_bid")
@@ -30,6 +43,7 @@ class HistoryPoint:
     highest_bid: float | None
     last_sale: float | None
     currency: str
+    book: str | None = None  # its book's key; None: the market's only book (points built by hand)
 
 
 @dataclass
@@ -39,6 +53,8 @@ class History:
     size_label: str
     points: list[HistoryPoint] = field(default_factory=list)
     sales: list[StoredSale] = field(default_factory=list)
+    books: dict[str, Book] = field(default_factory=dict)
+    """Per market, the book its points and sales are of."""
 
     def change(self, days: int, now: datetime | None = None) -> dict[str, dict[str, dict[str, float | None] | None]]:
         return change(self.points, days, now)
@@ -50,6 +66,7 @@ class History:
             "size_label": self.size_label,
             "points": [asdict(p) for p in self.points],
             "sales": [{"at": s.at, "market": s.market, "price": s.price, "consigned": s.consigned} for s in self.sales],
+            "book": {market: {**book.to_dict(), "label": describe(book)} for market, book in self.books.items()},
         }
 
 
@@ -61,13 +78,15 @@ def change(points: Sequence[HistoryPoint], days: int, now: datetime | None = Non
     """Per market and per price (lowest ask, highest bid): the newest value against the value `days` ago.
 
     The value `days` ago is the last point at or before then, else the oldest point in the window;
-    None when the market has fewer than two points with that price.
+    None when the market has fewer than two points with that price. Points of another book than the
+    market's newest point are left out: a change is never from one book to another.
     """
     now = now or datetime.now(UTC)
     start = now - timedelta(days=days)
     out: dict[str, dict[str, dict[str, float | None] | None]] = {}
     for market in sorted({p.market for p in points}):
         ordered = sorted((p for p in points if p.market == market), key=lambda p: p.at)
+        ordered = [p for p in ordered if p.book == ordered[-1].book]
         out[market] = {}
         for name in CHANGE_FIELDS:
             priced = [p for p in ordered if getattr(p, name) is not None and _parse(p.at) <= now]
@@ -85,42 +104,54 @@ def change(points: Sequence[HistoryPoint], days: int, now: datetime | None = Non
 
 
 def _points(rows: Sequence[Any]) -> list[HistoryPoint]:
-    return [HistoryPoint(r.at, r.market, r.lowest_ask, r.highest_bid, r.last_sale, r.currency) for r in rows]
+    return [HistoryPoint(r.at, r.market, r.lowest_ask, r.highest_bid, r.last_sale, r.currency, r.book or None) for r in rows]
 
 
 def history(where: Any, style_id: str, size: float, scale: str | None = None, days: int = 30,
-            query: str | None = None) -> History:
-    """The stored points and sales of one pair (by style ID, any market), oldest first.
+            query: str | None = None, books: Mapping[str, Book] | None = None) -> History:
+    """The stored points and sales of one pair (by style ID, any market) in one book per market, oldest first.
 
     `where`: Settings, a Store, a data dir or a database URL. `size` is in the shoe's own scale.
+    `books`: per market the book to read (a market not given: its default book).
     """
     from analyzer.store import Store
 
     store = Store.open(where)
     key, since = style_key(style_id), iso_ago(days * 86400)
     with store.read() as conn:
-        points = _points(select_snapshots(conn, pair_filter(snapshots, key, size, scale), since))
-        sold = select_sales(conn, pair_filter(sales, key, size, scale), since)
-    return History(query or style_id, float(size), label_of(float(size), scale), points, sold)
+        points = _points(select_snapshots(conn, pair_filter(snapshots, key, size, scale, books=books), since))
+        sold = select_sales(conn, pair_filter(sales, key, size, scale, books=books), since)
+    shown = books_to_read(books)
+    read = {p.market for p in points} | {s.market for s in sold} | set(books or {})
+    return History(query or style_id, float(size), label_of(float(size), scale), points, sold,
+                   {m: shown[m] for m in sorted(read)})
 
 
-def history_for_result(where: Any, result: Any, days: int = 30) -> History:
-    """The history of the pair a lookup result matched: per market its own product and size."""
+def history_for_result(where: Any, result: Any, days: int = 30, books: Mapping[str, Book] | None = None) -> History:
+    """The history of the pair a lookup result matched: per market its own product and size, in one book.
+
+    `books`: per market the book to read (the user's current choice); a market not given reads the
+    book its quote came from, else its default.
+    """
     from analyzer.store import Store
 
     store = Store.open(where)
     since = iso_ago(days * 86400)
     points: list[HistoryPoint] = []
     sold: list[StoredSale] = []
+    read: dict[str, Book] = {}
     with store.read() as conn:
         for market, quote in result.quotes.items():
+            book = (books or {}).get(market) or getattr(quote, "book", None) or default_book(market)
+            read[market] = book
             product = getattr(quote, "product", None)
             size = getattr(quote.size, "value", quote.size)
             if product is None or size is None:
                 continue
-            snaps = pair_filter(snapshots, None, size, None, market, str(product.product_id))
+            only = {market: book}
+            snaps = pair_filter(snapshots, None, size, None, market, str(product.product_id), only)
             points.extend(_points(select_snapshots(conn, snaps, since)))
-            sold.extend(select_sales(conn, pair_filter(sales, None, size, None, market, str(product.product_id)), since))
+            sold.extend(select_sales(conn, pair_filter(sales, None, size, None, market, str(product.product_id), only), since))
     points.sort(key=lambda p: (p.at, p.market))
     sold.sort(key=lambda s: (s.at, s.market))
     # The size the points are of: the shoe's own (an asked 8W is a men's 6.5 on a men's shoe), as the lookup labels it.
@@ -129,4 +160,4 @@ def history_for_result(where: Any, result: Any, days: int = 30) -> History:
     size = float(getattr(matched.size, "value", matched.size) if matched else asked)
     scale = getattr(matched, "scale", None) if matched else getattr(result.size, "scale", None)
     label = getattr(matched, "size_label", None) or getattr(result, "size_label", None) or label_of(size, scale)
-    return History(result.query, size, label, points, sold)
+    return History(result.query, size, label, points, sold, read)

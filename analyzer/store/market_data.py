@@ -1,9 +1,13 @@
-"""Snapshots (one row per size of a size run fetched from the network) and sales, each stored once."""
+"""Snapshots (one row per size of a size run fetched from the network) and sales, each stored once.
+
+Every row names its book (analyzer.books); every reader here reads one book per market, the one it
+is given (a market not given: its default book), never a mix.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, desc, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from analyzer.books import DEFAULT_CONDITIONS, Book, book_of, default_book
 from analyzer.store.schema import sales, snapshots
 
 PRICE_FIELDS = ("lowest_ask", "highest_bid", "last_sale", "sell_faster", "earn_more", "flex_lowest_ask")
@@ -60,8 +65,9 @@ def rows_from_result(result: Any, at: str | None = None) -> tuple[list[dict[str,
         scale = getattr(quote, "scale", None)
         currency = getattr(quote, "currency", None) or "USD"
         key = style_key(quote.style_id or product.style_id)
+        book_key = (getattr(quote, "book", None) or default_book(market)).key
         for book in quote.sizes:
-            row = {"at": when, "market": market, "product_id": str(product.product_id), "style_id": quote.style_id,
+            row = {"at": when, "market": market, "book": book_key, "product_id": str(product.product_id), "style_id": quote.style_id,
                    "style_key": key, "size": float(book.size), "scale": getattr(book, "scale", None) or scale,
                    "currency": currency, "source": result.source}
             row.update({name: _number(getattr(book, name, None)) for name in PRICE_FIELDS})
@@ -70,7 +76,7 @@ def rows_from_result(result: Any, at: str | None = None) -> tuple[list[dict[str,
         for sale in getattr(quote, "recent_sales", None) or []:
             if size is None or sale.price is None:
                 continue
-            sold.append({"at": normalise_time(sale.at), "market": market, "product_id": str(product.product_id),
+            sold.append({"at": normalise_time(sale.at), "market": market, "book": book_key, "product_id": str(product.product_id),
                          "style_key": key, "size": float(size), "scale": scale, "price": float(sale.price),
                          "consigned": sale.consigned, "currency": currency, "source": result.source})
     return snaps, sold
@@ -111,6 +117,7 @@ class Snapshot:
     flex_lowest_ask: float | None
     currency: str
     source: str
+    book: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +127,7 @@ class StoredSale:
     price: float
     consigned: bool | None
     currency: str
+    book: str = ""
 
 
 def _snapshot(row: Any) -> Snapshot:
@@ -127,10 +135,24 @@ def _snapshot(row: Any) -> Snapshot:
     return Snapshot(**{name: m[name] for name in Snapshot.__dataclass_fields__})
 
 
+def books_to_read(books: Mapping[str, Book] | None) -> dict[str, Book]:
+    """Every known market's book: the one given, else its default."""
+    given = dict(books or {})
+    return {m: book_of(m, given) for m in [*DEFAULT_CONDITIONS, *given]}
+
+
+def book_filter(table: Table, books: Mapping[str, Book] | None, market: str | None = None) -> Any:
+    """Rows of one book per market: of `market` only when given, else of every known market."""
+    if market is not None:
+        return table.c.book == book_of(market, books).key
+    return table.c.book.in_(sorted(b.key for b in books_to_read(books).values()))
+
+
 def pair_filter(table: Table, key: str | None, size: float, scale: str | None, market: str | None = None,
-                product_id: str | None = None) -> Any:
-    """Rows of one pair: by market product when known, else by style key; a scale of None matches any."""
-    clauses = [table.c.size == float(size)]
+                product_id: str | None = None, books: Mapping[str, Book] | None = None) -> Any:
+    """Rows of one pair in one book per market: by market product when known, else by style key; a
+    scale of None matches any. `books` None reads every market's default book."""
+    clauses = [table.c.size == float(size), book_filter(table, books, market)]
     if product_id is not None:
         clauses.append(table.c.product_id == product_id)
     else:
@@ -153,16 +175,18 @@ def select_sales(conn: Connection, where: Any, since: str | None = None) -> list
     query = select(sales).where(where)
     if since is not None:
         query = query.where(sales.c.at >= since)
-    return [StoredSale(r.at, r.market, r.price, r.consigned, r.currency)
+    return [StoredSale(r.at, r.market, r.price, r.consigned, r.currency, r.book)
             for r in conn.execute(query.order_by(sales.c.at, sales.c.market))]
 
 
-def latest_snapshots(conn: Connection, pairs: Iterable[tuple[str, str, float]], younger_than_s: float) -> dict[str, Snapshot]:
-    """Per market, the newest snapshot of (market, product_id, size) taken within the last `younger_than_s`."""
+def latest_snapshots(conn: Connection, pairs: Iterable[tuple[str, str, float]], younger_than_s: float,
+                     books: Mapping[str, Book] | None = None) -> dict[str, Snapshot]:
+    """Per market, the newest snapshot of (market, product_id, size) in that market's book (`books`, else
+    its default) taken within the last `younger_than_s`."""
     since = iso_ago(younger_than_s)
     found: dict[str, Snapshot] = {}
     for market, product_id, size in pairs:
-        row = conn.execute(select(snapshots).where(pair_filter(snapshots, None, size, None, market, product_id))
+        row = conn.execute(select(snapshots).where(pair_filter(snapshots, None, size, None, market, product_id, books))
                            .where(snapshots.c.at >= since).order_by(desc(snapshots.c.at)).limit(1)).first()
         if row is not None:
             found[market] = _snapshot(row)

@@ -56,6 +56,7 @@ snapshots = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", String(40), nullable=False),
     Column("market", String(32), nullable=False),
+    Column("book", String(96), nullable=False),  # analyzer.books.Book.key: "alias:eu:true:new_good_box"
     Column("product_id", String(128), nullable=False),
     Column("style_id", String(128)),
     Column("style_key", String(128)),  # upper-case letters and digits only: one key across markets
@@ -69,9 +70,9 @@ snapshots = Table(
     Column("flex_lowest_ask", Float),
     Column("currency", String(8), nullable=False),
     Column("source", String(16), nullable=False),
-    UniqueConstraint("market", "product_id", "size", "at", name="snapshots_once"),
+    UniqueConstraint("market", "book", "product_id", "size", "at", name="snapshots_once"),
     Index("snapshots_pair", "style_key", "size", "at"),
-    Index("snapshots_product", "market", "product_id", "size", "at"),
+    Index("snapshots_product", "market", "book", "product_id", "size", "at"),
 )
 
 sales = Table(
@@ -79,6 +80,7 @@ sales = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", String(40), nullable=False),
     Column("market", String(32), nullable=False),
+    Column("book", String(96), nullable=False),  # the book the sales were asked of (region, listing choice)
     Column("product_id", String(128), nullable=False),
     Column("style_key", String(128)),
     Column("size", Float, nullable=False),
@@ -87,7 +89,7 @@ sales = Table(
     Column("consigned", Boolean),
     Column("currency", String(8), nullable=False),
     Column("source", String(16), nullable=False),
-    UniqueConstraint("market", "product_id", "size", "at", "price", name="sales_once"),
+    UniqueConstraint("market", "book", "product_id", "size", "at", "price", name="sales_once"),
     Index("sales_pair", "style_key", "size", "at"),
 )
 

@@ -42,3 +42,27 @@ def test_history_frame_and_change_lines() -> None:
                                 "alias": {"lowest_ask": {"from": 90.0, "to": 90.0, "change": 0.0, "pct": 0.0, "since": "x"}}}, 30)
     assert lines == ["In 30 days: StockX ask 100.00 → 110.00 (+10.00, +10.0%)", "Unchanged in 30 days: Alias ask"]
     assert views.history_frame({"points": []}).empty and isinstance(views.history_frame({}), pd.DataFrame)
+
+
+def test_history_shows_the_sidebar_book_never_a_mix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The issue's steps on the page: CP9654 on Alias's global book, then Europe consigned only, then
+    global again. Each history says its book and holds only that book's asks and sales."""
+    from tests.app.test_pages import set_sidebar
+
+    monkeypatch.setenv("ANALYZER_MARKET_TTL_S", "1")
+    at: AppTest = start(monkeypatch)
+    try:
+        look_up(at, "CP9654")
+        global_ask = at.session_state["lookup_result"].quotes["alias"].lowest_ask
+        set_sidebar(at, alias_region="eu", alias_consigned="true")  # the page asks Alias again, for that book
+        europe = at.session_state["lookup_result"].quotes["alias"]
+        assert europe.book is not None and (europe.book.region, europe.book.consigned) == ("eu", "true")
+        assert europe.lowest_ask != global_ask
+        assert "Books shown: StockX standard book (new); Alias Europe, consigned only" in texts(at)
+        time.sleep(1.2)
+        set_sidebar(at, alias_region="global", alias_consigned="any")
+        words = texts(at)
+        assert "Alias global, any listing" in words and "Alias Europe" not in words
+        assert "Alias ask" in words and f"{europe.lowest_ask:,.2f}" not in words  # no 529.00 → 612.00
+    finally:
+        close()

@@ -43,8 +43,10 @@ def test_two_lookups_with_the_market_data_expiring_give_two_points_per_market(fa
     assert all(len(points) == 2 for points in per_market.values()), found.points
     assert [p.at for p in found.points] == sorted(p.at for p in found.points)
     data = found.to_dict()
-    assert set(data) == {"query", "size", "size_label", "points", "sales"}
-    assert set(data["points"][0]) == {"at", "market", "lowest_ask", "highest_bid", "last_sale", "currency"}
+    assert set(data) == {"query", "size", "size_label", "points", "sales", "book"}  # book: added with books
+    assert set(data["points"][0]) == {"at", "market", "lowest_ask", "highest_bid", "last_sale", "currency", "book"}
+    assert {m: b["key"] for m, b in data["book"].items()} == {"stockx": "stockx:global:any:new",
+                                                             "alias": "alias:global:any:new_good_box"}
     assert set(data["sales"][0]) == {"at", "market", "price", "consigned"}
     assert [s["at"] for s in data["sales"]] == sorted(s["at"] for s in data["sales"])
 

@@ -2,8 +2,8 @@
 accounts): positions, watches, alerts and lookups; each owner's settings are kept in one row.
 Rows from before accounts belong to the local owner.
 
-Revision ID: 0008_owners
-Revises: 0007_position_resolved
+Revision ID: 0009_owners
+Revises: 0008_books
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008_owners"
-down_revision = "0007_position_resolved"
+revision = "0009_owners"
+down_revision = "0008_books"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,98 @@
+"""Which order book a price comes from: a market's region, its listing choice and the condition asked.
+
+Two books of one pair are two markets as far as history is concerned: Alias's European consigned
+asks are not a move of its global asks. Every stored snapshot and sale names its book (its `key`),
+and every reader is handed the books it must read, never a mix. Pure: no settings are read here;
+`chosen_books` turns the user's choices into books at the edge that holds them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+REGIONS = ("global", "us", "eu", "uk")
+CONSIGNED = ("any", "true", "false")
+# The condition each market prices by default: Alias is asked for new shoes in a good box; StockX
+# lists new shoes only (its standard book).
+DEFAULT_CONDITIONS = {"alias": "new_good_box", "stockx": "new"}
+SEPARATOR = ":"
+CHOOSABLE = ("alias",)  # the markets whose region and listing choice the user sets
+
+
+@dataclass(frozen=True)
+class Book:
+    """(market, region, consigned, condition); `key` is its stable text form in the store."""
+
+    market: str
+    region: str = "global"
+    consigned: str = "any"  # "any", "true" (consigned listings only) or "false"
+    condition: str = "new"
+
+    def __post_init__(self) -> None:
+        if self.region not in REGIONS:
+            raise ValueError(f"region must be one of {', '.join(REGIONS)}, not {self.region!r}")
+        if self.consigned not in CONSIGNED:
+            raise ValueError(f"consigned must be one of {', '.join(CONSIGNED)}, not {self.consigned!r}")
+        if not self.market or SEPARATOR in self.market + self.condition:
+            raise ValueError(f"a book's market and condition are words without {SEPARATOR!r}")
+
+    @property
+    def key(self) -> str:
+        """'alias:eu:true:new_good_box': what the store keeps and filters by."""
+        return SEPARATOR.join((self.market, self.region, self.consigned, self.condition))
+
+    @property
+    def is_default(self) -> bool:
+        return self == default_book(self.market)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"market": self.market, "region": self.region, "consigned": self.consigned,
+                "condition": self.condition, "key": self.key}
+
+    def __str__(self) -> str:
+        return self.key
+
+
+def default_book(market: str) -> Book:
+    """The book a market is quoted from without any choice: global, any listing, its usual condition."""
+    return Book(market, condition=DEFAULT_CONDITIONS.get(market, "new"))
+
+
+def parse_book(key: str) -> Book:
+    """The book of a stored key (the inverse of `Book.key`)."""
+    parts = str(key).split(SEPARATOR)
+    if len(parts) != 4:
+        raise ValueError(f"not a book key: {key!r}")
+    return Book(*parts)
+
+
+def chosen_books(markets: Iterable[str], alias_region: str = "global", alias_consigned: str = "any") -> dict[str, Book]:
+    """Per market, the book the user's choices select: today only Alias has a region and a listing choice."""
+    books = {m: default_book(m) for m in markets}
+    if "alias" in books:
+        books["alias"] = replace(books["alias"], region=alias_region, consigned=alias_consigned)
+    return books
+
+
+def books_of_settings(settings: Any, markets: Iterable[str] = ("stockx", "alias")) -> dict[str, Book]:
+    """The books a Settings-like object chooses (its `alias_region` and `alias_consigned`)."""
+    return chosen_books(markets, getattr(settings, "alias_region", "global") or "global",
+                        getattr(settings, "alias_consigned", "any") or "any")
+
+
+def book_of(market: str, books: Mapping[str, Book] | None) -> Book:
+    """The book to read for `market`: the one given, else the market's default."""
+    return (books or {}).get(market) or default_book(market)
+
+
+def describe(book: Book) -> str:
+    """'Alias Europe, consigned only, new in a good box' for people."""
+    region = {"global": "global", "us": "United States", "eu": "Europe", "uk": "United Kingdom"}[book.region]
+    listing = {"any": "any listing", "true": "consigned only", "false": "not consigned"}[book.consigned]
+    condition = {"new_good_box": "new in a good box", "new": "new"}.get(book.condition, book.condition.replace("_", " "))
+    name = {"alias": "Alias", "stockx": "StockX"}.get(book.market, book.market)
+    if book.market not in CHOOSABLE and book.is_default:
+        return f"{name} standard book ({condition})"
+    return f"{name} {region}, {listing}, {condition}"
