@@ -10,6 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from analyzer.money import format_money
 from analyzer.validation import InvalidInput, clean_query, parse_size
 
 if TYPE_CHECKING:
@@ -140,6 +141,27 @@ def _money(value: float | None) -> str:
     return "—" if value is None else f"{value:,.2f}"
 
 
+def _signed(value: float | None, currency: str) -> str:
+    """'+€141.58', '−$19.84'."""
+    text = format_money(value, currency)
+    return text if value is None or text.startswith("−") else "+" + text
+
+
+def _rates(settings: Any, currencies: set[str], shown: str) -> dict[str, float]:
+    """Today's rates when converting between `currencies` and `shown` needs one, else none (no fetch)."""
+    if not currencies - {shown}:
+        return {}
+    from analyzer import fx
+
+    return fx.rates(settings)
+
+
+def _rate_words(rates: dict[str, float], shown: str) -> str:
+    from analyzer.portfolio import RATE_NOTE
+
+    return "converted " + RATE_NOTE + ": " + ", ".join(f"1 USD = {rate:g} {code}" for code, rate in rates.items())
+
+
 def _watch(args: argparse.Namespace, settings: Any) -> int:
     from analyzer.store import Store, watch_repo
 
@@ -260,23 +282,39 @@ def _portfolio(args: argparse.Namespace, settings: Any) -> int:
                         raise LookupError(f"no position #{args.id}")
                 print(f"removed position #{args.id}")
                 return EXIT_OK
-            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at)
+            with store.read() as conn:
+                held = positions_repo.get_position(conn, args.id)
+            rates = _rates(settings, {held.currency} if held else set(), "USD")
+            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at, rates)
         except LookupError as exc:
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return EXIT_INVALID
+        cur = sale["currency"]
         print(json.dumps(sale, indent=2) if args.json else
-              f"sold #{sale['id']} {sale['query']} {sale['size_label']} on {sale['market']} at {sale['price']:,.2f}: "
-              f"payout {sale['payout']:,.2f}, profit {sale['profit']:+,.2f}")
+              f"sold #{sale['id']} {sale['query']} {sale['size_label']} on {sale['market']} at {format_money(sale['price'], cur)}: "
+              f"payout {format_money(sale['payout'], cur)}, profit {_signed(sale['profit'], cur)}")
         return EXIT_OK
     if action == "sales":
         with store.read() as conn:
-            done_sales = portfolio.realised(positions_repo.sold_positions(conn))
+            sold_pairs = positions_repo.sold_positions(conn)
+        shown = getattr(settings, "currency", "USD")
+        done_sales = portfolio.realised(sold_pairs, shown, _rates(settings, {p.currency for p in sold_pairs}, shown))
         if args.json:
             print(json.dumps(done_sales, indent=2))
         else:
+            for sale in done_sales["sales"]:
+                cur, conv = sale["currency"], sale["converted"]
+                print(f"{str(sale['at'])[:10]}  #{sale['id']} {sale['query']} {sale['size_label']} on {sale['market']}: "
+                      f"{format_money(sale['price'], cur)}, payout {format_money(sale['payout'], cur)}, profit "
+                      f"{_signed(sale['profit'], cur)}" + (f" = {_signed(conv['profit'], shown)}" if conv and cur != shown else ""))
             for month in done_sales["months"]:
-                print(f"{month['month']}  {month['pairs']} pairs  payout {month['payout']:,.2f}  profit {month['profit']:+,.2f}")
-            print(f"total {done_sales['totals']['pairs']} pairs, profit {done_sales['totals']['profit']:+,.2f}")
+                print(f"{month['month']}  {month['pairs']} pairs  payout {format_money(month['payout'], shown)}  "
+                      f"cost {format_money(month['cost'], shown)}  profit {_signed(month['profit'], shown)}")
+            t = done_sales["totals"]
+            print(f"total {t['pairs']} pairs, profit {_signed(t['profit'], shown)} ({shown})"
+                  + (f"; {_rate_words(done_sales['fx'], shown)}" if done_sales["fx"] else ""))
+            for note in done_sales["notes"]:
+                print(note)
         return EXIT_OK
     if action == "bench":
         return _bench(args, settings)
@@ -363,6 +401,8 @@ def _valuation(args: argparse.Namespace, settings: Any, store: Store) -> int:
     print(f"totals ({money}): cost {_money(t['cost'])}, sell now {_money(t['sell_now_value'])}, "
           f"list {_money(t['list_value'])}, unrealised {_money(t['unrealised'])}; "
           f"{valuation.from_store} pairs from fresh snapshots, {valuation.looked_up} asked of the markets")
+    if data["fx"]:
+        print(f"costs in other currencies {_rate_words(data['fx'], money)}")
     return EXIT_OK
 
 
