@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from analyzer.money import format_money
+from analyzer.money import dec, format_money, rounded
 from analyzer.validation import InvalidInput, clean_query, parse_size
 
 if TYPE_CHECKING:
@@ -170,21 +170,25 @@ def _watch(args: argparse.Namespace, settings: Any) -> int:
         query, (size, scale) = clean_query(args.query), size_parts(args.size)
         if args.sell_now_above is None and args.list_above is None and args.ask_below is None:
             raise InvalidInput("Give at least one target: --sell-now-above, --list-above or --ask-below.")
+        shown = getattr(settings, "currency", "USD")
+        targets = {name: None if value is None else float(rounded(dec(value), shown))  # stored as the cents it is compared at
+                   for name, value in (("sell_now_above", args.sell_now_above), ("list_above", args.list_above),
+                                       ("ask_below", args.ask_below))}
         with store.write() as conn:
-            new_id = watch_repo.add_watch(conn, query, size, scale, args.market, sell_now_above=args.sell_now_above,
-                                          list_above=args.list_above, ask_below=args.ask_below)
+            new_id = watch_repo.add_watch(conn, query, size, scale, args.market, **targets)
             watch = watch_repo.get_watch(conn, new_id)
         assert watch is not None
-        print(json.dumps(watch.to_dict(), indent=2) if args.json else f"watching #{new_id}: {_describe(watch)}")
+        print(json.dumps(_watch_dict(watch, shown), indent=2) if args.json else f"watching #{new_id}: {_describe(watch, shown)}")
         return EXIT_OK
     if args.watch_action == "list":
         with store.read() as conn:
             watched = watch_repo.list_watches(conn)
+        shown = getattr(settings, "currency", "USD")
         if args.json:
-            print(json.dumps([w.to_dict() for w in watched], indent=2))
+            print(json.dumps([_watch_dict(w, shown) for w in watched], indent=2))
         else:
             for w in watched:
-                print(f"#{w.id}  {_describe(w)}  (checked {w.checked_at or 'never'})")
+                print(f"#{w.id}  {_describe(w, shown)}  (checked {w.checked_at or 'never'})")
             if not watched:
                 print("no watched pairs: python -m analyzer watch add QUERY --size S --sell-now-above X")
         return EXIT_OK
@@ -199,10 +203,15 @@ def _watch(args: argparse.Namespace, settings: Any) -> int:
     return _watch_run(args, settings, store)
 
 
-def _describe(w: Watch) -> str:
+def _watch_dict(w: Watch, currency: str) -> dict[str, Any]:
+    """A watch as JSON: its thresholds are compared in the display currency, named next to them."""
+    return {**w.to_dict(), "currency": currency}
+
+
+def _describe(w: Watch, currency: str = "USD") -> str:
     from analyzer.store.history import label_of
 
-    parts = [f"{name.replace('_', ' ')} {value:,.2f}" for name, value in w.targets()]
+    parts = [f"{name.replace('_', ' ')} {format_money(value, currency)}" for name, value in w.targets()]
     return f"{w.query} {label_of(w.size, w.scale)} on {w.market}: " + ", ".join(parts)
 
 
