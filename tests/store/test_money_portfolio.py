@@ -40,6 +40,7 @@ def test_sales_in_two_currencies_are_converted_before_they_are_added(db_url: str
         sold = positions_repo.sold_positions(conn)
     done = realised(sold, "EUR", {"EUR": 0.92})
     eur_sale, usd_sale = done["sales"]
+    assert eur_sale["converted"]["payout"] == eur_sale["payout"] == 241.58 and eur_sale["converted"]["rate"] is None
     assert usd_sale["payout"] == 264.0 and usd_sale["currency"] == "USD"
     assert usd_sale["converted"]["payout"] == float(to_eur("264.00")) == 242.88
     month = done["months"][0]

@@ -92,3 +92,16 @@ def test_pricing_json_keeps_numbers_as_numbers() -> None:
     for pays in again["payouts"].values():
         assert all(isinstance(pays[k], float) or pays[k] is None for k in ("sell_now", "list", "buy_cost"))
         assert pays["currency"] == "GBP"
+
+
+def test_from_alias_cents_to_pounds_the_35_dollar_bid_pays_19_43() -> None:
+    """The whole way: Alias's '3500' cents for DD1391-100 size 10, parsed, priced in pounds at 0.75."""
+    from analyzer.markets.alias import parse_availabilities
+
+    row = {"size": 10, "product_condition": "PRODUCT_CONDITION_NEW", "packaging_condition": "PACKAGING_CONDITION_GOOD_CONDITION",
+           "availability": {"lowest_listing_price_cents": "4200", "highest_offer_price_cents": "3500"}}
+    (book,) = parse_availabilities({"variants": [row]}).sizes
+    quote = Quote(market="alias", ok=True, style_id="DD1391-100", size=book.size, lowest_ask=book.lowest_ask,
+                  highest_bid=book.highest_bid, currency="USD")
+    priced = recommend({"alias": quote}, Fees(), "GBP", GBP)
+    assert book.highest_bid == 35.0 and priced["payouts"]["alias"]["sell_now"] == 19.43
