@@ -125,10 +125,10 @@ def _history(args: argparse.Namespace, settings: Any) -> int:
     else:
         print(f"{query} {found.size_label}: {len(found.points)} points, {len(found.sales)} sales in {args.days} days")
         for p in found.points:
-            print(f"{p.at}  {p.market:<7} ask {_money(p.lowest_ask):>9}  bid {_money(p.highest_bid):>9}  "
-                  f"last {_money(p.last_sale):>9} {p.currency}")
+            print(f"{p.at}  {p.market:<7} ask {_money(p.lowest_ask, p.currency):>10}  bid {_money(p.highest_bid, p.currency):>10}  "
+                  f"last {_money(p.last_sale, p.currency):>10}")
         for s in found.sales:
-            print(f"{s.at}  {s.market:<7} sale {_money(s.price):>9}" + (" consigned" if s.consigned else ""))
+            print(f"{s.at}  {s.market:<7} sale {_money(s.price, s.currency):>10}" + (" consigned" if s.consigned else ""))
         for days in (7, 30):
             for market, figures in found.change(days).items():
                 ask = figures.get("lowest_ask")
@@ -137,8 +137,8 @@ def _history(args: argparse.Namespace, settings: Any) -> int:
     return EXIT_OK if result.any_quoted else EXIT_NO_QUOTE
 
 
-def _money(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+def _money(value: float | None, currency: str = "USD") -> str:
+    return format_money(value, currency)
 
 
 def _signed(value: float | None, currency: str) -> str:
@@ -401,14 +401,15 @@ def _valuation(args: argparse.Namespace, settings: Any, store: Store) -> int:
     print(f"{'#':>4} {'pair':<32} {'qty':>3} {'cost':>9} {'sell now':>18} {'list':>18} {'unrealised':>11}  advice")
     for p in data["positions"]:
         now, best = p["sell_now"], p["list"]
-        print(f"{p['id']:>4} {(p['query'] + ' ' + p['size_label'])[:32]:<32} {p['quantity']:>3} {_money(p['cost']):>9} "
-              f"{(_money(now['payout']) + ' ' + now['market']) if now else '—':>18} "
-              f"{(_money(best['payout']) + ' ' + best['market']) if best else '—':>18} {_money(p['unrealised']):>11}  {p['advice']}")
+        print(f"{p['id']:>4} {(p['query'] + ' ' + p['size_label'])[:32]:<32} {p['quantity']:>3} {_money(p['cost'], money):>9} "
+              f"{(_money(now['payout'], money) + ' ' + now['market']) if now else '—':>18} "
+              f"{(_money(best['payout'], money) + ' ' + best['market']) if best else '—':>18} "
+              f"{_money(p['unrealised'], money):>11}  {p['advice']}")
     for error in data["errors"]:
         print(f"{error['id']:>4} {error['query']} {error['size_label']}: {error['error']}")
     t = data["totals"]
-    print(f"totals ({money}): cost {_money(t['cost'])}, sell now {_money(t['sell_now_value'])}, "
-          f"list {_money(t['list_value'])}, unrealised {_money(t['unrealised'])}; "
+    print(f"totals ({money}): cost {_money(t['cost'], money)}, sell now {_money(t['sell_now_value'], money)}, "
+          f"list {_money(t['list_value'], money)}, unrealised {_money(t['unrealised'], money)}; "
           f"{valuation.from_store} pairs from fresh snapshots, {valuation.looked_up} asked of the markets")
     if data["fx"]:
         print(f"costs in other currencies {_rate_words(data['fx'], money)}")

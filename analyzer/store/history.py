@@ -7,6 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from analyzer.money import dec, rounded
 from analyzer.store.market_data import StoredSale, iso_ago, pair_filter, select_sales, select_snapshots, style_key
 from analyzer.store.schema import sales, snapshots
 
@@ -49,7 +50,8 @@ class History:
             "size": self.size,
             "size_label": self.size_label,
             "points": [asdict(p) for p in self.points],
-            "sales": [{"at": s.at, "market": s.market, "price": s.price, "consigned": s.consigned} for s in self.sales],
+            "sales": [{"at": s.at, "market": s.market, "price": s.price, "consigned": s.consigned, "currency": s.currency}
+                      for s in self.sales],
         }
 
 
@@ -78,9 +80,9 @@ def change(points: Sequence[HistoryPoint], days: int, now: datetime | None = Non
             if first is None or last is None or first is last:
                 out[market][name] = None
                 continue
-            old, new = float(getattr(first, name)), float(getattr(last, name))
-            out[market][name] = {"from": old, "to": new, "change": round(new - old, 2),
-                                 "pct": round((new - old) / old, 4) if old else None, "since": first.at}
+            old, new = dec(getattr(first, name)), dec(getattr(last, name))  # exact: one market, one currency
+            out[market][name] = {"from": float(old), "to": float(new), "change": float(rounded(new - old)),
+                                 "pct": float(round((new - old) / old, 4)) if old else None, "since": first.at}
     return out
 
 
