@@ -6,6 +6,9 @@ are what the JSON shows. Lookups keep a float `ts` too, the metrics' own clock.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -20,16 +23,40 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeDecorator
+
+from analyzer.money import dec, rounded
 
 metadata = MetaData()
 
-# Money: exact NUMERIC, never Float. Market data, watches and alerts read back as floats that are
-# exact to the cent (their repositories and pages take floats); positions read back as Decimal.
 MONEY_SCALE = 2
 
 
-def money_type(as_decimal: bool = False) -> Numeric:
-    return Numeric(14, MONEY_SCALE, asdecimal=as_decimal)
+class MoneyType(TypeDecorator[Any]):
+    """Money: exact NUMERIC(14, 2), never Float. Market data, watches and alerts read back as floats
+    exact to the cent (their repositories and pages take floats, and SQLite would hand back 89 for
+    89.00); positions read back as Decimal. Amounts are rounded half-up to the cent as they are stored,
+    so SQLite and PostgreSQL keep the same figure."""
+
+    impl = Numeric(14, MONEY_SCALE)
+    cache_ok = True
+
+    def __init__(self, as_decimal: bool = False) -> None:
+        super().__init__()
+        self.as_decimal = as_decimal
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Decimal | None:
+        return None if value is None else rounded(dec(value))
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | float | None:
+        if value is None:
+            return None
+        amount = rounded(dec(value))
+        return amount if self.as_decimal else float(amount)
+
+
+def money_type(as_decimal: bool = False) -> MoneyType:
+    return MoneyType(as_decimal)
 
 
 MONEY_COLUMNS = {

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import Float, Numeric, create_engine, inspect, text
+from sqlalchemy import Float, Numeric, create_engine, inspect, select, text
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from analyzer.store import db
-from analyzer.store.schema import MONEY_COLUMNS, metadata
+from analyzer.store.schema import MONEY_COLUMNS, metadata, positions, snapshots
 
 ROWS = {
     "snapshots": "INSERT INTO snapshots (at, market, product_id, style_id, style_key, size, scale, lowest_ask, highest_bid, "
@@ -28,12 +29,17 @@ ROWS = {
 }
 
 
+def stored_type(column_type: TypeEngine[object]) -> TypeEngine[object]:
+    """What the database holds: a TypeDecorator's impl, else the type itself."""
+    return column_type.impl_instance if isinstance(column_type, TypeDecorator) else column_type
+
+
 def test_no_money_column_is_a_float() -> None:
     for table, columns in MONEY_COLUMNS.items():
         for name in columns:
-            column_type = metadata.tables[table].c[name].type
+            column_type = stored_type(metadata.tables[table].c[name].type)
             assert isinstance(column_type, Numeric) and not isinstance(column_type, Float), f"{table}.{name}"
-            assert column_type.scale == 2, f"{table}.{name}"
+            assert column_type.scale == 2 and column_type.precision == 14, f"{table}.{name}"
 
 
 def test_every_amount_like_column_is_listed_as_money() -> None:
@@ -41,7 +47,7 @@ def test_every_amount_like_column_is_listed_as_money() -> None:
     allowed_floats = {"size", "ts", "elapsed_s"}
     for table in metadata.tables.values():
         for column in table.columns:
-            if isinstance(column.type, Float):
+            if isinstance(stored_type(column.type), Float):
                 assert column.name in allowed_floats, f"{table.name}.{column.name} is a Float"
 
 
@@ -76,6 +82,10 @@ def test_upgrading_a_0007_database_keeps_its_rows(db_url: str) -> None:
         assert after == before
         assert after["watch_states"] == [(Decimal("25.9"),)]  # not lost to the cascade when watches is copied
         assert after["positions"] == [(Decimal("100"), Decimal("280"), Decimal("236.59"))]
+        with engine.connect() as conn:  # read through the schema: floats for market data, Decimal for positions
+            assert conn.execute(select(snapshots.c.lowest_ask, snapshots.c.highest_bid)).one() == (120.5, 35.0)
+            assert isinstance(conn.execute(select(snapshots.c.highest_bid)).scalar(), float)
+            assert conn.execute(select(positions.c.cost)).scalar() == Decimal("100.00")
         db.migrate(engine, "-1")  # and back down, rows still there
         assert _values(db_url) == before
     finally:
