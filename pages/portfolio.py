@@ -152,7 +152,9 @@ if held:
         pick_col, market_col, price_col, day_col = st.columns([2, 1, 1, 1])
         pick_col.selectbox("Pair", list(labels), key="sale_id", format_func=labels.get)
         market_col.selectbox("Market", list(MARKETS), key="sale_market", format_func=MARKETS.get)
-        price_col.number_input("Price", min_value=0.0, value=0.0, step=5.0, key="sale_price")
+        chosen = next((p for p in held if p.id == state.get("sale_id")), held[0])
+        price_col.number_input(f"Price ({chosen.currency})", min_value=0.0, value=0.0, step=5.0, key="sale_price",
+                               help="In the currency the pair was bought in; a dollar fee is converted into it first")
         day_col.date_input("Date", key="sale_day")
         sell_col, remove_col = st.columns(2)
         if sell_col.button("Record sale", key="sale_record", icon=":material/sell:"):
