@@ -47,8 +47,8 @@ def rounded(amount: Amount, currency: str = "USD") -> Decimal:
     return dec(amount).quantize(Decimal(1).scaleb(-minor_unit(currency)), rounding=ROUND_HALF_UP)
 
 
-def as_number(amount: Decimal | None) -> float | int | None:
-    """An amount for JSON: a number, never a string (an int in a whole-unit currency's rounding is still a float)."""
+def as_number(amount: Decimal | None) -> float | None:
+    """An amount for JSON: a number (float), never a string; None stays None."""
     return None if amount is None else float(amount)
 
 
