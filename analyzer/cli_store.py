@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS
+from analyzer.money import dec, format_money, rounded
 from analyzer.owners import LOCAL
 from analyzer.validation import InvalidInput, clean_query, parse_size
 
@@ -146,10 +147,10 @@ def _history(args: argparse.Namespace, settings: Any, owner: str) -> int:
         print(f"{query} {found.size_label}: {len(found.points)} points, {len(found.sales)} sales in {args.days} days")
         print("books: " + "; ".join(describe(book) for book in found.books.values()))
         for p in found.points:
-            print(f"{p.at}  {p.market:<7} ask {_money(p.lowest_ask):>9}  bid {_money(p.highest_bid):>9}  "
-                  f"last {_money(p.last_sale):>9} {p.currency}")
+            print(f"{p.at}  {p.market:<7} ask {_money(p.lowest_ask, p.currency):>10}  bid {_money(p.highest_bid, p.currency):>10}  "
+                  f"last {_money(p.last_sale, p.currency):>10}")
         for s in found.sales:
-            print(f"{s.at}  {s.market:<7} sale {_money(s.price):>9}" + (" consigned" if s.consigned else ""))
+            print(f"{s.at}  {s.market:<7} sale {_money(s.price, s.currency):>10}" + (" consigned" if s.consigned else ""))
         for days in (7, 30):
             for market, figures in found.change(days).items():
                 ask = figures.get("lowest_ask")
@@ -158,8 +159,29 @@ def _history(args: argparse.Namespace, settings: Any, owner: str) -> int:
     return EXIT_OK if result.any_quoted else EXIT_NO_QUOTE
 
 
-def _money(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.2f}"
+def _money(value: float | None, currency: str = "USD") -> str:
+    return format_money(value, currency)
+
+
+def _signed(value: float | None, currency: str) -> str:
+    """'+€141.58', '−$19.84'."""
+    text = format_money(value, currency)
+    return text if value is None or text.startswith("−") else "+" + text
+
+
+def _rates(settings: Any, currencies: set[str], shown: str) -> dict[str, float]:
+    """Today's rates when converting between `currencies` and `shown` needs one, else none (no fetch)."""
+    if not currencies - {shown}:
+        return {}
+    from analyzer import fx
+
+    return fx.rates(settings)
+
+
+def _rate_words(rates: dict[str, float], shown: str) -> str:
+    from analyzer.portfolio import RATE_NOTE
+
+    return "converted " + RATE_NOTE + ": " + ", ".join(f"1 USD = {rate:g} {code}" for code, rate in rates.items())
 
 
 def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
@@ -170,21 +192,25 @@ def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
         query, (size, scale) = clean_query(args.query), size_parts(args.size)
         if args.sell_now_above is None and args.list_above is None and args.ask_below is None:
             raise InvalidInput("Give at least one target: --sell-now-above, --list-above or --ask-below.")
+        shown = getattr(settings, "currency", "USD")
+        targets = {name: None if value is None else float(rounded(dec(value), shown))  # stored as the cents it is compared at
+                   for name, value in (("sell_now_above", args.sell_now_above), ("list_above", args.list_above),
+                                       ("ask_below", args.ask_below))}
         with store.write() as conn:
-            new_id = watch_repo.add_watch(conn, query, size, scale, args.market, owner=owner, sell_now_above=args.sell_now_above,
-                                          list_above=args.list_above, ask_below=args.ask_below)
+            new_id = watch_repo.add_watch(conn, query, size, scale, args.market, owner=owner, **targets)
             watch = watch_repo.get_watch(conn, new_id, owner=owner)
         assert watch is not None
-        print(json.dumps(watch.to_dict(), indent=2) if args.json else f"watching #{new_id}: {_describe(watch)}")
+        print(json.dumps(_watch_dict(watch, shown), indent=2) if args.json else f"watching #{new_id}: {_describe(watch, shown)}")
         return EXIT_OK
     if args.watch_action == "list":
         with store.read() as conn:
             watched = watch_repo.list_watches(conn, owner=owner)
+        shown = getattr(settings, "currency", "USD")
         if args.json:
-            print(json.dumps([w.to_dict() for w in watched], indent=2))
+            print(json.dumps([_watch_dict(w, shown) for w in watched], indent=2))
         else:
             for w in watched:
-                print(f"#{w.id}  {_describe(w)}  (checked {w.checked_at or 'never'})")
+                print(f"#{w.id}  {_describe(w, shown)}  (checked {w.checked_at or 'never'})")
             if not watched:
                 print("no watched pairs: python -m analyzer watch add QUERY --size S --sell-now-above X")
         return EXIT_OK
@@ -199,10 +225,15 @@ def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
     return _watch_run(args, settings, store, owner)
 
 
-def _describe(w: Watch) -> str:
+def _watch_dict(w: Watch, currency: str) -> dict[str, Any]:
+    """A watch as JSON: its thresholds are compared in the display currency, named next to them."""
+    return {**w.to_dict(), "currency": currency}
+
+
+def _describe(w: Watch, currency: str = "USD") -> str:
     from analyzer.store.history import label_of
 
-    parts = [f"{name.replace('_', ' ')} {value:,.2f}" for name, value in w.targets()]
+    parts = [f"{name.replace('_', ' ')} {format_money(value, currency)}" for name, value in w.targets()]
     return f"{w.query} {label_of(w.size, w.scale)} on {w.market}: " + ", ".join(parts)
 
 
@@ -281,23 +312,39 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
                         raise LookupError(f"no position #{args.id}")
                 print(f"removed position #{args.id}")
                 return EXIT_OK
-            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at, owner=owner)
+            with store.read() as conn:
+                held = positions_repo.get_position(conn, args.id, owner=owner)
+            rates = _rates(settings, {held.currency} if held else set(), "USD")
+            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at, rates, owner=owner)
         except LookupError as exc:
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return EXIT_INVALID
+        cur = sale["currency"]
         print(json.dumps(sale, indent=2) if args.json else
-              f"sold #{sale['id']} {sale['query']} {sale['size_label']} on {sale['market']} at {sale['price']:,.2f}: "
-              f"payout {sale['payout']:,.2f}, profit {sale['profit']:+,.2f}")
+              f"sold #{sale['id']} {sale['query']} {sale['size_label']} on {sale['market']} at {format_money(sale['price'], cur)}: "
+              f"payout {format_money(sale['payout'], cur)}, profit {_signed(sale['profit'], cur)}")
         return EXIT_OK
     if action == "sales":
         with store.read() as conn:
-            done_sales = portfolio.realised(positions_repo.sold_positions(conn, owner=owner))
+            sold_pairs = positions_repo.sold_positions(conn, owner=owner)
+        shown = getattr(settings, "currency", "USD")
+        done_sales = portfolio.realised(sold_pairs, shown, _rates(settings, {p.currency for p in sold_pairs}, shown))
         if args.json:
             print(json.dumps(done_sales, indent=2))
         else:
+            for sale in done_sales["sales"]:
+                cur, conv = sale["currency"], sale["converted"]
+                print(f"{str(sale['at'])[:10]}  #{sale['id']} {sale['query']} {sale['size_label']} on {sale['market']}: "
+                      f"{format_money(sale['price'], cur)}, payout {format_money(sale['payout'], cur)}, profit "
+                      f"{_signed(sale['profit'], cur)}" + (f" = {_signed(conv['profit'], shown)}" if conv and cur != shown else ""))
             for month in done_sales["months"]:
-                print(f"{month['month']}  {month['pairs']} pairs  payout {month['payout']:,.2f}  profit {month['profit']:+,.2f}")
-            print(f"total {done_sales['totals']['pairs']} pairs, profit {done_sales['totals']['profit']:+,.2f}")
+                print(f"{month['month']}  {month['pairs']} pairs  payout {format_money(month['payout'], shown)}  "
+                      f"cost {format_money(month['cost'], shown)}  profit {_signed(month['profit'], shown)}")
+            t = done_sales["totals"]
+            print(f"total {t['pairs']} pairs, profit {_signed(t['profit'], shown)} ({shown})"
+                  + (f"; {_rate_words(done_sales['fx'], shown)}" if done_sales["fx"] else ""))
+            for note in done_sales["notes"]:
+                print(note)
         return EXIT_OK
     if action == "bench":
         return _bench(args, settings)
@@ -375,15 +422,18 @@ def _valuation(args: argparse.Namespace, settings: Any, store: Store, owner: str
     print(f"{'#':>4} {'pair':<32} {'qty':>3} {'cost':>9} {'sell now':>18} {'list':>18} {'unrealised':>11}  advice")
     for p in data["positions"]:
         now, best = p["sell_now"], p["list"]
-        print(f"{p['id']:>4} {(p['query'] + ' ' + p['size_label'])[:32]:<32} {p['quantity']:>3} {_money(p['cost']):>9} "
-              f"{(_money(now['payout']) + ' ' + now['market']) if now else '—':>18} "
-              f"{(_money(best['payout']) + ' ' + best['market']) if best else '—':>18} {_money(p['unrealised']):>11}  {p['advice']}")
+        print(f"{p['id']:>4} {(p['query'] + ' ' + p['size_label'])[:32]:<32} {p['quantity']:>3} {_money(p['cost'], money):>9} "
+              f"{(_money(now['payout'], money) + ' ' + now['market']) if now else '—':>18} "
+              f"{(_money(best['payout'], money) + ' ' + best['market']) if best else '—':>18} "
+              f"{_money(p['unrealised'], money):>11}  {p['advice']}")
     for error in data["errors"]:
         print(f"{error['id']:>4} {error['query']} {error['size_label']}: {error['error']}")
     t = data["totals"]
-    print(f"totals ({money}): cost {_money(t['cost'])}, sell now {_money(t['sell_now_value'])}, "
-          f"list {_money(t['list_value'])}, unrealised {_money(t['unrealised'])}; "
+    print(f"totals ({money}): cost {_money(t['cost'], money)}, sell now {_money(t['sell_now_value'], money)}, "
+          f"list {_money(t['list_value'], money)}, unrealised {_money(t['unrealised'], money)}; "
           f"{valuation.from_store} pairs from fresh snapshots, {valuation.looked_up} asked of the markets")
+    if data["fx"]:
+        print(f"costs in other currencies {_rate_words(data['fx'], money)}")
     return EXIT_OK
 
 

@@ -321,6 +321,7 @@ class Analyzer:
                 "brand": next((p.brand for p in products if p.brand), None),
                 "style_id": first.style_id,
                 "retail_price": next((p.retail_price for p in products if p.retail_price), None),
+                "retail_currency": "USD",  # both markets list the US retail price
                 "release_date": next((p.release_date for p in products if p.release_date), None),
                 "image_url": next((p.image_url for p in products if p.image_url), None),
             }

@@ -14,11 +14,14 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from analyzer.books import Book
 from analyzer.models import ProgressEvent, Quote
-from analyzer.pricing import convert, money, payout
+from analyzer.money import ZERO, as_number, dec, opt_dec, rounded
+from analyzer.money import convert as convert_exact
+from analyzer.pricing import payout_exact
 from analyzer.store import Store, positions_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import iso_ago, style_key
@@ -26,6 +29,8 @@ from analyzer.store.positions_repo import NewPosition, Position
 from analyzer.validation import InvalidInput, clean_query, parse_size
 from analyzer.watch import books_read_by, price_quotes, resolved_of, stored_quotes
 
+RATE_BASIS = "today"  # amounts in other currencies are converted at today's rate (no rate history is kept)
+RATE_NOTE = "at today's rate"
 COLUMNS = ("style_id", "query", "size", "cost", "quantity", "bought_at", "currency", "note")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 STYLE_ID_RE = re.compile(r"^[A-Z0-9]{2,}[- ]?[A-Z0-9]{2,}$", re.IGNORECASE)
@@ -65,10 +70,10 @@ def parse_row(row: Mapping[str, str], default_currency: str) -> NewPosition:
     query = clean_query(cell("style_id") or cell("query"))
     size = parse_size(cell("size"))
     try:
-        cost = float(cell("cost").replace(",", "").lstrip("$£€"))
-    except ValueError:
+        cost = Decimal(cell("cost").replace(",", "").lstrip("$£€").strip())
+    except InvalidOperation:
         raise ValueError(f"cost {cell('cost')!r} is not an amount") from None
-    if not 0 <= cost < 1_000_000 or cost != cost:
+    if not cost.is_finite() or not 0 <= cost < 1_000_000:
         raise ValueError(f"cost {cell('cost')!r} must be from 0 to 1,000,000")
     raw_qty = cell("quantity") or "1"
     if not raw_qty.isdigit() or not 1 <= int(raw_qty) <= 10_000:
@@ -78,7 +83,7 @@ def parse_row(row: Mapping[str, str], default_currency: str) -> NewPosition:
         raise ValueError(f"currency {cell('currency')!r} is not a currency code such as USD")
     bought = _date(cell("bought_at")) if cell("bought_at") else None
     return NewPosition(query=query, size=float(getattr(size, "value", size)), scale=getattr(size, "scale", None),
-                       cost=money(cost), quantity=int(raw_qty), currency=currency, bought_at=bought, note=cell("note") or None)
+                       cost=rounded(cost, currency), quantity=int(raw_qty), currency=currency, bought_at=bought, note=cell("note") or None)
 
 
 def parse_csv(text: str, default_currency: str = "USD") -> tuple[list[NewPosition], list[BadRow]]:
@@ -127,18 +132,20 @@ def export_csv(held: Sequence[Position]) -> str:
     writer.writerow(COLUMNS)
     for p in held:
         style = p.query if STYLE_ID_RE.match(p.query) else ""
-        writer.writerow([style, "" if style else p.query, label_of(p.size, p.scale), f"{p.cost:.2f}", p.quantity,
+        writer.writerow([style, "" if style else p.query, label_of(p.size, p.scale), f"{rounded(p.cost, p.currency)}", p.quantity,
                          p.bought_at or "", p.currency, p.note or ""])
     return out.getvalue()
 
 
-def advise(cost: float, sell_now: float | None, listing: float | None, min_margin: float) -> str:
+def advise(cost: Decimal | float, sell_now: Decimal | float | None, listing: Decimal | float | None, min_margin: float) -> str:
     """`sell now` when selling now clears the margin over cost (unless listing earns another margin's
-    worth more), `list` when only listing clears it, else `hold`."""
-    target = cost * (1 + min_margin)
-    now_ok = sell_now is not None and sell_now >= target
-    list_ok = listing is not None and listing >= target
-    if now_ok and list_ok and listing - sell_now > cost * min_margin:  # type: ignore[operator]
+    worth more), `list` when only listing clears it, else `hold`. Amounts in one currency, exact."""
+    cost, margin = dec(cost), dec(min_margin)
+    now, best = opt_dec(sell_now), opt_dec(listing)
+    target = cost * (1 + margin)
+    now_ok = now is not None and now >= target
+    list_ok = best is not None and best >= target
+    if now_ok and list_ok and best - now > cost * margin:  # type: ignore[operator]
         return "list"
     if now_ok:
         return "sell now"
@@ -148,22 +155,23 @@ def advise(cost: float, sell_now: float | None, listing: float | None, min_margi
 @dataclass
 class Valued:
     position: Position
-    cost: float | None  # per pair, in the display currency
+    cost: Decimal | None  # per pair, in the display currency (rounded once from the position's own)
     sell_now: dict[str, Any] | None = None
     listing: dict[str, Any] | None = None
     quoted_at: str | None = None
     error: str | None = None
+    currency: str = "USD"
 
     @property
-    def unrealised(self) -> float | None:
+    def unrealised(self) -> Decimal | None:
         if self.cost is None or self.sell_now is None:
             return None
-        return money((self.sell_now["payout"] - self.cost) * self.position.quantity)
+        return (dec(self.sell_now["payout"]) - self.cost) * self.position.quantity  # rounded amounts: exact
 
     @property
-    def gain(self) -> float:
+    def gain(self) -> Decimal | float:
         """What acting on the advice would make now: the better of selling now and listing, for sorting."""
-        options = [x["payout"] for x in (self.sell_now, self.listing) if x]
+        options = [dec(x["payout"]) for x in (self.sell_now, self.listing) if x]
         if self.cost is None or not options:
             return float("-inf")
         return (max(options) - self.cost) * self.position.quantity
@@ -171,18 +179,19 @@ class Valued:
     def to_dict(self, min_margin: float) -> dict[str, Any]:
         p = self.position
         unrealised = self.unrealised
-        basis = (self.cost or 0) * p.quantity
+        basis = (self.cost or ZERO) * p.quantity
         return {
             "id": p.id, "query": p.query, "size": p.size, "size_label": label_of(p.size, p.scale), "quantity": p.quantity,
-            "cost": self.cost, "sell_now": self.sell_now, "list": self.listing, "unrealised": unrealised,
-            "roi": round(unrealised / basis, 4) if unrealised is not None and basis else None,
+            "cost": as_number(self.cost), "sell_now": self.sell_now, "list": self.listing, "unrealised": as_number(unrealised),
+            "roi": float(round(unrealised / basis, 4)) if unrealised is not None and basis else None,
             "advice": advise(self.cost, _pay(self.sell_now), _pay(self.listing), min_margin) if self.cost is not None else None,
             "quoted_at": self.quoted_at,
+            "currency": self.currency, "cost_paid": as_number(p.cost), "cost_currency": p.currency,
         }
 
 
-def _pay(pick: dict[str, Any] | None) -> float | None:
-    return None if pick is None else float(pick["payout"])
+def _pay(pick: dict[str, Any] | None) -> Decimal | None:
+    return None if pick is None else dec(pick["payout"])
 
 
 @dataclass
@@ -192,28 +201,31 @@ class Valuation:
     min_margin: float
     from_store: int = 0
     looked_up: int = 0
+    fx: dict[str, float] = field(default_factory=dict)  # the rates the costs were converted at (units per US dollar)
 
-    def totals(self) -> dict[str, float]:
-        cost = sum((v.cost or 0) * v.position.quantity for v in self.valued)
+    def totals(self) -> dict[str, Any]:
+        cost = sum(((v.cost or ZERO) * v.position.quantity for v in self.valued), ZERO)
         ok = [v for v in self.valued if v.error is None]
-        return {"cost": money(cost),
-                "sell_now_value": money(sum(v.sell_now["payout"] * v.position.quantity for v in ok if v.sell_now)),
-                "list_value": money(sum(v.listing["payout"] * v.position.quantity for v in ok if v.listing)),
-                "unrealised": money(sum(v.unrealised or 0 for v in ok))}
+        sell_now = sum((dec(v.sell_now["payout"]) * v.position.quantity for v in ok if v.sell_now), ZERO)
+        listing = sum((dec(v.listing["payout"]) * v.position.quantity for v in ok if v.listing), ZERO)
+        unrealised = sum((v.unrealised or ZERO for v in ok), ZERO)
+        return {"cost": as_number(cost), "sell_now_value": as_number(sell_now), "list_value": as_number(listing),
+                "unrealised": as_number(unrealised), "currency": self.currency}
 
     def to_dict(self) -> dict[str, Any]:
         good = sorted((v for v in self.valued if v.error is None), key=lambda v: v.gain, reverse=True)
         return {"positions": [v.to_dict(self.min_margin) for v in good], "totals": self.totals(), "currency": self.currency,
                 "errors": [{"id": v.position.id, "query": v.position.query, "size": v.position.size,
                             "size_label": label_of(v.position.size, v.position.scale), "error": v.error}
-                           for v in self.valued if v.error is not None]}
+                           for v in self.valued if v.error is not None],
+                "fx": self.fx, "rate_basis": RATE_BASIS}
 
 
 def _pick(pricing: Mapping[str, Any], key: str) -> dict[str, Any] | None:
     best = pricing.get(key)
     if not best or best.get("payout") is None:
         return None
-    return {"market": best["market"], "payout": float(best["payout"])}
+    return {"market": best["market"], "payout": float(best["payout"]), "currency": best.get("currency")}
 
 
 def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str], ttl_s: float,
@@ -279,7 +291,8 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
     groups: dict[tuple[str, float, str | None], list[Position]] = {}
     for p in held:
         groups.setdefault((p.query.upper(), p.size, p.scale), []).append(p)
-    valuation = Valuation([], shown, float(getattr(settings, "min_margin", 0.1)))
+    valuation = Valuation([], shown, float(getattr(settings, "min_margin", 0.1)),
+                          fx=rates_used(rates, {p.currency for p in held}, shown))
     markets = [m.name for m in analyzer.markets]
 
     def one(pair: list[Position]) -> tuple[dict[str, Any] | None, str | None, str | None, bool]:
@@ -311,8 +324,8 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
             valuation.from_store += int(from_store)
             valuation.looked_up += int(not from_store and pricing is not None)
             for p in pair:
-                cost = convert(p.cost, p.currency, shown, rates)
-                item = Valued(p, None if cost is None else money(cost), quoted_at=at)
+                cost = convert_exact(p.cost, p.currency, shown, rates)
+                item = Valued(p, None if cost is None else rounded(cost, shown), quoted_at=at, currency=shown)
                 if cost is None:
                     item.error = f"no {p.currency}->{shown} rate to convert the cost"
                 elif pricing is None:
@@ -345,36 +358,89 @@ def parse_day(text: str | None) -> str:
     return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")
 
 
-def record_sale(store: Store, position_id: int, market: str, price: float, fees: Any, at: str | None = None, *,
-                owner: str) -> dict[str, Any]:
-    """One pair of the position sold on `market` at `price`: its payout after that market's fees and the profit."""
-    if not price > 0:
+def rates_used(fx: Mapping[str, float] | None, currencies: set[str], shown: str) -> dict[str, float]:
+    """The rates (units per US dollar) that converting `currencies` into `shown` needs, as stated in the JSON."""
+    if not fx or not currencies - {shown}:
+        return {}
+    return {c: float(fx[c]) for c in sorted(currencies | {shown}) if c != "USD" and c in fx}
+
+
+def record_sale(store: Store, position_id: int, market: str, price: float | Decimal, fees: Any, at: str | None = None,
+                fx: Mapping[str, float] | None = None, *, owner: str) -> dict[str, Any]:
+    """One pair of the position sold on `market` at `price`, in the position's currency: its payout after
+    that market's fees (a fixed dollar fee converted into that currency first, at `fx`) and the profit."""
+    amount = dec(price)
+    if not amount.is_finite() or not amount > 0:
         raise InvalidInput("the price must be above 0")
-    paid = payout(market, price, fees)
-    assert paid is not None
+    with store.read() as conn:
+        held = positions_repo.get_position(conn, position_id, owner=owner)
+    if held is None or held.sold:
+        raise LookupError(f"no open position #{position_id}")
+    currency = held.currency
+    paid = payout_exact(market, amount, fees, currency, fx)
+    if paid is None:
+        raise InvalidInput(f"no USD->{currency} rate to convert {market}'s dollar fee; set ANALYZER_FX_RATES")
     with store.write() as conn:
-        sold_id = positions_repo.mark_sold(conn, position_id, market, money(price), paid, parse_day(at), owner=owner)
+        sold_id = positions_repo.mark_sold(conn, position_id, market, rounded(amount, currency), rounded(paid, currency),
+                                           parse_day(at), owner=owner)
         sold = positions_repo.get_position(conn, sold_id, owner=owner)
     assert sold is not None
     return sale_dict(sold)
 
 
 def sale_dict(p: Position) -> dict[str, Any]:
-    profit = money((p.sold_payout or 0) - p.cost)
+    """One sale in the position's own currency (price, payout, cost and profit all in `currency`)."""
+    profit = (p.sold_payout or ZERO) - p.cost
     return {"id": p.id, "query": p.query, "size_label": label_of(p.size, p.scale), "market": p.sold_market,
-            "price": p.sold_price, "payout": p.sold_payout, "cost": p.cost, "profit": profit,
-            "roi": round(profit / p.cost, 4) if p.cost else None, "currency": p.currency, "at": p.sold_at}
+            "price": as_number(p.sold_price), "payout": as_number(p.sold_payout), "cost": as_number(p.cost),
+            "profit": as_number(profit), "roi": float(round(profit / p.cost, 4)) if p.cost else None,
+            "currency": p.currency, "at": p.sold_at}
 
 
-def realised(sold: Sequence[Position]) -> dict[str, Any]:
-    """Sales and their totals per month (pure)."""
-    months: dict[str, dict[str, float]] = {}
-    sales = [sale_dict(p) for p in sold]
-    for s in sales:
-        month = months.setdefault(str(s["at"])[:7], {"pairs": 0, "payout": 0.0, "cost": 0.0, "profit": 0.0})
+def _shown_sale(p: Position, currency: str, fx: Mapping[str, float] | None) -> dict[str, Any] | None:
+    """The sale's payout and cost in `currency` (each rounded once), profit their difference; None without a rate."""
+    payout_shown = convert_exact(p.sold_payout or ZERO, p.currency, currency, fx)
+    cost_shown = convert_exact(p.cost, p.currency, currency, fx)
+    if payout_shown is None or cost_shown is None:
+        return None
+    payout_shown, cost_shown = rounded(payout_shown, currency), rounded(cost_shown, currency)
+    price_shown = convert_exact(p.sold_price, p.currency, currency, fx)
+    return {"price": None if price_shown is None else rounded(price_shown, currency), "payout": payout_shown,
+            "cost": cost_shown, "profit": payout_shown - cost_shown, "currency": currency,
+            "rate": None if p.currency == currency else float(convert_exact(1, p.currency, currency, fx) or 0)}
+
+
+def realised(sold: Sequence[Position], currency: str = "USD", fx: Mapping[str, float] | None = None) -> dict[str, Any]:
+    """Sales, and their totals per month in `currency`: a sale in another currency is converted at
+    today's rate (`fx`, units per US dollar) before it is added; one without a rate is listed apart (pure)."""
+    months: dict[str, dict[str, Any]] = {}
+    sales = []
+    unconverted = []
+    for p in sold:
+        sale = sale_dict(p)
+        shown = _shown_sale(p, currency, fx)
+        sale["converted"] = None if shown is None else {k: as_number(v) if isinstance(v, Decimal) else v for k, v in shown.items()}
+        sales.append(sale)
+        if shown is None:
+            unconverted.append(p.id)
+            continue
+        month = months.setdefault(str(p.sold_at)[:7], {"pairs": 0, "payout": ZERO, "cost": ZERO, "profit": ZERO})
         month["pairs"] += 1
         for key in ("payout", "cost", "profit"):
-            month[key] = money(month[key] + (s[key] or 0))
-    total = {key: money(sum(m[key] for m in months.values())) for key in ("payout", "cost", "profit")}
-    return {"sales": sales, "months": [{"month": k, **v} for k, v in sorted(months.items())],
-            "totals": {"pairs": len(sales), **total}}
+            month[key] += shown[key]
+    total = {key: sum((m[key] for m in months.values()), ZERO) for key in ("payout", "cost", "profit")}
+
+    def numbers(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: as_number(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+
+    notes = []
+    others = sorted({p.currency for p in sold} - {currency})
+    if others:
+        notes.append(f"Sales in {', '.join(others)} are converted to {currency} {RATE_NOTE} before they are added.")
+    if unconverted:
+        notes.append(f"No rate for {len(unconverted)} sales ({', '.join(f'#{i}' for i in unconverted)}): "
+                     "they are left out of the totals.")
+    return {"sales": sales, "months": [{"month": k, **numbers(v), "currency": currency} for k, v in sorted(months.items())],
+            "totals": {"pairs": sum(m["pairs"] for m in months.values()), **numbers(total), "currency": currency},
+            "currency": currency, "fx": rates_used(fx, {p.currency for p in sold}, currency), "rate_basis": RATE_BASIS,
+            "unconverted": unconverted, "notes": notes}

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from analyzer.models import Quote, Sale
+from analyzer.money import ZERO, as_number, dec, rounded
+from analyzer.money import convert as convert_exact
 
 STOCKX_TRANSACTION_FEES: dict[int, float] = {1: 0.09, 2: 0.085, 3: 0.08, 4: 0.075, 5: 0.07}
 BUYER_COSTS_NOTE = "Buyer costs are typical US figures (processing and shipping); they vary by location and tax."
@@ -42,101 +44,145 @@ class Fees:
             raise ValueError(f"StockX seller level must be 1 to 5, not {self.stockx_level}")
 
 
-def money(amount: float | Decimal) -> float:
-    return float(Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+def money(amount: float | Decimal, currency: str = "USD") -> float:
+    """`amount` rounded once, half-up, to the currency's minor unit, as a number for JSON."""
+    return float(rounded(amount, currency))
 
 
-def convert(amount: float | None, source: str, target: str, fx: Mapping[str, float]) -> float | None:
-    """`amount` in `source` as `target`, with rates in units per US dollar; None without a rate."""
-    if amount is None:
+def convert(amount: float | Decimal | None, source: str, target: str, fx: Mapping[str, float] | None) -> float | None:
+    """`amount` in `source` as `target` (rates in units per US dollar), rounded once; None without a rate."""
+    exact = convert_exact(amount, source, target, fx)
+    return None if exact is None else money(exact, target)
+
+
+def _usd_flat(value: float, currency: str, fx: Mapping[str, float] | None) -> Decimal | None:
+    """A fixed US-dollar fee in the price's currency (exact), before it is subtracted; None without a rate."""
+    return convert_exact(value, "USD", currency, fx)
+
+
+def stockx_payout_exact(price: float | Decimal, fees: Fees) -> Decimal:
+    rate = dec(STOCKX_TRANSACTION_FEES[fees.stockx_level]) + dec(fees.stockx_processing)
+    return max(ZERO, dec(price) * (1 - rate))
+
+
+def alias_payout_exact(price: float | Decimal, fees: Fees, currency: str = "USD",
+                       fx: Mapping[str, float] | None = None) -> Decimal | None:
+    """Alias pays the price less commission, less its $5 seller fee (converted first when the price is
+    not in dollars), less the cash-out fee; exact, None without a rate for the seller fee."""
+    seller_fee = _usd_flat(fees.alias_seller_fee, currency, fx)
+    if seller_fee is None:
         return None
-    if source == target:
-        return amount
-    rates = {"USD": 1.0, **fx}
-    if source not in rates or target not in rates:
-        return None
-    return money(amount / rates[source] * rates[target])
+    after_sale = dec(price) * (1 - dec(fees.alias_commission)) - seller_fee
+    cashout = dec(fees.alias_cashout) if fees.alias_cashout_enabled else ZERO
+    return max(ZERO, after_sale * (1 - cashout))
 
 
 def stockx_payout(price: float, fees: Fees) -> float:
-    rate = STOCKX_TRANSACTION_FEES[fees.stockx_level] + fees.stockx_processing
-    return money(max(0.0, price * (1 - rate)))
+    return money(stockx_payout_exact(price, fees))
 
 
 def alias_payout(price: float, fees: Fees) -> float:
-    after_sale = price * (1 - fees.alias_commission) - fees.alias_seller_fee
-    cashout = fees.alias_cashout if fees.alias_cashout_enabled else 0.0
-    return money(max(0.0, after_sale * (1 - cashout)))
+    exact = alias_payout_exact(price, fees)
+    assert exact is not None  # dollars need no rate
+    return money(exact)
 
 
-PayoutRule = Callable[[float, Fees], float]
-PAYOUT_RULES: dict[str, PayoutRule] = {"stockx": stockx_payout, "alias": alias_payout}
+PayoutRule = Callable[[float | Decimal, Fees, str, Mapping[str, float] | None], Decimal | None]
+PAYOUT_RULES: dict[str, PayoutRule] = {
+    "stockx": lambda price, fees, _currency, _fx: stockx_payout_exact(price, fees),
+    "alias": alias_payout_exact,
+}
 
 
-def payout(market: str, price: float | None, fees: Fees) -> float | None:
-    """What the seller receives for a sale at `price` (in the market's currency); None without a price."""
-    return None if price is None else PAYOUT_RULES[market](price, fees)
+def payout_exact(market: str, price: float | Decimal | None, fees: Fees, currency: str = "USD",
+                 fx: Mapping[str, float] | None = None) -> Decimal | None:
+    """The seller's payout at `price` (in `currency`), not rounded; None without a price or a needed rate."""
+    return None if price is None else PAYOUT_RULES[market](price, fees, currency, fx)
 
 
-def fee_lines(market: str, price: float, fees: Fees) -> list[tuple[str, float]]:
-    """The arithmetic of one payout: (what, amount) from the price down to the payout."""
+def payout(market: str, price: float | None, fees: Fees, currency: str = "USD",
+           fx: Mapping[str, float] | None = None) -> float | None:
+    """What the seller receives for a sale at `price` (in `currency`, the market's by default), rounded
+    once; None without a price, or without the rate a fixed dollar fee needs."""
+    exact = payout_exact(market, price, fees, currency, fx)
+    return None if exact is None else money(exact, currency)
+
+
+def fee_lines(market: str, price: float, fees: Fees, currency: str = "USD",
+              fx: Mapping[str, float] | None = None) -> list[tuple[str, float]]:
+    """The arithmetic of one payout: (what, amount) from the price down to the payout, each shown rounded."""
+    amount = dec(price)
     if market == "stockx":
         level = STOCKX_TRANSACTION_FEES[fees.stockx_level]
-        return [("price", price), (f"transaction fee {level:.1%} (level {fees.stockx_level})", -money(price * level)),
-                (f"payment processing {fees.stockx_processing:.1%}", -money(price * fees.stockx_processing)),
-                ("payout", stockx_payout(price, fees))]
-    after_sale = price * (1 - fees.alias_commission) - fees.alias_seller_fee
-    lines = [("price", price), (f"commission {fees.alias_commission:.1%}", -money(price * fees.alias_commission)),
-             ("seller fee", -fees.alias_seller_fee)]
+        return [("price", price), (f"transaction fee {level:.1%} (level {fees.stockx_level})", -money(amount * dec(level), currency)),
+                (f"payment processing {fees.stockx_processing:.1%}", -money(amount * dec(fees.stockx_processing), currency)),
+                ("payout", money(stockx_payout_exact(price, fees), currency))]
+    seller_fee = _usd_flat(fees.alias_seller_fee, currency, fx)
+    if seller_fee is None:
+        return [("price", price)]
+    after_sale = amount * (1 - dec(fees.alias_commission)) - seller_fee
+    lines = [("price", price), (f"commission {fees.alias_commission:.1%}", -money(amount * dec(fees.alias_commission), currency)),
+             ("seller fee", -money(seller_fee, currency))]
     if fees.alias_cashout_enabled:
-        lines.append((f"cash-out fee {fees.alias_cashout:.1%}", -money(max(0.0, after_sale) * fees.alias_cashout)))
-    return [*lines, ("payout", alias_payout(price, fees))]
+        lines.append((f"cash-out fee {fees.alias_cashout:.1%}", -money(max(ZERO, after_sale) * dec(fees.alias_cashout), currency)))
+    paid = alias_payout_exact(price, fees, currency, fx)
+    return [*lines, ("payout", money(paid if paid is not None else ZERO, currency))]
+
+
+def buyer_cost_exact(market: str, ask: float | Decimal | None, currency: str, fees: Fees,
+                     fx: Mapping[str, float] | None) -> Decimal | None:
+    """What a buyer pays in all at `ask` (in `currency`): the ask, the market's buyer percentage, and its
+    flat amount (US dollars, converted first); exact, None without an ask or a rate for the flat amount."""
+    if ask is None:
+        return None
+    pct = dec(getattr(fees, f"{market}_buyer_pct", 0.0))
+    flat = _usd_flat(getattr(fees, f"{market}_buyer_flat", 0.0), currency, fx)
+    return None if flat is None else dec(ask) * (1 + pct) + flat
 
 
 def buyer_cost(market: str, ask: float | None, currency: str, fees: Fees, fx: Mapping[str, float]) -> float | None:
-    """What a buyer pays in all at `ask`: the ask, the market's buyer percentage, and its flat
-    amount (US dollars, converted); None without an ask or a rate for the flat amount."""
-    if ask is None:
-        return None
-    pct = getattr(fees, f"{market}_buyer_pct", 0.0)
-    flat = convert(getattr(fees, f"{market}_buyer_flat", 0.0), "USD", currency, fx)
-    return None if flat is None else money(ask * (1 + pct) + flat)
+    exact = buyer_cost_exact(market, ask, currency, fees, fx)
+    return None if exact is None else money(exact, currency)
 
 
 @dataclass(frozen=True)
 class _Priced:
-    """One market's figures in the display currency (or its own, when there is no rate)."""
+    """One market's figures in the display currency (or its own, when there is no rate), each
+    rounded once from the exact amount in the market's currency."""
 
     market: str
     currency: str
     comparable: bool
-    bid: float | None
-    ask: float | None
-    sell_now: float | None
-    list: float | None
-    sell_faster: float | None
-    sell_faster_payout: float | None
-    earn_more: float | None
-    earn_more_payout: float | None
-    buy_cost: float | None
+    bid: Decimal | None
+    ask: Decimal | None
+    sell_now: Decimal | None
+    list: Decimal | None
+    sell_faster: Decimal | None
+    sell_faster_payout: Decimal | None
+    earn_more: Decimal | None
+    earn_more_payout: Decimal | None
+    buy_cost: Decimal | None
 
 
 def _price(market: str, quote: Quote, fees: Fees, currency: str, fx: Mapping[str, float]) -> _Priced:
     own = quote.currency or "USD"
-    rate_known = convert(1.0, own, currency, fx) is not None
+    rate_known = convert_exact(1, own, currency, fx) is not None
     shown = currency if rate_known else own
 
-    def shown_amount(value: float | None) -> float | None:
-        return convert(value, own, shown, fx)
+    def shown_amount(value: float | Decimal | None) -> Decimal | None:
+        exact = convert_exact(value, own, shown, fx)
+        return None if exact is None else rounded(exact, shown)
+
+    def paid(price: float | None) -> Decimal | None:
+        return shown_amount(payout_exact(market, price, fees, own, fx))
 
     return _Priced(
         market=market, currency=shown, comparable=rate_known,
         bid=shown_amount(quote.highest_bid), ask=shown_amount(quote.lowest_ask),
-        sell_now=shown_amount(payout(market, quote.highest_bid, fees)),
-        list=shown_amount(payout(market, quote.lowest_ask, fees)),
-        sell_faster=shown_amount(quote.sell_faster), sell_faster_payout=shown_amount(payout(market, quote.sell_faster, fees)),
-        earn_more=shown_amount(quote.earn_more), earn_more_payout=shown_amount(payout(market, quote.earn_more, fees)),
-        buy_cost=shown_amount(buyer_cost(market, quote.lowest_ask, own, fees, fx)),
+        sell_now=paid(quote.highest_bid), list=paid(quote.lowest_ask),
+        sell_faster=shown_amount(quote.sell_faster), sell_faster_payout=paid(quote.sell_faster),
+        earn_more=shown_amount(quote.earn_more), earn_more_payout=paid(quote.earn_more),
+        buy_cost=shown_amount(buyer_cost_exact(market, quote.lowest_ask, own, fees, fx)),
     )
 
 
@@ -148,6 +194,10 @@ def _best(options: list[dict[str, Any]], key: str, lowest: bool = False) -> dict
     return pick(candidates, key=lambda o: o[key])
 
 
+def _numbers_or_none(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    return None if row is None else _numbers(row)
+
+
 def _arbitrage(priced: list[_Priced]) -> dict[str, Any] | None:
     """Buy at the lowest ask (plus buyer costs) on one market, sell now on another: only when it pays."""
     best: dict[str, Any] | None = None
@@ -155,11 +205,16 @@ def _arbitrage(priced: list[_Priced]) -> dict[str, Any] | None:
         for sell in priced:
             if buy.market == sell.market or buy.buy_cost is None or sell.sell_now is None:
                 continue
-            profit = money(sell.sell_now - buy.buy_cost)
+            profit = sell.sell_now - buy.buy_cost  # both rounded in the same currency: exact
             if profit > 0 and (best is None or profit > best["profit"]):
                 best = {"buy_on": buy.market, "sell_on": sell.market, "buy_price": buy.ask, "buy_cost": buy.buy_cost,
                         "sell_price": sell.bid, "sell_payout": sell.sell_now, "profit": profit, "currency": buy.currency}
-    return best
+    return None if best is None else _numbers(best)
+
+
+def _numbers(row: dict[str, Any]) -> dict[str, Any]:
+    """Decimals as JSON numbers; everything else as it is."""
+    return {k: as_number(v) if isinstance(v, Decimal) else v for k, v in row.items()}
 
 
 def _notes(quotes: Mapping[str, Quote], priced: list[_Priced], currency: str, labels: Mapping[str, str]) -> list[str]:
@@ -190,8 +245,8 @@ def recommend(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD", fx
     priced = [_price(m, q, fees, currency, fx) for m, q in quotes.items() if q.ok]
     by_market = {p.market: p for p in priced}
     payouts = {
-        m: {"sell_now": by_market[m].sell_now, "list": by_market[m].list, "sell_faster": by_market[m].sell_faster_payout,
-            "earn_more": by_market[m].earn_more_payout, "buy_cost": by_market[m].buy_cost, "currency": by_market[m].currency}
+        m: _numbers({"sell_now": by_market[m].sell_now, "list": by_market[m].list, "sell_faster": by_market[m].sell_faster_payout,
+            "earn_more": by_market[m].earn_more_payout, "buy_cost": by_market[m].buy_cost, "currency": by_market[m].currency})
         if m in by_market else {"sell_now": None, "list": None, "sell_faster": None, "earn_more": None, "buy_cost": None,
                                 "currency": currency}
         for m in quotes
@@ -211,9 +266,9 @@ def recommend(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD", fx
         "currency": currency,
         "fx": used,
         "payouts": payouts,
-        "best_sell_now": _best(sell_now, "payout"),
-        "best_list": _best(listing, "payout"),
-        "best_buy": _best(buying, "cost", lowest=True),
+        "best_sell_now": _numbers_or_none(_best(sell_now, "payout")),
+        "best_list": _numbers_or_none(_best(listing, "payout")),
+        "best_buy": _numbers_or_none(_best(buying, "cost", lowest=True)),
         "arbitrage": _arbitrage(comparable),
         "buyer_costs_note": BUYER_COSTS_NOTE,
         "notes": _notes(quotes, priced, currency, labels),

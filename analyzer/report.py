@@ -5,18 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.markets import LABELS
+from analyzer.money import SYMBOLS, WHOLE_UNITS, format_money
 
-SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "AUD": "A$", "CAD": "C$", "CHF": "CHF ", "HKD": "HK$", "JPY": "¥",
-           "KRW": "₩", "MXN": "MX$", "NZD": "NZ$", "SGD": "S$"}
-WHOLE_UNITS = {"JPY", "KRW"}
-
+__all__ = ["SYMBOLS", "WHOLE_UNITS", "dollars", "label", "money", "recommendation_lines"]
 
 def money(value: float | None, currency: str = "USD") -> str:
-    """'$176.00', '£140.00', '¥27,000'; a missing amount is '—'."""
-    if value is None:
-        return "—"
-    symbol = SYMBOLS.get(currency, f"{currency} ")
-    return f"{symbol}{value:,.0f}" if currency in WHOLE_UNITS else f"{symbol}{value:,.2f}"
+    """'$176.00', '£140.00', '¥27,000', '−$19.84'; a missing amount is '—' (analyzer.money's one formatter)."""
+    return format_money(value, currency)
 
 
 def dollars(value: float | None) -> str:

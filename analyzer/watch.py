@@ -13,10 +13,12 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from analyzer.books import Book, books_of_settings
 from analyzer.models import ProgressEvent, Quote
+from analyzer.money import convert, dec, rounded
 from analyzer.owners import defaults_from
 from analyzer.pricing import recommend
 from analyzer.store import Store, owners_repo, watch_repo
@@ -42,7 +44,8 @@ class Reading:
     def met(self) -> bool | None:
         if self.value is None:
             return None
-        return self.value < self.threshold if self.target == "ask_below" else self.value > self.threshold
+        value, threshold = dec(self.value), dec(self.threshold)  # exact: 19.43 is above 19.42, never "about"
+        return value < threshold if self.target == "ask_below" else value > threshold
 
 
 @dataclass
@@ -67,27 +70,38 @@ class RunReport:
         return {"checked": self.checked, "alerts": [a.to_dict() for a in self.alerts], "errors": self.errors}
 
 
+def _ask_shown(quote: Quote, pricing: Mapping[str, Any], currency: str) -> tuple[float | None, str]:
+    """The lowest ask in the currency the payouts are shown in (rounded once), or its own without a rate."""
+    shown = pricing.get("currency") or currency
+    own = quote.currency or "USD"
+    exact = convert(quote.lowest_ask, own, shown, pricing.get("fx"))
+    if exact is None:
+        return quote.lowest_ask, own
+    return float(rounded(exact, shown)), shown
+
+
 def readings(watch: Watch, priced: Priced, currency: str) -> list[Reading]:
-    """Each target's current value: the best of the watched markets (highest payout, lowest ask)."""
+    """Each target's current value: the best of the watched markets (highest payout, lowest ask), all in
+    the display currency so one threshold compares like with like."""
     markets = [m for m in priced.quotes if watch.market in ("any", m)]
     payouts = priced.pricing.get("payouts", {})
     out = []
     for target, threshold in watch.targets():
-        options: list[tuple[float, str, str]] = []
+        options: list[tuple[Decimal, float, str, str]] = []
         for m in markets:
             quote = priced.quotes[m]
             if not quote.ok:
                 continue
             if target == "ask_below":
-                value, money = quote.lowest_ask, quote.currency
+                value, money = _ask_shown(quote, priced.pricing, currency)
             else:
                 pay = payouts.get(m, {})
                 value, money = pay.get("sell_now" if target == "sell_now_above" else "list"), pay.get("currency", currency)
             if value is not None:
-                options.append((float(value), m, money or currency))
+                options.append((dec(value), float(value), m, money or currency))
         pick = (min if target == "ask_below" else max)(options, default=None)
-        out.append(Reading(target, threshold, pick[0] if pick else None, pick[1] if pick else None,
-                           pick[2] if pick else currency))
+        out.append(Reading(target, threshold, pick[1] if pick else None, pick[2] if pick else None,
+                           pick[3] if pick else currency))
     return out
 
 

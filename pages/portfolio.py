@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analyzer import portfolio
+from analyzer import fx, portfolio
 from analyzer.portfolio import Valuation
 from analyzer.store import positions_repo
 from analyzer.store.history import label_of
@@ -48,10 +48,14 @@ def advice_lines(positions: list[dict[str, Any]], currency: str) -> list[str]:
     return lines
 
 
-def one_currency(sales: list[dict[str, Any]], default: str) -> str:
-    """The currency sales were made in; the display currency when there are none (or several)."""
-    found = {s.get("currency") or default for s in sales}
-    return found.pop() if len(found) == 1 else default
+def rates_for(currencies: set[str], shown: str) -> dict[str, float]:
+    """Today's rates, fetched only when an amount is in another currency than the one shown."""
+    return fx.rates(settings) if currencies - {shown} else {}
+
+
+def rate_caption(rates: dict[str, float], shown: str) -> str:
+    return f"Amounts in other currencies are converted to {shown} {portfolio.RATE_NOTE}: " + ", ".join(
+        f"1 USD = {rate:g} {code}" for code, rate in rates.items()) + "."
 
 
 with store.read() as conn:
@@ -88,11 +92,10 @@ if held and (refresh or last is None or {v.position.id for v in last.valued} != 
     state["valuation"] = last
 
 month = datetime.now(UTC).strftime("%Y-%m")
-done_sales = portfolio.realised(sold)
-this_month = next((m for m in done_sales["months"] if m["month"] == month), None)
-data = last.to_dict() if last and held else {"positions": [], "totals": {}, "errors": [], "currency": settings.currency}
+data = last.to_dict() if last and held else {"positions": [], "totals": {}, "errors": [], "currency": settings.currency, "fx": {}}
 shown = data["currency"]
-sold_in = one_currency(done_sales["sales"], shown)
+done_sales = portfolio.realised(sold, shown, rates_for({p.currency for p in sold}, shown))
+this_month = next((m for m in done_sales["months"] if m["month"] == month), None)
 with totals_box:
     if not held and not sold:
         st.info("No pairs yet. Add them from a CSV below, or: `python -m analyzer portfolio import pairs.csv`.",
@@ -103,7 +106,10 @@ with totals_box:
                   help=f"Listing at the lowest asks: {money(t.get('list_value'), shown)}")
         st.metric("Cost", money(t.get("cost"), shown), width=170)
         st.metric("Unrealised", money(t.get("unrealised"), shown), width=170)
-        st.metric("Realised this month", money(this_month["profit"] if this_month else 0.0, sold_in), width=170)
+        st.metric("Realised this month", money(this_month["profit"] if this_month else 0.0, shown), width=170,
+                  help=rate_caption(done_sales["fx"], shown) if done_sales["fx"] else None)
+    if data.get("fx") or done_sales["fx"]:
+        st.caption(rate_caption({**done_sales["fx"], **data.get("fx", {})}, shown))
     for line in advice_lines(data["positions"], shown):
         st.markdown(line)
 
@@ -147,13 +153,16 @@ if held:
         pick_col, market_col, price_col, day_col = st.columns([2, 1, 1, 1])
         pick_col.selectbox("Pair", list(labels), key="sale_id", format_func=labels.get)
         market_col.selectbox("Market", list(MARKETS), key="sale_market", format_func=MARKETS.get)
-        price_col.number_input("Price", min_value=0.0, value=0.0, step=5.0, key="sale_price")
+        chosen = next((p for p in held if p.id == state.get("sale_id")), held[0])
+        price_col.number_input(f"Price ({chosen.currency})", min_value=0.0, value=0.0, step=5.0, key="sale_price",
+                               help="In the currency the pair was bought in; a dollar fee is converted into it first")
         day_col.date_input("Date", key="sale_day")
         sell_col, remove_col = st.columns(2)
         if sell_col.button("Record sale", key="sale_record", icon=":material/sell:"):
             try:
-                sale = portfolio.record_sale(store, int(state["sale_id"]), state["sale_market"], float(state["sale_price"]),
-                                             common.fees(), str(state["sale_day"]), owner=owner)
+                selling = next(p for p in held if p.id == int(state["sale_id"]))
+                sale = portfolio.record_sale(store, selling.id, state["sale_market"], float(state["sale_price"]),
+                                             common.fees(), str(state["sale_day"]), rates_for({selling.currency}, "USD"), owner=owner)
             except (InvalidInput, LookupError) as problem:
                 st.warning(common.plain(problem), icon=":material/warning:")
             else:
@@ -177,8 +186,9 @@ if sold:
         "Price": money(s["price"], s["currency"]), "Payout": money(s["payout"], s["currency"]),
         "Cost": money(s["cost"], s["currency"]), "Profit": money(s["profit"], s["currency"]),
         "ROI": "—" if s["roi"] is None else f"{s['roi']:.0%}",
+        f"Profit in {shown}": money(s["converted"]["profit"], shown) if s["converted"] else "— (no rate)",
     } for s in reversed(done_sales["sales"])]), hide_index=True, key="sold_table")
-    st.dataframe(pd.DataFrame([{"Month": m["month"], "Pairs": m["pairs"], "Payout": money(m["payout"], sold_in),
-                                "Cost": money(m["cost"], sold_in), "Profit": money(m["profit"], sold_in)}
+    st.dataframe(pd.DataFrame([{"Month": m["month"], "Pairs": m["pairs"], "Payout": money(m["payout"], shown),
+                                "Cost": money(m["cost"], shown), "Profit": money(m["profit"], shown)}
                                for m in reversed(done_sales["months"])]),
                  hide_index=True, key="months_table")

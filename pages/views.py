@@ -16,7 +16,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analyzer import pricing, report
+from analyzer import pricing
+from analyzer.money import format_money
 from analyzer.pricing import Fees
 from analyzer.report import SYMBOLS, label
 
@@ -29,11 +30,8 @@ _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanc
 
 def money(value: float | None, currency: str | None = "USD") -> str:
     """The CLI's money ('$157.71', '£27.00', 'C$1,234.00'), with '—' for a missing or NaN amount
-    and a minus sign in front of the symbol."""
-    if value is None or value != value:
-        return DASH
-    text = report.money(abs(value), (currency or "USD").upper())
-    return f"−{text}" if value < 0 else text
+    and a minus sign in front of the symbol: analyzer.money's one formatter."""
+    return format_money(value, currency)
 
 
 def ago(quoted_at: str | None, now: datetime | None = None) -> str | None:
@@ -126,7 +124,7 @@ def arithmetic(market: str, quote: Mapping[str, Any], priced: Mapping[str, Any],
     if not quote.get("ok") or price is None:
         return None
     own = quote.get("currency") or "USD"
-    steps = pricing.fee_lines(market, price, fees)
+    steps = pricing.fee_lines(market, price, fees, own, priced.get("fx"))
     parts = [f"{money(price, own)} {what}"]
     parts += [f"− {money(-amount, own)} {name}" for name, amount in steps[1:-1]]
     text = f"{label(market)}: {' '.join(parts)} = {money(steps[-1][1], own)}"
@@ -158,7 +156,8 @@ def suggested_frame(quote: Mapping[str, Any], priced: Mapping[str, Any], fees: F
         price = quote.get(key)
         if price is None and key != "lowest_ask":
             continue
-        rows.append({"Price": name, "Ask": money(price, own), "You get": money(pricing.payout(quote["market"], price, fees), own),
+        paid = pricing.payout(quote["market"], price, fees, own, priced.get("fx"))
+        rows.append({"Price": name, "Ask": money(price, own), "You get": money(paid, own),
                      "Why": why if price is not None else "no ask at this size"})
     frame = pd.DataFrame(rows, columns=["Price", "Ask", "You get", "Why"])
     return frame if len(frame) > 1 else frame.iloc[0:0]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, Self
 
 from analyzer.books import Book, default_book
 from analyzer.config import Settings
 from analyzer.http import Auth, MarketHttp, market_http
 from analyzer.models import CallStats, Product, Sale, SizeRun
+from analyzer.money import dec, rounded
 
 
 @dataclass(frozen=True)
@@ -77,18 +79,19 @@ class HttpMarket:
 
 
 def amount(value: Any, *, cents: bool = False) -> float | None:
-    """A price from a string or number; missing, unreadable, or zero ("0" = no data) is None."""
+    """A price from a string or number, read exactly (Decimal) and kept to the cent; missing,
+    unreadable, or zero ("0" = no data) is None."""
     if value is None or isinstance(value, bool):
         return None
     try:
-        number = float(value)
-    except (TypeError, ValueError):
+        number = dec(value if isinstance(value, int | float | Decimal) else str(value).strip())
+    except (TypeError, ValueError, InvalidOperation):
         return None
-    if number != number or number == float("inf"):
+    if not number.is_finite():
         return None
     # Round first: a price that rounds to 0.00 is no price, like "0".
-    value = round(number / 100 if cents else number, 2)
-    return value if value > 0 else None
+    exact = rounded(number.scaleb(-2) if cents else number)
+    return float(exact) if exact > 0 else None
 
 
 def size_number(value: Any) -> float | None:

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from analyzer.books import Book, default_book, describe
+from analyzer.money import dec, rounded
 from analyzer.store.market_data import (
     StoredSale,
     books_to_read,
@@ -65,7 +66,8 @@ class History:
             "size": self.size,
             "size_label": self.size_label,
             "points": [asdict(p) for p in self.points],
-            "sales": [{"at": s.at, "market": s.market, "price": s.price, "consigned": s.consigned} for s in self.sales],
+            "sales": [{"at": s.at, "market": s.market, "price": s.price, "consigned": s.consigned, "currency": s.currency}
+                      for s in self.sales],
             "book": {market: {**book.to_dict(), "label": describe(book)} for market, book in self.books.items()},
         }
 
@@ -97,9 +99,9 @@ def change(points: Sequence[HistoryPoint], days: int, now: datetime | None = Non
             if first is None or last is None or first is last:
                 out[market][name] = None
                 continue
-            old, new = float(getattr(first, name)), float(getattr(last, name))
-            out[market][name] = {"from": old, "to": new, "change": round(new - old, 2),
-                                 "pct": round((new - old) / old, 4) if old else None, "since": first.at}
+            old, new = dec(getattr(first, name)), dec(getattr(last, name))  # exact: one market, one currency
+            out[market][name] = {"from": float(old), "to": float(new), "change": float(rounded(new - old)),
+                                 "pct": float(round((new - old) / old, 4)) if old else None, "since": first.at}
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
@@ -19,7 +20,7 @@ class NewPosition:
     query: str
     size: float
     scale: str | None
-    cost: float
+    cost: Decimal  # per pair, in `currency`
     quantity: int = 1
     currency: str = "USD"
     bought_at: str | None = None
@@ -33,15 +34,15 @@ class Position:
     size: float
     scale: str | None
     quantity: int
-    cost: float
+    cost: Decimal  # per pair, in `currency`; the sale's price and payout are in it too
     currency: str
     bought_at: str | None
     note: str | None
     created_at: str
     sold_at: str | None = None
     sold_market: str | None = None
-    sold_price: float | None = None
-    sold_payout: float | None = None
+    sold_price: Decimal | None = None
+    sold_payout: Decimal | None = None
     style_key: str | None = None
     resolved: str | None = None  # JSON, see remember_match
     owner: str = LOCAL
@@ -100,7 +101,8 @@ def matched(p: Position) -> dict[str, dict[str, Any]]:
     return json.loads(p.resolved) if p.resolved else {}
 
 
-def mark_sold(conn: Connection, position_id: int, market: str, price: float, payout: float, at: str, *, owner: str) -> int:
+def mark_sold(conn: Connection, position_id: int, market: str, price: Decimal, payout: Decimal, at: str, *,
+              owner: str) -> int:
     """Sell one pair of a position: a position of several keeps the rest open. Returns the sold row's id."""
     held = get_position(conn, position_id, owner=owner)
     if held is None or held.sold:

@@ -6,6 +6,9 @@ are what the JSON shows. Lookups keep a float `ts` too, the metrics' own clock.
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -14,13 +17,56 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.types import TypeDecorator
+
+from analyzer.money import dec, rounded
 
 metadata = MetaData()
+
+MONEY_SCALE = 2
+
+
+class MoneyType(TypeDecorator[Any]):
+    """Money: exact NUMERIC(14, 2), never Float. Market data, watches and alerts read back as floats
+    exact to the cent (their repositories and pages take floats, and SQLite would hand back 89 for
+    89.00); positions read back as Decimal. Amounts are rounded half-up to the cent as they are stored,
+    so SQLite and PostgreSQL keep the same figure."""
+
+    impl = Numeric(14, MONEY_SCALE)
+    cache_ok = True
+
+    def __init__(self, as_decimal: bool = False) -> None:
+        super().__init__()
+        self.as_decimal = as_decimal
+
+    def process_bind_param(self, value: Any, dialect: Any) -> Decimal | None:
+        return None if value is None else rounded(dec(value))
+
+    def process_result_value(self, value: Any, dialect: Any) -> Decimal | float | None:
+        if value is None:
+            return None
+        amount = rounded(dec(value))
+        return amount if self.as_decimal else float(amount)
+
+
+def money_type(as_decimal: bool = False) -> MoneyType:
+    return MoneyType(as_decimal)
+
+
+MONEY_COLUMNS = {
+    "snapshots": ("lowest_ask", "highest_bid", "last_sale", "sell_faster", "earn_more", "flex_lowest_ask"),
+    "sales": ("price",),
+    "watches": ("sell_now_above", "list_above", "ask_below"),
+    "watch_states": ("value",),
+    "alerts": ("threshold", "value"),
+    "positions": ("cost", "sold_price", "sold_payout"),
+}
 
 lookups = Table(
     "lookups", metadata,
@@ -62,12 +108,12 @@ snapshots = Table(
     Column("style_key", String(128)),  # upper-case letters and digits only: one key across markets
     Column("size", Float, nullable=False),
     Column("scale", String(4)),
-    Column("lowest_ask", Float),
-    Column("highest_bid", Float),
-    Column("last_sale", Float),
-    Column("sell_faster", Float),
-    Column("earn_more", Float),
-    Column("flex_lowest_ask", Float),
+    Column("lowest_ask", money_type()),
+    Column("highest_bid", money_type()),
+    Column("last_sale", money_type()),
+    Column("sell_faster", money_type()),
+    Column("earn_more", money_type()),
+    Column("flex_lowest_ask", money_type()),
     Column("currency", String(8), nullable=False),
     Column("source", String(16), nullable=False),
     UniqueConstraint("market", "book", "product_id", "size", "at", name="snapshots_once"),
@@ -85,7 +131,7 @@ sales = Table(
     Column("style_key", String(128)),
     Column("size", Float, nullable=False),
     Column("scale", String(4)),
-    Column("price", Float, nullable=False),
+    Column("price", money_type(), nullable=False),
     Column("consigned", Boolean),
     Column("currency", String(8), nullable=False),
     Column("source", String(16), nullable=False),
@@ -101,9 +147,9 @@ watches = Table(
     Column("size", Float, nullable=False),
     Column("scale", String(4)),
     Column("market", String(32), nullable=False),  # stockx, alias or any
-    Column("sell_now_above", Float),
-    Column("list_above", Float),
-    Column("ask_below", Float),
+    Column("sell_now_above", money_type()),
+    Column("list_above", money_type()),
+    Column("ask_below", money_type()),
     Column("created_at", String(40), nullable=False),
     Column("checked_at", String(40)),
     Column("resolved", Text),  # JSON: per market the product and size the last lookup matched
@@ -115,7 +161,7 @@ watch_states = Table(
     Column("watch_id", Integer, ForeignKey("watches.id", ondelete="CASCADE"), primary_key=True),
     Column("target", String(16), primary_key=True),
     Column("met", Boolean, nullable=False),
-    Column("value", Float),
+    Column("value", money_type()),
     Column("at", String(40), nullable=False),
 )
 
@@ -129,8 +175,8 @@ alerts = Table(
     Column("size_label", String(32)),
     Column("market", String(32), nullable=False),
     Column("target", String(16), nullable=False),
-    Column("threshold", Float, nullable=False),
-    Column("value", Float, nullable=False),
+    Column("threshold", money_type(), nullable=False),
+    Column("value", money_type(), nullable=False),
     Column("currency", String(8), nullable=False),
     Column("at", String(40), nullable=False),
     Column("delivered_at", String(40)),
@@ -146,15 +192,15 @@ positions = Table(
     Column("size", Float, nullable=False),
     Column("scale", String(4)),
     Column("quantity", Integer, nullable=False),
-    Column("cost", Float, nullable=False),  # per pair
+    Column("cost", money_type(as_decimal=True), nullable=False),  # per pair
     Column("currency", String(8), nullable=False),
     Column("bought_at", String(40)),
     Column("note", Text),
     Column("created_at", String(40), nullable=False),
     Column("sold_at", String(40)),
     Column("sold_market", String(32)),
-    Column("sold_price", Float),
-    Column("sold_payout", Float),
+    Column("sold_price", money_type(as_decimal=True)),
+    Column("sold_payout", money_type(as_decimal=True)),
     Column("style_key", String(128)),  # the style its last valuation matched (fresh snapshots value it next time)
     Column("resolved", Text),  # JSON: per market the product and own-scale size the last valuation matched
 )

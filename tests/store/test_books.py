@@ -35,7 +35,7 @@ def cp9654_sequence(sandbox: Any, recording_analyzer: Any) -> tuple[Analyzer, An
     europe = Analyzer(world.settings.with_(alias_region="eu", alias_consigned="true"), metrics=world.metrics)
     first = world.lookup("CP9654", "10")
     second = europe.lookup("CP9654", "10")
-    time.sleep(1.1)  # the global market data expire: the third lookup stores a second global point
+    time.sleep(2.1)  # the global market data expire (the cache keeps whole seconds): a second global point
     third = world.lookup("CP9654", "10")
     assert all(r.quotes["alias"].ok and r.quotes["alias"].fresh for r in (first, second, third))
     return world, europe, [first, second, third]
@@ -89,10 +89,10 @@ def test_watch_and_portfolio_read_the_book_they_value_with(fast_sandbox, recordi
     asked = sum(fast_sandbox.counters.requests.values())
     for _ in range(2):  # by style key (nothing matched yet), then by what the first valuation remembered
         valued = value_portfolio(valuer, store, owner=LOCAL)
-        assert valued.from_store == 1 and valued.valued[0].listing == {"market": "alias", "payout": global_list}
+        assert valued.from_store == 1 and valued.valued[0].listing == {"market": "alias", "payout": global_list, "currency": "USD"}
     assert sum(fast_sandbox.counters.requests.values()) == asked  # from the stored global book, no market call
     in_europe = value_portfolio(Analyzer(europe.settings.with_(market_ttl_s=600)), store, owner=LOCAL)
-    assert in_europe.from_store == 1 and in_europe.valued[0].listing == {"market": "alias", "payout": europe_list}
+    assert in_europe.from_store == 1 and in_europe.valued[0].listing == {"market": "alias", "payout": europe_list, "currency": "USD"}
 
 
 def fake_result(book: Book, ask: float, at: str) -> LookupResult:

@@ -100,3 +100,28 @@ def test_portfolio_import_value_sell(page: Callable[[str], AppTest]) -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Realised this month"] not in ("$0.00", "—") and metrics["Realised this month"].startswith("$")
     assert any(len(d.value) == 1 and "Profit" in d.value.columns for d in at.dataframe)
+
+
+def test_portfolio_sales_in_two_currencies_add_up_converted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pair bought in euros and one in dollars, each sold: the month's realised profit is the euro sale
+    converted to dollars at today's stated rate plus the dollar sale, never the two figures added."""
+    monkeypatch.setenv("ANALYZER_FX_RATES", "EUR=0.92")
+    at = start(monkeypatch).switch_page("pages/portfolio.py")
+    try:
+        at.run()
+        at.text_area(key="portfolio_paste").set_value("style_id,size,cost,currency\nDD1391-100,10,100,EUR\nCP9654,9.5,150,USD\n")
+        at.button(key="portfolio_import").click().run()
+        assert not at.exception
+        assert {m.label: m.value for m in at.metric}["Cost"] == "$258.70"  # 100 / 0.92 = 108.695... -> 108.70, + 150
+        ids = {row["Pair"]: row["#"] for _, row in at.dataframe[0].value.iterrows()}
+        for pair, price in (("DD1391-100 US 10", 280.0), ("CP9654 US 9.5", 300.0)):
+            at.selectbox(key="sale_id").set_value(int(ids[pair]))
+            at.selectbox(key="sale_market").set_value("alias" if price == 280.0 else "stockx")
+            at.number_input(key="sale_price").set_value(price)
+            at.button(key="sale_record").click().run()
+            assert not at.exception and not at.warning
+        # EUR: (280 x 0.905 - 4.60) x 0.971 = 241.58 - 100 cost; in dollars 262.59 - 108.70 = 153.89; USD: 264 - 150 = 114
+        assert {m.label: m.value for m in at.metric}["Realised this month"] == "$267.89"
+        assert any("at today's rate: 1 USD = 0.92 EUR" in c.value for c in at.caption)
+    finally:
+        close()
