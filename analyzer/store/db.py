@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DB_FILE = "analyzer.sqlite"
-HEAD = "0007_position_resolved"  # the newest migration (a test checks it against Alembic's): no Alembic import when at head
+HEAD = "0008_alert_lease"  # the newest migration (a test checks it against Alembic's): no Alembic import when at head
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
