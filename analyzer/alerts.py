@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from analyzer.store import Store, watch_repo
-from analyzer.store.market_data import iso_ago, now_iso
 from analyzer.store.watch_repo import Alert
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,11 @@ def post_json(url: str, body: dict[str, Any], timeout: float = 5.0) -> None:
         raise DeliveryFailed(f"HTTP {code}", retry=code >= 500 or code in (408, 425, 429))
 
 
+def moment(after_s: float = 0.0) -> str:
+    """Now (plus `after_s`) to the millisecond: leases and back-offs compare these as text."""
+    return (datetime.now(UTC) + timedelta(seconds=after_s)).isoformat(timespec="milliseconds")
+
+
 def backoff_delay(failures: int, base_s: float, max_s: float) -> float:
     """Seconds before an alert that failed `failures` times is tried again: base, 2x, 4x... up to max."""
     return float(min(max_s, base_s * 2 ** max(0, min(failures - 1, 30))))
@@ -115,7 +120,7 @@ def deliver_pending(store: Store, url: str | None, *, attempts: int = 3, backoff
     delivered, failed_in_a_row, tried = 0, 0, set()
     while failed_in_a_row < give_up_after:
         with store.write() as conn:
-            alert = watch_repo.claim_alert(conn, now_iso(), iso_ago(-lease_s), tried)
+            alert = watch_repo.claim_alert(conn, moment(), moment(lease_s), tried)
         if alert is None:
             break
         tried.add(alert.id)
@@ -127,7 +132,7 @@ def deliver_pending(store: Store, url: str | None, *, attempts: int = 3, backoff
             log.warning("alert %s not delivered after %d tries (%s); next try in %.0f s", alert.id, tries, exc, delay)
             with store.write() as conn:
                 watch_repo.mark_undelivered(conn, alert.id, tries, str(exc) + (" (may have been received)"
-                                            if exc.maybe_received else ""), iso_ago(-delay))
+                                            if exc.maybe_received else ""), moment(delay))
             failed_in_a_row += 1
             continue
         with store.write() as conn:
