@@ -35,6 +35,7 @@ class DeliveryFailed(Exception):
         super().__init__(kind)
         self.maybe_received = maybe_received
         self.retry = retry and not maybe_received
+        self.tries = 1  # set by _send: the tries made for the alert before giving up
 
 
 def slack_escape(text: str) -> str:
@@ -98,7 +99,7 @@ def _send(url: str, alert: Alert, attempts: int, backoff_s: float,
             try:
                 post(url, payload(alert))
             except DeliveryFailed as exc:
-                exc.tries = tries  # type: ignore[attr-defined]
+                exc.tries = tries
                 raise
     return tries
 
@@ -127,7 +128,7 @@ def deliver_pending(store: Store, url: str | None, *, attempts: int = 3, backoff
         try:
             tries = _send(url, alert, attempts, backoff_s, post)
         except DeliveryFailed as exc:
-            tries = getattr(exc, "tries", 1)
+            tries = exc.tries
             delay = backoff_delay(alert.failures + 1, retry_base_s, retry_max_s)
             log.warning("alert %s not delivered after %d tries (%s); next try in %.0f s", alert.id, tries, exc, delay)
             with store.write() as conn:

@@ -123,8 +123,6 @@ def test_bench_faults_option_makes_its_own_sandboxes_fail() -> None:
     retries = batch["sequential"]["retries"] + batch["parallel"]["retries"]
     print(f"--faults 0.5: success {result['success_rate']}, batch retries {retries}, {result['total_s']} s")
     assert result["settings"]["faults"] == 0.5 and retries > 0 and 0 <= result["success_rate"] <= 1
-    clean = run_bench(shoes=1, latency_ms=5, rounds=1)
-    assert clean["success_rate"] == 1.0 and clean["workloads"]["batch_cold"]["parallel"]["retries"] == 0
 
 
 @pytest.mark.parametrize("faults", ["2", "-0.1", "x"])
