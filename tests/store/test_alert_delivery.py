@@ -203,3 +203,35 @@ def test_a_worker_killed_mid_post_leaves_the_alert_leased_then_sent_with_the_sam
     time.sleep(2.5)
     assert deliver_pending(store, hook.url) == (1, 0)  # the lease ran out: sent again, the same key
     assert hook.keys == [f"alert-{alert_id}"] * 2 and pending(store) == []
+
+
+SAME_MOMENT_WORKER = """
+import pathlib, sys, time
+from analyzer.alerts import deliver_pending
+from analyzer.store import Store
+store = Store(sys.argv[1])  # migrated and connected before the start signal
+pathlib.Path(sys.argv[3] + ".ready").touch()
+while not pathlib.Path(sys.argv[3]).exists():
+    time.sleep(0.005)
+print(deliver_pending(store, sys.argv[2])[0])
+"""
+
+
+def test_two_worker_processes_at_once_send_each_alert_once(db_url: str, hooks: Any, tmp_path: Any) -> None:
+    """Two `watch run` workers (processes, or replicas on one database) delivering the same backlog."""
+    store = Store(db_url)
+    ids = fire(store, 30)
+    hook = hooks(delay_s=0.05)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    workers = [subprocess.Popen([sys.executable, "-c", SAME_MOMENT_WORKER, db_url, hook.url, str(tmp_path / f"go{i}")],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True) for i in range(2)]
+    deadline = time.monotonic() + 60
+    while not all((tmp_path / f"go{i}.ready").exists() for i in range(2)) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    for i in range(2):
+        (tmp_path / f"go{i}").touch()
+    delivered = [int(w.communicate(timeout=120)[0].strip()) for w in workers]
+    print(f"two processes, {len(ids)} alerts: POSTs per alert {sorted(set(hook.per_alert().values()))}, "
+          f"delivered per process {delivered}")
+    assert hook.per_alert() == {i: 1 for i in ids} and pending(store) == [] and sum(delivered) == len(ids)
+    assert min(delivered) > 0  # they did run at the same time
