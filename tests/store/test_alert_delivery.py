@@ -235,3 +235,18 @@ def test_two_worker_processes_at_once_send_each_alert_once(db_url: str, hooks: A
           f"delivered per process {delivered}")
     assert hook.per_alert() == {i: 1 for i in ids} and pending(store) == [] and sum(delivered) == len(ids)
     assert min(delivered) > 0  # they did run at the same time
+
+
+def test_migration_0008_keeps_every_alert_and_steps_back(db_url: str) -> None:
+    from sqlalchemy import text
+
+    from analyzer.store import db
+
+    store = Store(db_url)
+    fire(store, 2)
+    db.migrate(store.engine, "-1")  # back to 0007: the alerts stay, without the new columns
+    with store.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM alerts")).scalar() == 2
+    db.migrate(store.engine)
+    with store.read() as conn:
+        assert [(a.failures, a.lease_until, a.next_attempt_at) for a in watch_repo.pending_alerts(conn)] == [(0, None, None)] * 2
