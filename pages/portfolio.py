@@ -67,13 +67,11 @@ with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_
                  placeholder="style_id,size,cost,quantity\nDD1391-100,10,110,2")
     if st.button("Import", key="portfolio_import", icon=":material/playlist_add:"):
         if upload is not None:
-            upload.seek(0)  # the same rules as `portfolio import FILE`: at most max_bytes + 1 read, encoding named
-            done = portfolio.import_file(store, upload, getattr(settings, "currency", "USD"),
-                                         max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
-        else:
-            pasted = (state.get("portfolio_paste", "") or "").encode("utf-8")
-            done = portfolio.import_file(store, io.BytesIO(pasted), getattr(settings, "currency", "USD"),
-                                         max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
+            upload.seek(0)
+        source = upload if upload is not None else io.BytesIO((state.get("portfolio_paste", "") or "").encode("utf-8"))
+        # The same rules and messages as `portfolio import FILE`: at most max_bytes + 1 read, encoding named.
+        done = portfolio.import_file(store, source, getattr(settings, "currency", "USD"),
+                                     max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
         if done.problems:
             shown = done.problems[:20]
             more = f" …and {len(done.problems) - len(shown)} more bad lines." if len(done.problems) > len(shown) else ""
