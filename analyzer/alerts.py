@@ -1,5 +1,6 @@
-"""Alert delivery: each undelivered alert POSTed to the webhook (JSON Slack and Discord both take),
-retried with backoff; one that still fails stays undelivered and goes out on the next run.
+"""Alert delivery: each undelivered alert POSTed to the webhook (JSON Slack and Discord both take), effectively
+once: leased by one worker at a time, marked delivered right after its 2xx, sent with a stable
+Idempotency-Key; one that fails backs off on its own and never holds the others back.
 
 The webhook URL is a secret (Slack's and Discord's carry a token): it is never stored or logged;
 a failure is recorded as its kind only ("HTTP 500", "ConnectionError").
@@ -9,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
 from analyzer.owners import LOCAL, OwnerSettings, check_webhook
 from analyzer.store import Store, owners_repo, watch_repo
@@ -25,7 +27,22 @@ LABELS = {"stockx": "StockX", "alias": "Alias"}
 
 
 class DeliveryFailed(Exception):
-    """A webhook answer that was not 2xx, or no answer; the message names the kind only."""
+    """A webhook answer that was not 2xx, or no answer; the message names the kind only.
+
+    `maybe_received`: the request may have reached the receiver (a read timeout, a dropped
+    connection), so it is not sent again in the same run; `retry`: trying again at once may help.
+    """
+
+    def __init__(self, kind: str, *, maybe_received: bool = False, retry: bool = True) -> None:
+        super().__init__(kind)
+        self.maybe_received = maybe_received
+        self.retry = retry and not maybe_received
+        self.tries = 1  # set by _send: the tries made for the alert before giving up
+
+
+def slack_escape(text: str) -> str:
+    """Slack's control characters as entities: `<!channel>` or `<@U123>` from a name is shown, never acted on."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def message(alert: Alert) -> str:
@@ -36,17 +53,57 @@ def message(alert: Alert) -> str:
 
 
 def payload(alert: Alert) -> dict[str, Any]:
+    """The JSON both Slack and Discord take. Text from people and markets pings no one: Slack's `text`
+    is escaped, Discord's `content` is sent with no mention allowed (@everyone, roles, users)."""
     text = message(alert)
-    return {"text": text, "content": text, **alert.to_dict(), "alert_id": alert.id}
+    return {"text": slack_escape(text), "content": text, "allowed_mentions": {"parse": []},
+            **alert.to_dict(), "alert_id": alert.id, "idempotency_key": alert.idempotency_key}
+
+
+def _never_connected(exc: requests.RequestException) -> bool:
+    """True when the request cannot have reached the receiver (no connection was made)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return True
+    return isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout) and (
+        "NewConnectionError" in repr(exc.args) or "Failed to establish" in repr(exc.args))
 
 
 def post_json(url: str, body: dict[str, Any], timeout: float = 5.0) -> None:
+    headers = {"Idempotency-Key": str(body.get("idempotency_key", ""))} if body.get("idempotency_key") else {}
     try:
-        answer = requests.post(url, json=body, timeout=timeout)
+        answer = requests.post(url, json=body, timeout=timeout, headers=headers)
     except requests.RequestException as exc:
-        raise DeliveryFailed(type(exc).__name__) from None
+        raise DeliveryFailed(type(exc).__name__, maybe_received=not _never_connected(exc)) from None
     if not 200 <= answer.status_code < 300:
-        raise DeliveryFailed(f"HTTP {answer.status_code}")
+        code = answer.status_code
+        raise DeliveryFailed(f"HTTP {code}", retry=code >= 500 or code in (408, 425, 429))
+
+
+def moment(after_s: float = 0.0) -> str:
+    """Now (plus `after_s`) to the millisecond: leases and back-offs compare these as text."""
+    return (datetime.now(UTC) + timedelta(seconds=after_s)).isoformat(timespec="milliseconds")
+
+
+def backoff_delay(failures: int, base_s: float, max_s: float) -> float:
+    """Seconds before an alert that failed `failures` times is tried again: base, 2x, 4x... up to max."""
+    return float(min(max_s, base_s * 2 ** max(0, min(failures - 1, 30))))
+
+
+def _send(url: str, alert: Alert, attempts: int, backoff_s: float,
+          post: Callable[[str, dict[str, Any]], None]) -> int:
+    """POST one alert, retrying at once only what cannot have been received; returns the tries made."""
+    tries = 0
+    for attempt in Retrying(stop=stop_after_attempt(attempts), reraise=True,
+                            wait=wait_exponential(multiplier=backoff_s, max=max(backoff_s * 8, 0.001)),
+                            retry=retry_if_exception(lambda e: isinstance(e, DeliveryFailed) and e.retry)):
+        with attempt:
+            tries += 1
+            try:
+                post(url, payload(alert))
+            except DeliveryFailed as exc:
+                exc.tries = tries
+                raise
+    return tries
 
 
 WebhookFor = Callable[[str], str | None]
@@ -76,38 +133,48 @@ def owner_webhooks(store: Store, settings: Any) -> WebhookFor:
 
 
 def deliver_pending(store: Store, webhook_for: WebhookFor, *, attempts: int = 3, backoff_s: float = 0.5,
-                    post: Callable[[str, dict[str, Any]], None] = post_json) -> tuple[int, int]:
-    """Send every undelivered alert, oldest first, to its owner's webhook. Returns (delivered, still
-    undelivered). An owner without a webhook keeps theirs.
+                    post: Callable[[str, dict[str, Any]], None] = post_json, retry_base_s: float = 30.0,
+                    retry_max_s: float = 3600.0, lease_s: float = 120.0, give_up_after: int = 3) -> tuple[int, int]:
+    """Send every undelivered alert that is due, oldest first, to its owner's webhook (an owner without
+    one keeps theirs). Returns (delivered, still undelivered).
 
-    After one alert fails every retry that webhook is taken as down: its owner's rest wait for the next run.
+    Each alert is leased before it is sent (two workers never send the same one) and marked delivered
+    right after its 2xx. One that fails waits on its own back-off (`retry_base_s`, doubling, at most
+    `retry_max_s`) and the others still go; `give_up_after` different alerts of one owner failing in a
+    row end that owner's part of the run (their webhook is down). A kill between the 2xx and the mark, or a timeout the receiver did get,
+    sends it again later with the same Idempotency-Key, which a receiver can drop.
     """
     with store.read() as conn:
-        pending = watch_repo.pending_alerts(conn)
-    down: set[str] = set()
-    delivered = 0
-    for alert in pending:
+        sending = {owner for owner in watch_repo.pending_owners(conn) if webhook_for(owner)}
+    delivered, tried = 0, set()
+    failed_in_a_row: dict[str, int] = {}
+    while sending:
+        with store.write() as conn:
+            alert = watch_repo.claim_alert(conn, moment(), moment(lease_s), tried, owners=sending)
+        if alert is None:
+            break
+        tried.add(alert.id)
         url = webhook_for(alert.owner)
-        if not url or url in down:
-            continue
-        tries = 0
+        assert url is not None
         try:
-            for attempt in Retrying(stop=stop_after_attempt(attempts), reraise=True,
-                                    wait=wait_exponential(multiplier=backoff_s, max=max(backoff_s * 8, 0.001)),
-                                    retry=retry_if_exception_type(DeliveryFailed)):
-                with attempt:
-                    tries += 1
-                    post(url, payload(alert))
+            tries = _send(url, alert, attempts, backoff_s, post)
         except DeliveryFailed as exc:
-            log.warning("alert %s not delivered after %d tries (%s); it goes out on the next run", alert.id, tries, exc)
+            tries = exc.tries
+            delay = backoff_delay(alert.failures + 1, retry_base_s, retry_max_s)
+            log.warning("alert %s not delivered after %d tries (%s); next try in %.0f s", alert.id, tries, exc, delay)
             with store.write() as conn:
-                watch_repo.mark_undelivered(conn, alert.id, tries, str(exc))
-            down.add(url)
+                watch_repo.mark_undelivered(conn, alert.id, tries, str(exc) + (" (may have been received)"
+                                            if exc.maybe_received else ""), moment(delay))
+            failed_in_a_row[alert.owner] = failed_in_a_row.get(alert.owner, 0) + 1
+            if failed_in_a_row[alert.owner] >= give_up_after:
+                sending.discard(alert.owner)
             continue
         with store.write() as conn:
             watch_repo.mark_delivered(conn, alert.id, tries)
         delivered += 1
-    return delivered, len(pending) - delivered
+        failed_in_a_row[alert.owner] = 0
+    with store.read() as conn:
+        return delivered, watch_repo.count_pending(conn)
 
 
 def delivery_state(alert: Alert, webhook_set: bool) -> str:
@@ -116,7 +183,8 @@ def delivery_state(alert: Alert, webhook_set: bool) -> str:
     if not webhook_set:
         return "not sent: no webhook set (Watchlist page, or ANALYZER_ALERT_WEBHOOK)"
     if alert.attempts:
-        return f"waiting: {alert.attempts} tries failed ({alert.last_error}); goes out on the next run"
+        after = f"next try after {alert.next_attempt_at}" if alert.next_attempt_at else "goes out on the next run"
+        return f"waiting: {alert.attempts} tries failed ({alert.last_error}); {after}"
     return "waiting for the next run"
 
 

@@ -24,7 +24,9 @@ from analyzer.config import Settings
 from analyzer.engine import Analyzer
 from analyzer.models import LookupResult
 from analyzer.sandbox import SandboxConfig, start_sandbox
+from analyzer.sandbox.app import ALL_FAULT_KINDS
 from analyzer.sandbox.prices import load_catalog
+from analyzer.sandbox.server import sandbox_settings
 
 Progress = Callable[[str, float], None]
 PUBLISHED = {"stockx_rate_per_sec": 1.0, "stockx_burst": 10, "alias_rate_per_sec": 1.0, "alias_burst": 8}
@@ -40,14 +42,37 @@ def bench_shoes(n: int) -> list[str]:
     return [shoe.style_ids[0] for shoe in catalog[:n]]
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where the workloads send their calls: a fresh sandbox of their own each (`faults` the share of
+    answers that fail, stalls left to the fault-storm test), or a sandbox someone started
+    (ANALYZER_SANDBOX_URL: its own latency, limits and faults, which the figures then reflect)."""
+
+    url: str | None = None
+    faults: float = 0.0
+
+    def describe(self) -> dict[str, Any]:
+        return {"sandbox": self.url or "own", "faults": None if self.url else self.faults}
+
+
 @contextmanager
-def _market(latency_ms: float, limits: dict[str, float], market_ttl_s: float = 1800.0) -> Iterator[tuple[Analyzer, Any]]:
-    """A fresh sandbox and a fresh cache, the client told the sandbox's own rate and burst."""
-    sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **limits))  # type: ignore[arg-type]
+def _market(latency_ms: float, limits: dict[str, float], market_ttl_s: float = 1800.0,
+            target: Target = Target()) -> Iterator[tuple[Analyzer, Any]]:
+    """A fresh sandbox (or the one at target.url) and a fresh cache, the client told the sandbox's rate and burst.
+    The second value is the sandbox's counters, None for a sandbox started elsewhere."""
     data_dir = Path(tempfile.mkdtemp(prefix="analyzer-bench-"))
+    base = Settings(data_dir=data_dir, market_ttl_s=market_ttl_s)
+    if target.url:
+        try:
+            yield Analyzer(sandbox_settings(base, target.url.rstrip("/"), SandboxConfig())), None
+        finally:
+            shutil.rmtree(data_dir, ignore_errors=True)
+        return
+    kinds = tuple(k for k in ALL_FAULT_KINDS if k != "stall")
+    sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, fault_rate=target.faults,
+                                          fault_kinds=kinds, **limits))  # type: ignore[arg-type]
     try:
-        settings = sandbox.settings_for(Settings(data_dir=data_dir, market_ttl_s=market_ttl_s))
-        yield Analyzer(settings), sandbox
+        yield Analyzer(sandbox.settings_for(base)), sandbox.counters
     finally:
         sandbox.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
@@ -83,28 +108,31 @@ def batch_bound_s(calls: dict[str, int], latency_s: float, limits: dict[str, flo
     return max([*per_market, 2 * latency_s])
 
 
-def single_cold(shoe: str, latency_ms: float, rounds: int) -> dict[str, Any]:
+def single_cold(shoe: str, latency_ms: float, rounds: int, target: Target = Target()) -> dict[str, Any]:
     times: dict[str, list[float]] = {"sequential": [], "parallel": []}
-    with _market(latency_ms, UNLIMITED) as (analyzer, sandbox):
+    results: list[LookupResult] = []
+    with _market(latency_ms, UNLIMITED, target=target) as (analyzer, counters):
         for _ in range(rounds):
             for mode in times:
                 analyzer.clear_cache()
                 started = time.perf_counter()
-                analyzer.lookup(shoe, 10, mode=mode)
+                results.append(analyzer.lookup(shoe, 10, mode=mode))
                 times[mode].append(time.perf_counter() - started)
-        calls = {m: n // (2 * rounds) for m, n in sandbox.counters.requests.items()}
+        sent = counters.requests if counters is not None else _figures(results, 0)["calls"]
+        calls = {m: n // (2 * rounds) for m, n in sent.items()}
     seq, par = statistics.median(times["sequential"]), statistics.median(times["parallel"])
     # Sequential is one round trip per call; parallel is two (the search, then the rest at once).
-    in_a_row = sum(calls.values())
-    return {"rounds": rounds, "sequential_median_s": round(seq, 4), "parallel_median_s": round(par, 4),
+    in_a_row = max(1, sum(calls.values()))
+    return {"rounds": rounds, "success_rate": _figures(results, 0)["success_rate"],
+            "sequential_median_s": round(seq, 4), "parallel_median_s": round(par, 4),
             "parallel_vs_sequential": round(par / seq, 4), "bound": round(2 / in_a_row, 4), "calls": calls,
             "latency_floor_s": {"sequential": in_a_row * latency_ms / 1000, "parallel": 2 * latency_ms / 1000}}
 
 
-def batch_cold(shoes: Sequence[str], latency_ms: float) -> dict[str, Any]:
-    with _market(latency_ms, PUBLISHED) as (analyzer, _):
+def batch_cold(shoes: Sequence[str], latency_ms: float, target: Target = Target()) -> dict[str, Any]:
+    with _market(latency_ms, PUBLISHED, target=target) as (analyzer, _):
         sequential = _timed(lambda: _sequential_batch(analyzer, shoes))
-    with _market(latency_ms, PUBLISHED) as (analyzer, _):
+    with _market(latency_ms, PUBLISHED, target=target) as (analyzer, _):
         parallel = _timed(lambda: analyzer.compare(shoes, 10))
     bound = batch_bound_s(parallel["calls"], latency_ms / 1000, PUBLISHED)
     return {"shoes": len(shoes), "limits": PUBLISHED, "sequential": sequential, "parallel": parallel,
@@ -112,14 +140,14 @@ def batch_cold(shoes: Sequence[str], latency_ms: float) -> dict[str, Any]:
             "parallel_vs_sequential": round(parallel["wall_s"] / sequential["wall_s"], 4)}
 
 
-def warm_and_cached(shoes: Sequence[str], latency_ms: float) -> tuple[dict[str, Any], dict[str, Any]]:
+def warm_and_cached(shoes: Sequence[str], latency_ms: float, target: Target = Target()) -> tuple[dict[str, Any], dict[str, Any]]:
     """After the market data expire the catalog is reused; within the TTL nothing is sent at all."""
-    with _market(latency_ms, UNLIMITED, market_ttl_s=1.0) as (analyzer, _):
+    with _market(latency_ms, UNLIMITED, market_ttl_s=1.0, target=target) as (analyzer, _):
         analyzer.compare(shoes, 10)
         time.sleep(1.2)
         warm = _timed(lambda: analyzer.compare(shoes, 10))
         warm["calls_per_lookup"] = {m: round(c / len(shoes), 3) for m, c in warm["calls"].items()}
-    with _market(latency_ms, UNLIMITED) as (analyzer, _):
+    with _market(latency_ms, UNLIMITED, target=target) as (analyzer, _):
         analyzer.compare(shoes, 10)
         timings: list[float] = []
         results: list[LookupResult] = []
@@ -137,42 +165,43 @@ def warm_and_cached(shoes: Sequence[str], latency_ms: float) -> tuple[dict[str, 
     return warm, cached
 
 
-def design_test(shoes: Sequence[str], latency_ms: float) -> dict[str, Any]:
+def design_test(shoes: Sequence[str], latency_ms: float, target: Target = Target()) -> dict[str, Any]:
     five = list(shoes[:5])
-    with _market(latency_ms, PUBLISHED) as (analyzer, _):
+    with _market(latency_ms, PUBLISHED, target=target) as (analyzer, _):
         sequential = _timed(lambda: _sequential_batch(analyzer, five))
-    with _market(latency_ms, PUBLISHED) as (analyzer, _):
+    with _market(latency_ms, PUBLISHED, target=target) as (analyzer, _):
         parallel = _timed(lambda: analyzer.compare(five, 10))
     improvement = 100 * (1 - parallel["wall_s"] / sequential["wall_s"])
     return {"shoes": len(five), "sequential": sequential, "parallel": parallel,
             "improvement_pct": round(improvement, 1), "design": DESIGN}
 
 
-def run_bench(shoes: int = 12, latency_ms: float = 250.0, rounds: int = 5, progress: Progress | None = None) -> dict[str, Any]:
+def run_bench(shoes: int = 12, latency_ms: float = 250.0, rounds: int = 5, progress: Progress | None = None,
+              target: Target = Target()) -> dict[str, Any]:
     """The standard workloads; ValueError (one line) for options out of range, before anything runs."""
-    validate("standard", shoes, latency_ms, rounds)
+    validate("standard", shoes, latency_ms, rounds, target.faults)
     names = bench_shoes(shoes)
     report = progress or (lambda message, fraction: None)
     started = time.perf_counter()
     report("single cold: one shoe, sequential vs parallel", 0.0)
-    single = single_cold(names[0], latency_ms, rounds)
+    single = single_cold(names[0], latency_ms, rounds, target)
     report("batch cold at the published limits (about a minute)", 0.15)
-    batch = batch_cold(names, latency_ms)
+    batch = batch_cold(names, latency_ms, target)
     report("warm catalog and cached lookups", 0.7)
-    warm, cached = warm_and_cached(names, latency_ms)
+    warm, cached = warm_and_cached(names, latency_ms, target)
     report("the design's own test: 5 shoes", 0.8)
-    design = design_test(names, latency_ms)
+    design = design_test(names, latency_ms, target)
     report("done", 1.0)
     workloads = {"single_cold": single, "batch_cold": batch, "warm_catalog": warm, "cached": cached, "design_test": design}
     every = [batch["sequential"], batch["parallel"], warm, cached, design["sequential"], design["parallel"]]
     return {
         "machine": _machine(),
-        "settings": {"shoes": shoes, "latency_ms": latency_ms, "rounds": rounds},
+        "settings": {"shoes": shoes, "latency_ms": latency_ms, "rounds": rounds, **target.describe()},
         "parallel_vs_sequential": single["parallel_vs_sequential"],
         "batch_ratio_to_bound": batch["batch_ratio_to_bound"],
         "cached_p50_ms": cached["cached_p50_ms"],
         "cached_p95_ms": cached["cached_p95_ms"],
-        "success_rate": round(min(w["success_rate"] for w in every), 4),
+        "success_rate": round(min(w["success_rate"] for w in [*every, single]), 4),
         "rate_limited": sum(w["rate_limited"] for w in every),
         "total_s": round(time.perf_counter() - started, 1),
         "workloads": workloads,
@@ -216,6 +245,7 @@ class Options:
     shoes: int
     latency_ms: float
     rounds: int
+    faults: float = 0.0
 
 
 def _number(raw: object, name: str, kind: type) -> float:
@@ -228,7 +258,8 @@ def _number(raw: object, name: str, kind: type) -> float:
     return value
 
 
-def validate(workload: object = "standard", shoes: object = None, latency_ms: object = None, rounds: object = 5) -> Options:
+def validate(workload: object = "standard", shoes: object = None, latency_ms: object = None, rounds: object = 5,
+             faults: object = 0.0) -> Options:
     """The benchmark's options checked before anything starts; ValueError with a one-line message.
     `shoes` means shoes for `standard`, shoes per replica for `replicas`, and concurrent lookups of
     one shoe for `same-shoe`."""
@@ -248,7 +279,12 @@ def validate(workload: object = "standard", shoes: object = None, latency_ms: ob
     count_rounds = int(_number(rounds, "--rounds", int))
     if not 1 <= count_rounds <= MAX_ROUNDS:
         raise ValueError(f"--rounds must be 1 to {MAX_ROUNDS}, not {count_rounds}")
-    return Options(name, count, latency, count_rounds)
+    share = _number(faults, "--faults", float)
+    if not 0 <= share <= 1:
+        raise ValueError(f"--faults must be 0 to 1 (the share of answers that fail), not {share:g}")
+    if share and name != "standard":
+        raise ValueError("--faults applies to the standard workload only")
+    return Options(name, count, latency, count_rounds, share)
 
 
 def run_workload(options: Options, redis_url: str | None) -> dict[str, Any]:
@@ -269,18 +305,22 @@ def run_workload(options: Options, redis_url: str | None) -> dict[str, Any]:
 
 
 def run_cli(shoes: object = None, latency_ms: object = None, rounds: object = 5, as_json: bool = False,
-            workload: object = "standard") -> int:
+            workload: object = "standard", faults: object = 0.0) -> int:
     from rich.console import Console
     from rich.progress import Progress as Bar
 
     from analyzer.config import Settings
 
     try:
-        options = validate(workload, shoes, latency_ms, rounds)
+        options = validate(workload, shoes, latency_ms, rounds, faults)
         settings = Settings.from_env()
+        if options.faults and settings.sandbox_url:
+            raise ValueError("--faults sets the faults of the bench's own sandboxes; the one at ANALYZER_SANDBOX_URL "
+                             "keeps its own (python -m analyzer sandbox --faults)")
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    target = Target(settings.sandbox_url, options.faults)
     redis_url = getattr(settings, "redis_url", None)
     if options.workload == "replicas" and not redis_url:
         print("error: --workload replicas needs REDIS_URL (the Redis the replicas share), e.g. redis://127.0.0.1:6379/0",
@@ -294,12 +334,13 @@ def run_cli(shoes: object = None, latency_ms: object = None, rounds: object = 5,
         print(json.dumps(result, indent=2) if as_json else workload_lines(result))
         return 0
     if as_json:
-        result = run_bench(options.shoes, options.latency_ms, options.rounds)
+        result = run_bench(options.shoes, options.latency_ms, options.rounds, target=target)
     else:
         with Bar(console=console, transient=True) as bar:
             task = bar.add_task("benchmark", total=1.0)
             result = run_bench(options.shoes, options.latency_ms, options.rounds,
-                               lambda message, fraction: bar.update(task, completed=fraction, description=message))
+                               lambda message, fraction: bar.update(task, completed=fraction, description=message),
+                               target=target)
     save(result, settings.data_dir)
     if as_json:
         print(json.dumps(result, indent=2))
@@ -328,8 +369,11 @@ def print_table(result: dict[str, Any]) -> None:
     from rich.table import Table
 
     w = result["workloads"]
-    table = Table(title=f"Benchmark: {result['settings']['shoes']} shoes, {result['settings']['latency_ms']:g} ms latency "
-                        f"(sandbox), {result['total_s']} s")
+    where = result["settings"].get("sandbox", "own")
+    faults = result["settings"].get("faults") or 0
+    table = Table(title=f"Benchmark: {result['settings']['shoes']} shoes, " + (
+        f"{result['settings']['latency_ms']:g} ms latency (sandbox{f', {faults:.0%} faults' if faults else ''})"
+        if where == "own" else f"the sandbox at {where}") + f", {result['total_s']} s")
     for column in ("workload", "wall", "calls StockX/Alias", "429s", "retries", "success", "figure"):
         table.add_column(column)
 

@@ -48,6 +48,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--shoes", help="shoes (standard, 12), per replica (replicas, 8), concurrent lookups (same-shoe, 8)")
     bench.add_argument("--latency-ms", help="sandbox latency per call (250; 150 for replicas and same-shoe)")
     bench.add_argument("--rounds", default="5")
+    bench.add_argument("--faults", default="0", help="share of the bench's own sandbox answers that fail, 0 to 1 "
+                       "(ANALYZER_SANDBOX_URL: that sandbox is used instead, with its own faults)")
     bench.add_argument("--json", action="store_true")
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox marketplace alone")
@@ -99,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from analyzer.bench import run_cli
 
         return run_cli(shoes=args.shoes, latency_ms=args.latency_ms, rounds=args.rounds, as_json=args.json,
-                       workload=args.workload)
+                       workload=args.workload, faults=args.faults)
     return _sandbox(args)
 
 

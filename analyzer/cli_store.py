@@ -282,19 +282,20 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
     action = getattr(args, "portfolio_action", None)
     if action == "import":
         try:
-            text = Path(args.file).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            with Path(args.file).open("rb") as stream:
+                done = portfolio.import_file(store, stream, settings.currency, owner=owner,
+                                             max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
+        except OSError as exc:
             print(f"error: cannot read {args.file}: {type(exc).__name__}", file=sys.stderr)
             return EXIT_INVALID
-        done = portfolio.import_csv(store, text, settings.currency, owner=owner)
         if args.json:
             print(json.dumps(done.to_dict(), indent=2))
-        elif done.problems:
+        elif done.problems and done.problems[0].line:
             print(f"nothing imported: {len(done.problems)} bad rows", file=sys.stderr)
         else:
             print(f"imported {len(done.ids)} positions")
         for problem in done.problems:
-            print(f"line {problem.line}: {problem.reason}", file=sys.stderr)
+            print(f"line {problem.line}: {problem.reason}" if problem.line else f"error: {problem.reason}", file=sys.stderr)
         return EXIT_INVALID if done.problems else EXIT_OK
     if action == "export":
         with store.read() as conn:

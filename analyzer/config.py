@@ -14,6 +14,8 @@ STOCKX_DEFAULT_TOKEN_URL = "https://accounts.stockx.com/oauth/token"
 ALIAS_DEFAULT_URL = "https://api.alias.org/api/v1"
 ECB_DAILY_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-daily.xml"
 CURRENCIES = ("AUD", "CAD", "CHF", "EUR", "GBP", "HKD", "JPY", "KRW", "MXN", "NZD", "SGD", "USD")
+IMPORT_MAX_BYTES = 2_000_000  # a portfolio CSV: 5,000 rows with long notes fit well under it
+IMPORT_MAX_ROWS = 5_000
 ALIAS_REGIONS = ("global", "us", "eu", "uk")
 ALIAS_CONSIGNED = ("any", "true", "false")
 
@@ -81,6 +83,8 @@ class Settings:
     alert_webhook: str | None = field(default=None, repr=False)
     webhook_allow_loopback: bool = False  # tests and a local receiver: a person's webhook may be http on loopback
     min_margin: float = 0.10
+    import_max_bytes: int = IMPORT_MAX_BYTES
+    import_max_rows: int = IMPORT_MAX_ROWS
 
     @property
     def store_url(self) -> str:
@@ -145,6 +149,8 @@ class Settings:
             alert_webhook=text("ANALYZER_ALERT_WEBHOOK"),
             webhook_allow_loopback=text("ANALYZER_WEBHOOK_ALLOW_LOOPBACK", "0") not in ("0", "false", "no", ""),
             min_margin=number("ANALYZER_MIN_MARGIN", 0.10),
+            import_max_bytes=max(1, int(number("ANALYZER_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES))),
+            import_max_rows=max(1, int(number("ANALYZER_IMPORT_MAX_ROWS", IMPORT_MAX_ROWS))),
             stockx_base_url=text("STOCKX_BASE_URL", STOCKX_DEFAULT_URL) or STOCKX_DEFAULT_URL,
             stockx_token_url=text("STOCKX_TOKEN_URL", STOCKX_DEFAULT_TOKEN_URL) or STOCKX_DEFAULT_TOKEN_URL,
             stockx_api_key=text("STOCKX_API_KEY"),

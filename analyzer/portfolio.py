@@ -15,9 +15,12 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, BinaryIO
 
 from analyzer.books import Book
+from analyzer.config import CURRENCIES, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
+from analyzer.csv_import import FileRefused, decode, read_limited
+from analyzer.csv_safe import safe_row
 from analyzer.models import ProgressEvent, Quote
 from analyzer.money import ZERO, as_number, dec, opt_dec, rounded
 from analyzer.money import convert as convert_exact
@@ -81,14 +84,32 @@ def parse_row(row: Mapping[str, str], default_currency: str) -> NewPosition:
     currency = (cell("currency") or default_currency).upper()
     if not CURRENCY_RE.match(currency):
         raise ValueError(f"currency {cell('currency')!r} is not a currency code such as USD")
+    if currency not in CURRENCIES:
+        raise ValueError(f"currency {currency} is not one the analyzer converts (known: {', '.join(CURRENCIES)})")
     bought = _date(cell("bought_at")) if cell("bought_at") else None
     return NewPosition(query=query, size=float(getattr(size, "value", size)), scale=getattr(size, "scale", None),
                        cost=rounded(cost, currency), quantity=int(raw_qty), currency=currency, bought_at=bought, note=cell("note") or None)
 
 
-def parse_csv(text: str, default_currency: str = "USD") -> tuple[list[NewPosition], list[BadRow]]:
-    """Every row, or every bad row with its line number and reason (line 1 is the header)."""
+def parse_csv(text: str, default_currency: str = "USD",
+              max_rows: int = IMPORT_MAX_ROWS) -> tuple[list[NewPosition], list[BadRow]]:
+    """Every row, or every bad row with its line number and reason (line 1 is the header).
+
+    More than `max_rows` positions, or a cell over the csv module's field limit, stops the reading
+    with that one problem: nothing past it is parsed.
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _parse_records(reader, default_currency, max_rows)
+    except csv.Error as exc:
+        reason = str(exc)
+        if "field limit" in reason:
+            reason = f"a cell is longer than {csv.field_size_limit():,} characters (an unclosed quote?)"
+        return [], [BadRow(reader.line_num + 1, f"not a readable CSV: {reason}")]  # the line it was reading
+
+
+def _parse_records(reader: csv.DictReader[str], default_currency: str,
+                   max_rows: int) -> tuple[list[NewPosition], list[BadRow]]:
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [c for c in ("size", "cost") if c not in header]
@@ -106,6 +127,9 @@ def parse_csv(text: str, default_currency: str = "USD") -> tuple[list[NewPositio
             problems.append(BadRow(reader.line_num, "more cells than the header has columns"))
         elif not any((v or "").strip() for v in record.values()):
             pass  # a blank line
+        elif len(rows) + len(problems) >= max_rows:
+            return [], [BadRow(reader.line_num, f"more than {max_rows:,} positions (ANALYZER_IMPORT_MAX_ROWS): "
+                                                "split the file")]
         else:
             try:
                 rows.append(parse_row(record, default_currency))
@@ -117,13 +141,25 @@ def parse_csv(text: str, default_currency: str = "USD") -> tuple[list[NewPositio
     return rows, problems
 
 
-def import_csv(store: Store, text: str, default_currency: str = "USD", *, owner: str) -> ImportResult:
+def import_csv(store: Store, text: str, default_currency: str = "USD", max_rows: int = IMPORT_MAX_ROWS, *,
+               owner: str) -> ImportResult:
     """All rows in one transaction, or none when any row is bad."""
-    rows, problems = parse_csv(text, default_currency)
+    rows, problems = parse_csv(text, default_currency, max_rows)
     if problems:
         return ImportResult([], problems)
     with store.write() as conn:
         return ImportResult(positions_repo.add_positions(conn, rows, owner=owner))
+
+
+def import_file(store: Store, stream: BinaryIO, default_currency: str = "USD", *, owner: str,
+                max_bytes: int = IMPORT_MAX_BYTES, max_rows: int = IMPORT_MAX_ROWS) -> ImportResult:
+    """A file from the CLI or an upload from the page: at most `max_bytes` + 1 bytes are read; a file too
+    large or in an unknown encoding is refused whole, as a problem on line 0 (the file itself)."""
+    try:
+        text = decode(read_limited(stream, max_bytes))
+    except FileRefused as exc:
+        return ImportResult([], [BadRow(0, str(exc))])
+    return import_csv(store, text, default_currency, max_rows, owner=owner)
 
 
 def export_csv(held: Sequence[Position]) -> str:
@@ -132,8 +168,8 @@ def export_csv(held: Sequence[Position]) -> str:
     writer.writerow(COLUMNS)
     for p in held:
         style = p.query if STYLE_ID_RE.match(p.query) else ""
-        writer.writerow([style, "" if style else p.query, label_of(p.size, p.scale), f"{rounded(p.cost, p.currency)}", p.quantity,
-                         p.bought_at or "", p.currency, p.note or ""])
+        writer.writerow(safe_row([style, "" if style else p.query, label_of(p.size, p.scale), f"{rounded(p.cost, p.currency)}",
+                                  p.quantity, p.bought_at or "", p.currency, p.note or ""]))
     return out.getvalue()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,15 +65,24 @@ with store.read() as conn:
 with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_file:"):
     st.caption("Columns: `style_id` (or `query`), `size` (10, 8W, 7Y), `cost`, and optional `quantity`, `bought_at`, "
                "`currency`, `note`. A file with a bad row imports nothing and lists every bad line.")
-    upload = st.file_uploader("CSV file", type=["csv"], key="portfolio_file")
+    # The browser refuses a file over the limit before sending it; import_file refuses what gets past.
+    upload = st.file_uploader("CSV file", type=["csv"], key="portfolio_file",
+                              max_upload_size=max(1, math.ceil(settings.import_max_bytes / 1_048_576)))
     st.text_area("…or paste the rows", key="portfolio_paste", height=120,
                  placeholder="style_id,size,cost,quantity\nDD1391-100,10,110,2")
     if st.button("Import", key="portfolio_import", icon=":material/playlist_add:"):
-        text = upload.getvalue().decode("utf-8-sig", errors="replace") if upload is not None else state.get("portfolio_paste", "")
-        done = portfolio.import_csv(store, text or "", common.currency(), owner=owner)
+        if upload is not None:
+            upload.seek(0)
+        source = upload if upload is not None else io.BytesIO((state.get("portfolio_paste", "") or "").encode("utf-8"))
+        # The same rules and messages as `portfolio import FILE`: at most max_bytes + 1 read, encoding named.
+        done = portfolio.import_file(store, source, common.currency(), owner=owner,
+                                     max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
         if done.problems:
-            st.error("Nothing imported. " + " ".join(common.plain(f"Line {p.line}: {p.reason}.") for p in done.problems),
-                     icon=":material/error:")
+            shown = done.problems[:20]
+            more = f" …and {len(done.problems) - len(shown)} more bad lines." if len(done.problems) > len(shown) else ""
+            st.error("Nothing imported. " + " ".join(common.plain(f"Line {p.line}: {p.reason}." if p.line else
+                                                                  f"{p.reason[0].upper()}{p.reason[1:]}.") for p in shown)
+                     + more, icon=":material/error:")
         else:
             st.success(f"Imported {len(done.ids)} positions.", icon=":material/check_circle:")
             state.pop("valuation", None)

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analyzer import pricing
+from analyzer.csv_safe import safe_frame
 from analyzer.money import format_money
 from analyzer.pricing import Fees
 from analyzer.report import SYMBOLS, label
@@ -413,7 +414,7 @@ def compare_errors(results: Sequence[Mapping[str, Any]]) -> list[str]:
 def compare_csv(frame: pd.DataFrame, quoted_at: str, source: str) -> bytes:
     """The table as CSV with when and from where: a file that still makes sense next week."""
     out = frame.assign(**{"Quoted at (UTC)": quoted_at, "Source": source})
-    return out.to_csv(index=False).encode()
+    return safe_frame(out).to_csv(index=False).encode()  # a title like =HYPERLINK(...) stays text
 
 
 def compare_chart(frame: pd.DataFrame) -> go.Figure:

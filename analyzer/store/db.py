@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DB_FILE = "analyzer.sqlite"
-HEAD = "0010_owners"  # the newest migration (a test checks it against Alembic's): no Alembic import when at head
+HEAD = "0011_owners"  # the newest migration (a test checks it against Alembic's): no Alembic import when at head
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
@@ -127,7 +127,7 @@ def _stamped(conn: Connection) -> str | None:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Upgrade (or downgrade, with a revision like "-1" or "base") in one transaction.
+    """Upgrade (or downgrade, with a revision like "-1", "base" or "down:0008_books") in one transaction.
 
     Processes starting at once take turns: SQLite's write lock or a PostgreSQL advisory lock.
     """
@@ -143,5 +143,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
             command.upgrade(config, "head")
         elif revision.startswith("-") or revision == "base":
             command.downgrade(config, revision)
+        elif revision.startswith("down:"):
+            command.downgrade(config, revision.removeprefix("down:"))
         else:
             command.upgrade(config, revision)

@@ -182,6 +182,10 @@ alerts = Table(
     Column("delivered_at", String(40)),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
+    Column("lease_until", String(40)),  # a worker is sending it until then (another one skips it)
+    Column("next_attempt_at", String(40)),  # after a failed delivery: not tried again before then
+    Column("failures", Integer, nullable=False, default=0, server_default="0"),  # failed deliveries (the back-off's exponent)
+    Index("alerts_due", "delivered_at", "next_attempt_at"),
 )
 
 positions = Table(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, delete, desc, insert, select, update
+from sqlalchemy import Connection, delete, desc, func, insert, or_, select, update
 
 from analyzer.owners import LOCAL
 from analyzer.store.market_data import now_iso
@@ -58,7 +59,15 @@ class Alert:
     delivered_at: str | None = None
     attempts: int = 0
     last_error: str | None = None
+    lease_until: str | None = None
+    next_attempt_at: str | None = None
+    failures: int = 0
     owner: str = LOCAL
+
+    @property
+    def idempotency_key(self) -> str:
+        """The same on every attempt, so a receiver can drop a repeat (a timeout may have been received)."""
+        return f"alert-{self.id}"
 
     def to_dict(self) -> dict[str, Any]:
         """The alert as `watch run --json` prints it."""
@@ -141,7 +150,7 @@ def set_state(conn: Connection, watch_id: int, target: str, met: bool, value: fl
 
 def insert_alert(conn: Connection, **fields: Any) -> Alert:
     fields.setdefault("at", now_iso())
-    new_id = conn.execute(insert(alerts).values(attempts=0, **fields)).inserted_primary_key[0]  # type: ignore[index]
+    new_id = conn.execute(insert(alerts).values(attempts=0, failures=0, **fields)).inserted_primary_key[0]  # type: ignore[index]
     row = conn.execute(select(alerts).where(alerts.c.id == new_id)).one()
     return _alert(row)
 
@@ -149,6 +158,41 @@ def insert_alert(conn: Connection, **fields: Any) -> Alert:
 def pending_alerts(conn: Connection) -> list[Alert]:
     """Every owner's undelivered alerts (the worker sends each to its owner's webhook)."""
     return [_alert(r) for r in conn.execute(select(alerts).where(alerts.c.delivered_at.is_(None)).order_by(alerts.c.id))]
+
+
+def count_pending(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(alerts).where(alerts.c.delivered_at.is_(None))).scalar_one())
+
+
+def pending_owners(conn: Connection) -> list[str]:
+    """The owners with an undelivered alert."""
+    return list(conn.execute(select(alerts.c.owner).distinct().where(alerts.c.delivered_at.is_(None))).scalars())
+
+
+def claim_alert(conn: Connection, now: str, lease_until: str, skip: Collection[int] = (),
+                owners: Collection[str] | None = None) -> Alert | None:
+    """Lease the oldest undelivered alert (of `owners`, when given) that is due and not leased by
+    another worker, or None.
+
+    PostgreSQL: FOR UPDATE SKIP LOCKED passes over a row another worker is claiming; SQLite's write
+    transaction (BEGIN IMMEDIATE) already serialises claims. On both, the UPDATE only takes a row whose
+    lease is free, so two workers never hold the same alert. The caller holds a write transaction.
+    """
+    free = or_(alerts.c.lease_until.is_(None), alerts.c.lease_until < now)
+    due = or_(alerts.c.next_attempt_at.is_(None), alerts.c.next_attempt_at <= now)
+    query = select(alerts.c.id).where(alerts.c.delivered_at.is_(None), free, due)
+    if skip:
+        query = query.where(alerts.c.id.notin_(list(skip)))
+    if owners is not None:
+        query = query.where(alerts.c.owner.in_(list(owners)))
+    row = conn.execute(query.order_by(alerts.c.id).limit(1).with_for_update(skip_locked=True)).first()
+    if row is None:
+        return None
+    taken = conn.execute(update(alerts).where(alerts.c.id == row.id, alerts.c.delivered_at.is_(None), free)
+                         .values(lease_until=lease_until)).rowcount
+    if not taken:
+        return None
+    return _alert(conn.execute(select(alerts).where(alerts.c.id == row.id)).one())
 
 
 def list_alerts(conn: Connection, limit: int = 200, watch_id: int | None = None, *, owner: str) -> list[Alert]:
@@ -160,9 +204,12 @@ def list_alerts(conn: Connection, limit: int = 200, watch_id: int | None = None,
 
 def mark_delivered(conn: Connection, alert_id: int, attempts: int = 1) -> None:
     conn.execute(update(alerts).where(alerts.c.id == alert_id)
-                 .values(delivered_at=now_iso(), attempts=alerts.c.attempts + attempts, last_error=None))
+                 .values(delivered_at=now_iso(), attempts=alerts.c.attempts + attempts, last_error=None,
+                         lease_until=None, next_attempt_at=None))
 
 
-def mark_undelivered(conn: Connection, alert_id: int, attempts: int, error: str) -> None:
+def mark_undelivered(conn: Connection, alert_id: int, attempts: int, error: str, next_attempt_at: str | None = None) -> None:
+    """A failed delivery: counted, its lease freed, and not tried again before `next_attempt_at`."""
     conn.execute(update(alerts).where(alerts.c.id == alert_id)
-                 .values(attempts=alerts.c.attempts + attempts, last_error=error[:500]))
+                 .values(attempts=alerts.c.attempts + attempts, last_error=error[:500], lease_until=None,
+                         next_attempt_at=next_attempt_at, failures=alerts.c.failures + 1))

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.bench import batch_bound_s, bench_shoes, run_bench
+from analyzer.bench import Target, batch_bound_s, bench_shoes, run_bench
+from analyzer.sandbox import SandboxConfig, start_sandbox
+from analyzer.sandbox.app import ALL_FAULT_KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,3 +93,41 @@ def test_same_shoe_workload_costs_the_calls_of_one_lookup() -> None:
     assert figures["quoted"] == 8
     assert figures["calls"] == figures["one_lookup_calls"] and figures["calls"]["stockx"] == 3
     assert figures["calls_vs_one_lookup"] == 1.0
+
+
+NO_STALL = tuple(k for k in ALL_FAULT_KINDS if k != "stall")
+
+
+def test_bench_goes_to_the_sandbox_at_analyzer_sandbox_url_and_reports_its_faults(tmp_path: Path) -> None:
+    """Issue 17 point 9: a 0.5-fault sandbox received nothing and the bench said 1.0."""
+    sandbox = start_sandbox(SandboxConfig(latency_ms=(5, 5), fault_rate=0.5, fault_kinds=NO_STALL, seed=7))
+    try:
+        env = dict(os.environ, ANALYZER_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT), ANALYZER_SANDBOX_URL=sandbox.url)
+        done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--shoes", "1", "--rounds", "1", "--json"],
+                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    finally:
+        sandbox.stop()
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    received, faulted = sum(sandbox.counters.requests.values()), sum(sandbox.counters.faults.values())
+    retries = sum(w.get("retries", 0) for w in result["workloads"]["batch_cold"].values() if isinstance(w, dict))
+    print(f"external 0.5-fault sandbox: {received} requests received, {faulted} faulted; bench success "
+          f"{result['success_rate']}, batch retries {retries}, {result['total_s']} s")
+    assert result["settings"]["sandbox"] == sandbox.url and received > 20 and faulted > 5 and retries > 0
+    assert 0 <= result["success_rate"] <= 1
+
+
+def test_bench_faults_option_makes_its_own_sandboxes_fail() -> None:
+    result = run_bench(shoes=1, latency_ms=5, rounds=1, target=Target(faults=0.5))
+    batch = result["workloads"]["batch_cold"]
+    retries = batch["sequential"]["retries"] + batch["parallel"]["retries"]
+    print(f"--faults 0.5: success {result['success_rate']}, batch retries {retries}, {result['total_s']} s")
+    assert result["settings"]["faults"] == 0.5 and retries > 0 and 0 <= result["success_rate"] <= 1
+
+
+@pytest.mark.parametrize("faults", ["2", "-0.1", "x"])
+def test_bad_faults_are_one_line_exit_2(faults: str, tmp_path: Path) -> None:
+    env = dict(os.environ, ANALYZER_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--faults", faults], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=60)
+    assert done.returncode == 2 and done.stderr.startswith("error: --faults") and done.stderr.count("\n") == 1

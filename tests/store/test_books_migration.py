@@ -72,7 +72,7 @@ def test_an_old_store_keeps_every_row_in_the_default_books(engine: Engine) -> No
     with pytest.raises(Exception, match=r"(?i)unique"), db.writing(engine) as conn:
         conn.execute(text(europe), {"at": OLD_SNAPSHOTS[1]["at"], "book": "alias:global:any:new_good_box"})
 
-    db.migrate(engine, "-1")  # down again: the old rows come back as they were; the European one cannot be told apart
+    db.migrate(engine, f"down:{BEFORE}")  # down again: the old rows come back as they were; the European one cannot be told apart
     assert table_rows(engine, "snapshots") == before["snapshots"]
     assert table_rows(engine, "sales") == before["sales"]
     assert "book" not in {c["name"] for c in inspect(engine).get_columns("snapshots")}

@@ -86,7 +86,7 @@ def test_upgrading_a_0007_database_keeps_its_rows(db_url: str) -> None:
             assert conn.execute(select(snapshots.c.lowest_ask, snapshots.c.highest_bid)).one() == (120.5, 35.0)
             assert isinstance(conn.execute(select(snapshots.c.highest_bid)).scalar(), float)
             assert conn.execute(select(positions.c.cost)).scalar() == Decimal("100.00")
-        db.migrate(engine, "-2")  # back down past 0010_owners and 0009_money_numeric: rows still there
+        db.migrate(engine, "down:0008_books")  # back down past 0009_money_numeric: rows still there
         assert _values(db_url) == before
     finally:
         engine.dispose()

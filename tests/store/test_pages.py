@@ -125,3 +125,21 @@ def test_portfolio_sales_in_two_currencies_add_up_converted(monkeypatch: pytest.
         assert any("at today's rate: 1 USD = 0.92 EUR" in c.value for c in at.caption)
     finally:
         close()
+
+
+def test_portfolio_page_refuses_hostile_files_as_the_cli_does(page: Callable[[str], AppTest],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 17 point 6: the page's rules and messages are the CLI's (one import_file for both)."""
+    monkeypatch.setenv("ANALYZER_IMPORT_MAX_BYTES", "300")
+    at = page("portfolio")
+    at.run()
+    at.text_area(key="portfolio_paste").set_value("style_id,size,cost,currency\nDD1391-100,10,110,XYZ\n")
+    at.button(key="portfolio_import").click().run()
+    shown = at.error[0].value.replace("\\", "")  # markdown escapes off
+    assert not at.exception and "Line 2: currency XYZ is not one the analyzer converts" in shown
+    assert "AUD, CAD, CHF, EUR, GBP, HKD, JPY, KRW, MXN, NZD, SGD, USD" in shown
+    at.text_area(key="portfolio_paste").set_value("style_id,size,cost\n" + "DD1391-100,10,110\n" * 20)
+    at.button(key="portfolio_import").click().run()
+    assert not at.exception
+    assert "The file is larger than 300 bytes (ANALYZER_IMPORT_MAX_BYTES): split it." in at.error[0].value.replace("\\", "")
+    assert any("No pairs yet" in i.value for i in at.info)  # nothing stored

@@ -58,8 +58,8 @@ def test_delivery_after_an_outage_loses_nothing(db_url: str, webhook) -> None:
     check_targets(store, watch, readings(watch, priced(90), "USD"), {})
     check_targets(store, watch, readings(watch, priced(125), "USD"), {})
     webhook.down = True
-    assert deliver_pending(store, lambda _owner: webhook.url, attempts=3, backoff_s=0.01) == (0, 2)
-    assert webhook.attempts == 3 and webhook.bodies == []  # retried, then left for the next run
+    assert deliver_pending(store, lambda _owner: webhook.url, attempts=3, backoff_s=0.01, retry_base_s=0) == (0, 2)
+    assert webhook.attempts == 6 and webhook.bodies == []  # each retried on its own, then left for the next run
     with store.read() as conn:
         waiting = watch_repo.pending_alerts(conn)
     assert len(waiting) == 2 and waiting[0].attempts == 3 and waiting[0].last_error == "HTTP 503"
@@ -70,6 +70,7 @@ def test_delivery_after_an_outage_loses_nothing(db_url: str, webhook) -> None:
     assert [b["value"] for b in webhook.bodies] == [120, 125]
     body = webhook.bodies[0]
     assert body["text"] == body["content"] and "DD1391-100" in body["text"] and "100.00" in body["text"]
+    assert body["idempotency_key"] == f"alert-{body['alert_id']}" and body["allowed_mentions"] == {"parse": []}
     assert {"watch_id", "query", "size", "market", "target", "threshold", "value", "currency", "at"} <= set(body)
 
 

@@ -2,8 +2,8 @@
 accounts): positions, watches, alerts and lookups; each owner's settings are kept in one row.
 Rows from before accounts belong to the local owner.
 
-Revision ID: 0010_owners
-Revises: 0009_money_numeric
+Revision ID: 0011_owners
+Revises: 0010_alert_lease
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_owners"
-down_revision = "0009_money_numeric"
+revision = "0011_owners"
+down_revision = "0010_alert_lease"
 branch_labels = None
 depends_on = None
 
