@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analyzer.store.db import UNREACHABLE
 from pages.common import frame, page_style, sidebar, sign_in_screen, signed_in
 
 # An emoji icon is drawn by the browser itself: the tab's icon needs no internet.
@@ -30,5 +31,8 @@ sidebar()
 frame(running=True)
 try:
     navigation.run()
+except UNREACHABLE:  # the database is down or silent: say so, never a traceback; prices need no store
+    st.warning("The store is unreachable right now: your watchlist, portfolio and figures wait for it. "
+               "Prices still work: Lookup and Compare ask the markets as usual.", icon=":material/cloud_off:")
 finally:
     frame(running=False)

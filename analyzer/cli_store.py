@@ -91,6 +91,8 @@ def add_commands(sub: Any) -> None:
 
 def run_command(args: argparse.Namespace, settings: Any, owner: str = LOCAL) -> int | None:
     """Run a store command as `owner` (analyzer.owners): their watches, positions and saved settings."""
+    from analyzer.store.db import UNREACHABLE
+
     if args.command not in COMMANDS:
         return None
     try:
@@ -102,6 +104,10 @@ def run_command(args: argparse.Namespace, settings: Any, owner: str = LOCAL) -> 
     except InvalidInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
+    except UNREACHABLE as exc:
+        print(f"error: the store is unreachable ({type(exc).__name__}); prices still work: python -m analyzer lookup",
+              file=sys.stderr)
+        return EXIT_NO_QUOTE
 
 
 def open_recording(settings: Any) -> Any:
@@ -187,6 +193,8 @@ def _rate_words(rates: dict[str, float], shown: str) -> str:
 def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
     from analyzer.store import Store, watch_repo
 
+    if args.watch_action == "run":
+        return _watch_run(args, settings, owner)  # opens the store itself: the worker outlives an outage
     store = Store.open(settings)
     if args.watch_action == "add":
         query, (size, scale) = clean_query(args.query), size_parts(args.size)
@@ -222,7 +230,7 @@ def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
             return EXIT_INVALID
         print(f"removed watch #{args.id}")
         return EXIT_OK
-    return _watch_run(args, settings, store, owner)
+    raise AssertionError(f"unknown watch action {args.watch_action}")
 
 
 def _watch_dict(w: Watch, currency: str) -> dict[str, Any]:
@@ -237,20 +245,47 @@ def _describe(w: Watch, currency: str = "USD") -> str:
     return f"{w.query} {label_of(w.size, w.scale)} on {w.market}: " + ", ".join(parts)
 
 
-def _watch_run(args: argparse.Namespace, settings: Any, store: Store, owner: str) -> int:
-    """Every owner's watches (the worker) unless --user names one; each judged at its owner's saved settings."""
+WORKER_PAUSES_S = (5.0, 10.0, 30.0, 60.0, 120.0)
+
+
+def _watch_run(args: argparse.Namespace, settings: Any, owner: str) -> int:
+    """Every owner's watches (the worker) unless --user names one; each judged at its owner's saved settings.
+
+    With --every the worker never dies of an outage: a store or a run that fails is said once, waited
+    out with growing pauses, and the run goes on when it answers again."""
+    import logging
+
     from analyzer.alerts import deliver_pending, message, owner_webhooks
+    from analyzer.store import Store
     from analyzer.watch import WatchRunner
 
     opened = open_recording(settings)
-    runner = WatchRunner(opened.analyzer, store, owner=owner if getattr(args, "user", None) else None)
+    runner: WatchRunner | None = None
+    failures = 0
 
     def deliver(store: Store) -> tuple[int, int]:
         return deliver_pending(store, owner_webhooks(store, settings))
 
     try:
         while True:
-            report = runner.run_once(force=args.force, deliver=deliver)
+            try:
+                if runner is None:
+                    runner = WatchRunner(opened.analyzer, Store.open(settings), owner=owner if getattr(args, "user", None) else None)
+                report = runner.run_once(force=args.force, deliver=deliver)
+            except Exception as exc:
+                if not args.every or args.once:
+                    raise
+                pause = WORKER_PAUSES_S[min(failures, len(WORKER_PAUSES_S) - 1)]
+                if failures == 0:  # one line per outage, not one per try
+                    logging.getLogger(__name__).warning("watch run failed (%s); the worker carries on and tries again",
+                                                        type(exc).__name__)
+                    print(f"watch run failed ({type(exc).__name__}): trying again in {pause:.0f} s, and on", flush=True)
+                failures += 1
+                time.sleep(pause)
+                continue
+            if failures:
+                print(f"watch run answers again after {failures} failed tries", flush=True)
+                failures = 0
             if args.json:
                 print(json.dumps(report.to_dict(), indent=None if args.every else 2), flush=True)
             else:

@@ -12,21 +12,25 @@ dir is imported once (rows keep their old id, so a second import adds nothing).
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import exc as sa_exc
-
-from analyzer.store import Store, metrics_repo
+from analyzer.store import Store, db, metrics_repo
+from analyzer.store.db import UNREACHABLE as OUTAGE
 from analyzer.store.market_data import insert_once, rows_from_result
 from analyzer.store.schema import sales, snapshots
 from analyzer.store.spool import SPOOL_FILE, Spool
 
 log = logging.getLogger(__name__)
-# What "the database is unreachable" looks like: connection refused or lost, a timeout, a full pool.
-OUTAGE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, OSError)
 RETRY_S = (1.0, 2.0, 5.0, 10.0, 30.0)
+
+
+def _store_url(where: Any) -> str:
+    if isinstance(where, (str, Path)):
+        return str(where) if "://" in str(where) else "sqlite:///"
+    return str(getattr(where, "store_url", None) or getattr(where, "database_url", None) or "sqlite:///")
 
 
 def _data_dir(where: Any) -> Path | None:
@@ -46,6 +50,9 @@ class MetricsStore:
         self._down = False
         self._retrying: threading.Thread | None = None
         self._import_legacy = import_legacy
+        self._server = not _store_url(where).startswith("sqlite")
+        self._writes: queue.Queue[tuple[dict[str, Any], threading.Event]] = queue.Queue()
+        self._writer: threading.Thread | None = None
         data_dir = _data_dir(where)
         self.spool = None if data_dir is None else Spool(Path(data_dir) / SPOOL_FILE, **({"max_bytes": spool_bytes}
                                                                                            if spool_bytes else {}))
@@ -80,12 +87,39 @@ class MetricsStore:
             self.errors += 1
 
     def record(self, result: Any) -> None:
-        """The metrics row, then the snapshots and sales: each its own short transaction, neither raises."""
+        """The metrics row, then the snapshots and sales: each its own short transaction, neither raises.
+
+        A database server is written by one writer thread, and a lookup waits for it a few seconds
+        at most: a server that stops answering without closing the connection (a partition) holds
+        the writer, never the lookup; the records after it are spooled."""
         lookup, markets = metrics_repo.lookup_rows(result)
         snaps, sold = rows_from_result(result)
+        record = {"lookup": lookup, "markets": markets, "snapshots": snaps, "sales": sold}
         if self._down:
-            self._keep({"lookup": lookup, "markets": markets, "snapshots": snaps, "sales": sold})
+            self._keep(record)
             return
+        if not self._server:
+            self._write(record)
+            return
+        done = threading.Event()
+        self._writes.put((record, done))
+        with self._lock:
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write_queued, name="store-writer", daemon=True)
+                self._writer.start()
+        if not done.wait(2 * db.TIMEOUT_S):  # the record stays the writer's: written or spooled, never twice
+            self._outage(TimeoutError(f"no answer within {2 * db.TIMEOUT_S:g} s"))
+
+    def _write_queued(self) -> None:
+        while True:
+            record, done = self._writes.get()
+            try:
+                self._write(record)
+            finally:
+                done.set()
+
+    def _write(self, record: dict[str, Any]) -> None:
+        lookup, markets, snaps, sold = record["lookup"], record["markets"], record["snapshots"], record["sales"]
         try:
             with self.store.write() as conn:
                 metrics_repo.insert_lookup(conn, lookup, markets)

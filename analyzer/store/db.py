@@ -6,6 +6,7 @@ busy timeout instead of failing on a lock upgrade. PostgreSQL runs the same Core
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,11 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DB_FILE = "analyzer.sqlite"
 HEAD = "0011_owners"  # the newest migration (a test checks it against Alembic's): no Alembic import when at head
+# What "the database is unreachable" looks like: connection refused or lost, a timeout, a full pool.
+UNREACHABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError, OSError)
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
 
@@ -56,12 +60,28 @@ def _sqlite_engine(url: str) -> Engine:
     return engine
 
 
+# A database server that is down or silent must never hold a lookup: connecting, each statement and
+# an unanswered socket all give up within a few seconds (the recorder then spools; pages say so).
+TIMEOUT_S = float(os.environ.get("ANALYZER_DATABASE_TIMEOUT_S", "3"))
+
+
+def _server_engine(url: str) -> Engine:
+    timeout_ms = int(TIMEOUT_S * 1000)
+    connect_args: dict[str, Any] = {}
+    if make_url(url).get_backend_name() == "postgresql":
+        connect_args = {"connect_timeout": max(1, round(TIMEOUT_S)),
+                        "options": f"-c statement_timeout={timeout_ms * 2} -c lock_timeout={timeout_ms * 2}",
+                        "tcp_user_timeout": timeout_ms, "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2,
+                        "keepalives_count": 2}
+    return create_engine(url, pool_pre_ping=True, pool_timeout=TIMEOUT_S, pool_recycle=300, connect_args=connect_args)
+
+
 def engine_for(url: str) -> Engine:
     """The process's engine for `url`, migrated to the newest schema on first use."""
     with _lock:
         engine = _engines.get(url)
         if engine is None:
-            engine = _sqlite_engine(url) if url.startswith("sqlite") else create_engine(url, pool_pre_ping=True)
+            engine = _sqlite_engine(url) if url.startswith("sqlite") else _server_engine(url)
             migrate(engine)
             _engines[url] = engine
         return engine
@@ -135,6 +155,9 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     with writing(engine) as conn:
         if engine.dialect.name == "postgresql":
+            # A migration may take longer than a lookup's statement; a silent server still ends it (TCP timeout).
+            conn.execute(text("SET LOCAL statement_timeout = 0"))
+            conn.execute(text("SET LOCAL lock_timeout = 0"))
             conn.execute(text("SELECT pg_advisory_xact_lock(734110)"))
         config = _alembic_config(conn)
         if revision == "head":
