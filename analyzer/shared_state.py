@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Sequence
@@ -38,6 +39,7 @@ CACHE_FILE = "http-cache.sqlite"
 DEFAULT_PREFIX = "sneaker-analyzer"
 PREFIX_ENV = "ANALYZER_REDIS_PREFIX"
 RETRY_REDIS_S = 30.0
+HEARTBEAT_S = 5.0  # how often a process says it is alive; one silent for 6 beats is taken as gone
 REDIS_ERRORS: tuple[type[BaseException], ...] = (redis.RedisError, OSError)
 
 
@@ -102,9 +104,16 @@ _SQLITE_LOCK = threading.Lock()
 
 
 class LocalState:
-    """One process's state: what a single user on one machine needs, and the fallback."""
+    """One process's state: what a single user on one machine needs, and the fallback.
+
+    `share`: the number of processes that were spending the key's budget together through Redis
+    before it went; on its own each then paces itself at its share of the key's rate, so an outage
+    costs a slower pace, not a 429 storm."""
 
     kind = "local"
+
+    def __init__(self, share: int = 1) -> None:
+        self.share = max(1, share)
 
     def cache(self, data_dir: Path, volatile_urls: Sequence[str]) -> tuple[BaseCache, set[str]]:
         """One backend (one SQLite connection) per cache file per process, shared by every market:
@@ -121,6 +130,8 @@ class LocalState:
             return backend, set(patterns)
 
     def bucket(self, budget: str, rate: Rate) -> StateBucket:
+        if self.share > 1:
+            rate = Rate(rate.limit, rate.interval * self.share, burst=max(1, (rate.burst or rate.limit) // self.share))
         return StateBucket([rate], algorithm=TokenBucket())
 
     def breaker_storage(self, budget: str) -> pybreaker.CircuitBreakerStorage:
@@ -213,6 +224,16 @@ class RedisState:
     def flight_lock(self, key: str, ttl_s: float) -> FlightLock | None:
         return RedisFlightLock(self.client.lock(f"{self.prefix}:flight:{key}", timeout=ttl_s, thread_local=False))
 
+    def heartbeat(self, process: str) -> int:
+        """Say this process is alive; returns how many are (each beat kept for 6 beats)."""
+        key, now = f"{self.prefix}:alive", time.time()
+        pipe = self.client.pipeline()
+        pipe.zadd(key, {process: now})
+        pipe.zremrangebyscore(key, 0, now - 6 * HEARTBEAT_S)
+        pipe.zcard(key)
+        pipe.expire(key, int(12 * HEARTBEAT_S))
+        return int(pipe.execute()[2])
+
 
 class _QuietRedisErrors(logging.Filter):
     """pybreaker logs a traceback on every Redis error it absorbs; the switch says it once."""
@@ -234,6 +255,9 @@ class StateSwitch:
         self.prefix = prefix
         self.local: SharedState = LocalState()
         self.generation = 0
+        self.process = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self.replicas = 1  # processes seen alive through Redis at the last heartbeat
+        self._beat_at = 0.0
         self._redis: SharedState | None = None
         self._down_since: float | None = None
         self._lock = threading.Lock()
@@ -263,7 +287,17 @@ class StateSwitch:
                 if self._redis is None:
                     self._connect()
         state = self._redis or self.local
+        if isinstance(state, RedisState) and time.monotonic() - self._beat_at >= HEARTBEAT_S:
+            self._beat(state)
         return self.generation, state
+
+    def _beat(self, state: RedisState) -> None:
+        self._beat_at = time.monotonic()
+        generation = self.generation
+        try:
+            self.replicas = max(1, state.heartbeat(self.process))
+        except REDIS_ERRORS as exc:
+            self.failed(generation, exc)
 
     def failed(self, generation: int, error: BaseException) -> None:
         """Redis failed a call: use local state from now on (said once per outage)."""
@@ -272,9 +306,11 @@ class StateSwitch:
                 return
             self._redis = None
             self._down_since = time.monotonic()
+            self.local = LocalState(share=self.replicas)
             self.generation += 1
-        log.warning("Redis at %s stopped answering (%s); using in-process state, trying again in %g s",
-                    redis_where(self.url or ""), type(error).__name__, RETRY_REDIS_S)
+        log.warning("Redis at %s stopped answering (%s); using in-process state at 1/%d of the key's rate "
+                    "(%d processes shared it), trying again in %g s", redis_where(self.url or ""), type(error).__name__,
+                    self.replicas, self.replicas, RETRY_REDIS_S)
 
     def _connect(self) -> None:
         assert self.url
@@ -290,9 +326,13 @@ class StateSwitch:
             return
         if self._down_since is not None:
             log.warning("Redis at %s answers again; sharing state through it", redis_where(self.url))
-        self._redis = RedisState(client, self.prefix)
+        state = RedisState(client, self.prefix)
+        self._redis = state
         self._down_since = None
         self.generation += 1
+        with contextlib.suppress(*REDIS_ERRORS):
+            self.replicas = max(1, state.heartbeat(self.process))
+            self._beat_at = time.monotonic()
 
 
 _SWITCHES: dict[tuple[str | None, str], StateSwitch] = {}
