@@ -130,8 +130,8 @@ class LocalState:
             return backend, set(patterns)
 
     def bucket(self, budget: str, rate: Rate) -> StateBucket:
-        if self.share > 1:
-            rate = Rate(rate.limit, rate.interval * self.share, burst=max(1, (rate.burst or rate.limit) // self.share))
+        if self.share > 1:  # uncoordinated: no bursts (every process's bucket starts full), a share of the pace
+            rate = Rate(rate.limit, rate.interval * self.share, burst=1)
         return StateBucket([rate], algorithm=TokenBucket())
 
     def breaker_storage(self, budget: str) -> pybreaker.CircuitBreakerStorage:
@@ -257,7 +257,7 @@ class StateSwitch:
         self.generation = 0
         self.process = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self.replicas = 1  # processes seen alive through Redis at the last heartbeat
-        self._beat_at = 0.0
+        self._beating: threading.Thread | None = None
         self._redis: SharedState | None = None
         self._down_since: float | None = None
         self._lock = threading.Lock()
@@ -287,17 +287,19 @@ class StateSwitch:
                 if self._redis is None:
                     self._connect()
         state = self._redis or self.local
-        if isinstance(state, RedisState) and time.monotonic() - self._beat_at >= HEARTBEAT_S:
-            self._beat(state)
         return self.generation, state
 
-    def _beat(self, state: RedisState) -> None:
-        self._beat_at = time.monotonic()
-        generation = self.generation
-        try:
-            self.replicas = max(1, state.heartbeat(self.process))
-        except REDIS_ERRORS as exc:
-            self.failed(generation, exc)
+    def _beat_forever(self) -> None:
+        """Every HEARTBEAT_S: say this process is alive and count the others, whether or not it is
+        making calls (a process waiting in the shared limiter still spends the key)."""
+        while True:
+            time.sleep(HEARTBEAT_S)
+            state, generation = self._redis, self.generation
+            if isinstance(state, RedisState):
+                try:
+                    self.replicas = max(1, state.heartbeat(self.process))
+                except REDIS_ERRORS as exc:
+                    self.failed(generation, exc)
 
     def failed(self, generation: int, error: BaseException) -> None:
         """Redis failed a call: use local state from now on (said once per outage)."""
@@ -332,7 +334,9 @@ class StateSwitch:
         self.generation += 1
         with contextlib.suppress(*REDIS_ERRORS):
             self.replicas = max(1, state.heartbeat(self.process))
-            self._beat_at = time.monotonic()
+        if self._beating is None:
+            self._beating = threading.Thread(target=self._beat_forever, name="redis-heartbeat", daemon=True)
+            self._beating.start()
 
 
 _SWITCHES: dict[tuple[str | None, str], StateSwitch] = {}
