@@ -143,3 +143,25 @@ def test_portfolio_page_refuses_hostile_files_as_the_cli_does(page: Callable[[st
     assert not at.exception
     assert "The file is larger than 300 bytes (ANALYZER_IMPORT_MAX_BYTES): split it." in at.error[0].value.replace("\\", "")
     assert any("No pairs yet" in i.value for i in at.info)  # nothing stored
+
+
+def test_a_typed_webhook_is_checked_saved_for_its_owner_and_shown_as_its_host(page: Callable[[str], AppTest],
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from analyzer.owners import LOCAL, OwnerSettings
+    from analyzer.store import Store, owners_repo
+
+    monkeypatch.setenv("ANALYZER_WEBHOOK_ALLOW_LOOPBACK", "1")  # a receiver on this machine, as in tests
+    at = page("watchlist")
+    at.run()
+    at.text_input(key="webhook_url").set_value("http://10.0.0.7/hook/secret-token")  # a private network: refused
+    at.button(key="webhook_save").click().run()
+    assert not at.exception and any("https" in w.value or "public address" in w.value for w in at.warning)
+    at.text_input(key="webhook_url").set_value("http://127.0.0.1:9/hook/secret-token")
+    at.button(key="webhook_save").click().run()
+    assert not at.exception and at.text_input(key="webhook_url").value == ""  # not left in the box
+    shown = " ".join(m.value for m in at.markdown).replace("\\", "")  # markdown escapes off
+    assert "your webhook at http://127.0.0.1/…" in shown and "secret-token" not in shown
+    from analyzer.config import Settings
+
+    with Store.open(Settings.from_env()).read() as conn:
+        assert owners_repo.load_settings(conn, LOCAL, OwnerSettings()).webhook == "http://127.0.0.1:9/hook/secret-token"
