@@ -9,15 +9,13 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SLOW, free_port, no_exceptions, settle, shoot
+from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SLOW, free_port, no_exceptions, serve_app, settle, shoot
 
 pytest.importorskip("oidc_provider_mock")
 WIDTH, HEIGHT = 1400, 900
@@ -53,23 +51,7 @@ def accounts_app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         done = subprocess.run([sys.executable, "-m", "analyzer", *args, "--user", ann], cwd=ROOT, env=env, text=True,
                               capture_output=True, timeout=180)
         assert done.returncode == 0, done.stderr
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true", "--server.port", str(port),
-         "--server.address", "localhost", "--browser.gatherUsageStats", "false", "--secrets.files", str(secrets)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://localhost:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            raise RuntimeError(f"streamlit did not start: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
-        time.sleep(0.3)
+    server, url = serve_app(env, "--server.address", "localhost", "--secrets.files", str(secrets), port=port, host="localhost")
     yield {"url": url, "env": env, "ann": ann, "data": folder / "data"}
     server.terminate()
     server.wait(timeout=10)

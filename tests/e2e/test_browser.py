@@ -49,14 +49,13 @@ def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
-def app_url(app_env: dict[str, str]) -> Iterator[str]:
-    port = free_port()
-    env = app_env
+def serve_app(env: dict[str, str], *flags: str, port: int | None = None, host: str = "127.0.0.1") -> tuple[subprocess.Popen[bytes], str]:
+    """`streamlit run streamlit_app.py` as the README starts it, on a free port; returns once it answers."""
+    port = port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
+         "--browser.gatherUsageStats", "false", *flags], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://{host}:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -69,6 +68,12 @@ def app_url(app_env: dict[str, str]) -> Iterator[str]:
             server.kill()
             raise RuntimeError(f"streamlit did not start: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
         time.sleep(0.3)
+    return server, url
+
+
+@pytest.fixture(scope="module")
+def app_url(app_env: dict[str, str]) -> Iterator[str]:
+    server, url = serve_app(app_env)
     yield url
     server.terminate()
     server.wait(timeout=10)
