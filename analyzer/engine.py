@@ -18,6 +18,7 @@ from analyzer import fx, time_to_sell
 from analyzer.books import Book, default_book
 from analyzer.config import Settings
 from analyzer.errors import MarketError
+from analyzer.errors import NotFound as NotFoundError
 from analyzer.markets import Market, build_markets
 from analyzer.markets.base import Call, Gather
 from analyzer.matching import (
@@ -42,7 +43,7 @@ from analyzer.models import (
 )
 from analyzer.pricing import Fees, recommend, sales_per_week
 from analyzer.sizes import NoSize, resolve
-from analyzer.validation import clean_query, parse_size, size_label
+from analyzer.validation import clean_gtin, clean_query, parse_size, size_label, size_text
 
 ProgressCallback = Callable[[ProgressEvent], None]
 
@@ -191,6 +192,22 @@ class Analyzer:
         result.owner = owner
         if self.metrics is not None:
             self.metrics.record(result)
+        return result
+
+    def lookup_gtin(self, gtin: str, *, mode: str = "parallel", fees: Fees | None = None,
+                    on_progress: ProgressCallback | None = None, owner: str = LOCAL_OWNER) -> LookupResult:
+        """A scanned box: the barcode names the product and its size on a market that reads barcodes
+        (StockX), then every market is quoted for that style ID and size as usual. An unknown
+        barcode raises MarketError (NotFound)."""
+        code = clean_gtin(gtin)
+        reader = next((m for m in self.markets if hasattr(m, "by_gtin")), None)
+        if reader is None:
+            raise NotFoundError("No market here reads barcodes.")
+        product, (scale, value) = reader.by_gtin(code, CallStats())  # type: ignore[attr-defined]
+        query = product.style_ids[0] if product.style_ids else product.title
+        result = self.lookup(query, size_text(Size(value, scale)), mode=mode, fees=fees, on_progress=on_progress,
+                             owner=owner)
+        result.gtin = code
         return result
 
     def compare(self, queries: Sequence[str], size: object, *, fees: Fees | None = None,

@@ -222,6 +222,8 @@ class LookupResult:
     size_asked: str = ""
     rates: dict[str, float] = field(default_factory=dict)
     """Every exchange rate known at the lookup (units per US dollar), for re-pricing it later."""
+    gtin: str | None = None
+    """The barcode the lookup started from (`lookup --gtin`), else None."""
     owner: str = LOCAL_OWNER
     """Who asked (analyzer.owners): the metrics row is theirs; the market data it fetched are everyone's."""
 
@@ -248,6 +250,7 @@ class LookupResult:
             "product": self.product,
             "quotes": {name: q.to_dict() for name, q in self.quotes.items()},
             "pricing": self.pricing,
+            "gtin": self.gtin,
         }
 
     def to_json(self) -> str:

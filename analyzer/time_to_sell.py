@@ -30,6 +30,7 @@ SALES_CAP = 50  # what the Alias client asks for: a full list may not reach back
 Z80 = 1.2816  # the two-sided 80 % normal quantile
 MAX_POINTS = 8
 TYPICAL_DAYS = 7.0
+LABELS = {"stockx": "StockX", "alias": "Alias"}
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,9 @@ def curve(market: str, currency: str, *, highest_bid: float | None, lowest_ask: 
           offers: Sequence[OfferBin] | None = None, has_sales_history: bool = True,
           payout: Callable[[float], float | None] = lambda price: None, now: datetime | None = None) -> Curve:
     now = now or datetime.now(UTC)
+    name = LABELS.get(market, market)
     prices, days = window(sales, now) if has_sales_history else ([], float(WINDOW_DAYS))
+    days = round(days, 1)
     asks = candidates(highest_bid, lowest_ask, sell_faster, earn_more, prices)
     depth = sum(b.count for b in offers) if offers is not None else None
     points = []
@@ -141,7 +144,7 @@ def curve(market: str, currency: str, *, highest_bid: float | None, lowest_ask: 
                 relative = "StockX's sell-faster price"
             elif earn_more is not None and price == dec(earn_more):
                 relative = "StockX's earn-more price (slower)"
-            points.append(Point(ask, payout(ask), None, None, None, f"{market} gives no sales history: no time estimate",
+            points.append(Point(ask, payout(ask), None, None, None, f"{name} gives no sales history: no time estimate",
                                 None, bids, relative))
             continue
         count = sum(1 for p in prices if p >= price)
@@ -150,7 +153,7 @@ def curve(market: str, currency: str, *, highest_bid: float | None, lowest_ask: 
                  else f"not enough sales in {days:g} days ({count} at or above this price)")
         points.append(Point(ask, payout(ask), mean, fast, slow, basis, count, bids))
     if not has_sales_history:
-        note = f"{market} publishes no sales: payouts at its suggested prices, no days."
+        note = f"{name} publishes no sales: payouts at its suggested prices, no days."
     elif len(prices) < MIN_SALES:
         note = f"Not enough sales in {days:g} days ({len(prices)}): no time estimate above the highest bid."
     else:
@@ -163,13 +166,17 @@ def curve(market: str, currency: str, *, highest_bid: float | None, lowest_ask: 
 def advise(points: Sequence[Point]) -> Point | None:
     """The best-paying ask that typically goes within a week (above the bids), else the quickest estimated one."""
     timed = [p for p in points if p.days is not None and p.days > 0 and p.payout is not None]
-    if not timed:
-        return None
+    if not timed:  # nothing timed above the bids: the best bid, when one waits, is the advice
+        now = [p for p in points if p.days == 0.0 and p.payout is not None]
+        return max(now, key=lambda p: p.ask) if now else None
     within = [p for p in timed if p.days is not None and p.days <= TYPICAL_DAYS]
     return max(within, key=lambda p: p.ask) if within else min(timed, key=lambda p: p.days or 0)
 
 
 def advice_text(point: Point, currency: str) -> str:
+    if point.days == 0.0:
+        return (f"Sell at {format_money(point.ask, currency)}: you get {format_money(point.payout, currency)} now "
+                f"(a bid is waiting)")
     days = max(1, math.ceil(point.days or 0))
     return (f"List at {format_money(point.ask, currency)}: you get {format_money(point.payout, currency)}, "
             f"typically sells within {days} day{'s' if days != 1 else ''}")

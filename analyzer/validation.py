@@ -118,3 +118,11 @@ def size_text(size: Size) -> str:
     if size.scale == "M":
         return f"US M {number}"
     return f"{number}{size.scale or ''}"
+
+
+def clean_gtin(raw: object) -> str:
+    """A barcode as printed on a box: 8, 12, 13 or 14 digits (GTIN-8, UPC, EAN-13, ITF-14), spaces allowed."""
+    text = re.sub(r"[\s-]", "", raw) if isinstance(raw, str) else ""
+    if not text.isdigit() or len(text) not in (8, 12, 13, 14):
+        raise InvalidInput("A barcode is 8, 12, 13 or 14 digits (GTIN-8, UPC, EAN-13 or ITF-14).")
+    return text

@@ -208,6 +208,17 @@ class StockX(HttpMarket):
     def recent_sales(self, product: Product, size: float, stats: CallStats) -> list[Sale]:
         return []  # the StockX v2 API has no sales history
 
+    def by_gtin(self, gtin: str, stats: CallStats) -> tuple[Product, tuple[str, float]]:
+        """The product and the size (scale, value in its own scale) a barcode is printed for:
+        the variant by GTIN, then its product (two catalog calls, cached like the catalog)."""
+        variant = self.http.get_json(f"/catalog/variants/gtin/{gtin}", {}, stats, lambda d: is_dict_with(d, "productId"))
+        own, _ = _conversions(variant)
+        if own is None:
+            raise BadAnswer("StockX's variant for this barcode has no size")
+        product = self.http.get_json(f"/catalog/products/{variant['productId']}", {}, stats,
+                                     lambda d: is_dict_with(d, "productId"))
+        return parse_product(product), own
+
 
 def variant_id(product_id: str, size: float) -> str:
     """Deterministic variant IDs (used by the sandbox to answer like StockX)."""

@@ -503,6 +503,12 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             return _stockx_error(404, "Variant not found")
         return JSONResponse(stockx_market_data(shoe, size, currency))
 
+    async def stockx_variant_by_gtin(request: Request) -> Response:
+        if (blocked := await gate(request, "stockx")) is not None:
+            return blocked
+        found = prices.gtin_index().get(request.path_params["gtin"].zfill(14))
+        return JSONResponse(stockx_variant(*found)) if found else _stockx_error(404, "Variant not found")
+
     def alias_json(body: Any) -> JSONResponse:
         return JSONResponse(body)  # the middleware adds x-request-id to every Alias answer
 
@@ -636,6 +642,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         Route("/stockx/v2/catalog/products/{product_id}/variants", stockx_variants),
         Route("/stockx/v2/catalog/products/{product_id}/market-data", stockx_all_market_data),
         Route("/stockx/v2/catalog/products/{product_id}/variants/{variant_id}/market-data", stockx_variant_market_data),
+        Route("/stockx/v2/catalog/variants/gtin/{gtin}", stockx_variant_by_gtin),
         Route("/alias/api/v1/catalog", alias_catalog),
         Route("/alias/api/v1/catalog/{catalog_id}", alias_catalog_item),
         Route("/alias/api/v1/pricing_insights/availability", alias_availability_route),

@@ -331,13 +331,45 @@ def _check_digit(digits: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+# The barcode of the issue's example, given to one sandbox pair so that `lookup --gtin 00195244532806`
+# has an answer here (a sandbox assignment: which real pair carries it is not claimed).
+DEMO_GTIN = ("DD1391-100", 10.0, "195244532806")
+
+
 @lru_cache(maxsize=8192)
 def gtins(shoe: Shoe, size: float) -> tuple[dict[str, str], ...]:
-    """Fake but well-formed barcodes, the same for the same shoe and size: a UPC and its EAN-13."""
+    """Fake but well-formed barcodes, the same for the same shoe and size, in the mixes real variants
+    have: none at all, a UPC and its EAN-13, sometimes a GTIN-8 or an ITF-14 too."""
+    if (shoe.style_ids[0], size) == DEMO_GTIN[:2]:
+        upc = DEMO_GTIN[2]
+        return ({"identifier": "0" + upc, "type": "EAN-13"}, {"identifier": upc, "type": "UPC"},
+                {"identifier": "00" + upc, "type": "ITF-14"})
+    rng = _rng(shoe.style_ids[0], size, "gtins")
+    if rng.random() < 0.1:
+        return ()
     body = "19" + str(int(hashlib.sha256(f"{shoe.style_ids[0]}|{size:g}".encode()).hexdigest(), 16))[:9]
     upc = body + _check_digit(body)
     ean = "0" + upc  # a UPC-A is the EAN-13 with a leading zero; same check digit
-    return ({"identifier": ean, "type": "EAN-13"}, {"identifier": upc, "type": "UPC"})
+    codes = [{"identifier": ean, "type": "EAN-13"}, {"identifier": upc, "type": "UPC"}]
+    if rng.random() < 0.15:
+        short = upc[-8:-1]
+        codes.append({"identifier": short + _check_digit(short), "type": "GTIN-8"})
+    if rng.random() < 0.1:
+        codes.append({"identifier": "1" + upc[:-1] + _check_digit("1" + upc[:-1]), "type": "ITF-14"})
+    return tuple(codes)
+
+
+@lru_cache(maxsize=1)
+def gtin_index() -> dict[str, tuple[Shoe, float]]:
+    """Every sandbox barcode, padded to 14 digits (as GTINs compare), to its shoe and size on StockX."""
+    index: dict[str, tuple[Shoe, float]] = {}
+    for shoe in _in("stockx"):
+        if shoe.one_size:
+            continue
+        for size in shoe.sizes:
+            for code in gtins(shoe, size):
+                index.setdefault(code["identifier"].zfill(14), (shoe, size))
+    return index
 
 
 def find_shoe(predicate_id: str, market: str) -> Shoe | None:
