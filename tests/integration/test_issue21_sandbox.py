@@ -281,3 +281,20 @@ def test_cli_lookup_by_gtin(fast_sandbox, tmp_path) -> None:
 def test_cli_barcode_bad_input_is_one_line(fast_sandbox, tmp_path, args: tuple[str, ...], code: int, said: str) -> None:
     done = run_cli("lookup", *args, sandbox_url=fast_sandbox.url, data_dir=tmp_path)
     assert done.returncode == code and said in done.stderr and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_real_400_of_recent_sales_leaves_the_alias_quote_standing(fast_sandbox, analyzer_for,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault 1 over HTTP: the sales call loses its size, Alias answers the captured 400, the book stands."""
+    original = alias_client.Alias._sales_call
+
+    def without_size(self: Any, product: Any, size: float, stats: Any) -> Any:
+        params = {k: v for k, v in self._pair_params(product, size).items() if k != "size"}
+        return self.http.get_json("/pricing_insights/recent_sales", params, stats, alias_client.is_recent_sales)
+
+    monkeypatch.setattr(alias_client.Alias, "_sales_call", without_size)
+    alias = analyzer_for(fast_sandbox, use_cache=False).lookup("DD1391-100", "9").quotes["alias"]
+    assert alias.ok and (alias.lowest_ask, alias.highest_bid) == (64.0, 65.0)
+    assert alias.recent_sales == [] and alias.sales_error is not None
+    assert "Missing parameter: input.Size" in alias.sales_error and "400" in alias.sales_error
+    monkeypatch.setattr(alias_client.Alias, "_sales_call", original)
