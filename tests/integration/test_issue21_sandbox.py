@@ -298,3 +298,15 @@ def test_real_400_of_recent_sales_leaves_the_alias_quote_standing(fast_sandbox, 
     assert alias.recent_sales == [] and alias.sales_error is not None
     assert "Missing parameter: input.Size" in alias.sales_error and "400" in alias.sales_error
     monkeypatch.setattr(alias_client.Alias, "_sales_call", original)
+
+
+def test_condition_is_part_of_the_book_a_snapshot_records(fast_sandbox, analyzer_for) -> None:
+    import sqlalchemy as sa
+
+    from analyzer.store.schema import snapshots
+
+    analyzer = analyzer_for(fast_sandbox, alias_condition="used_no_box")
+    analyzer.lookup("DD1391-101", "10")
+    with sa.create_engine(analyzer.settings.store_url).connect() as conn:
+        books = {row[0] for row in conn.execute(sa.select(snapshots.c.book).where(snapshots.c.market == "alias"))}
+    assert books == {"alias:global:any:used_no_box"}
