@@ -310,3 +310,15 @@ def test_condition_is_part_of_the_book_a_snapshot_records(fast_sandbox, analyzer
     with sa.create_engine(analyzer.settings.store_url).connect() as conn:
         books = {row[0] for row in conn.execute(sa.select(snapshots.c.book).where(snapshots.c.market == "alias"))}
     assert books == {"alias:global:any:used_no_box"}
+
+
+def test_history_of_a_condition_book_on_the_cli(fast_sandbox, tmp_path) -> None:
+    first = run_cli("lookup", "DD1391-101", "--size", "10", "--condition", "used_no_box", sandbox_url=fast_sandbox.url,
+                    data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    done = run_cli("history", "DD1391-101", "--size", "10", "--condition", "used_no_box", "--json",
+                   sandbox_url=fast_sandbox.url, data_dir=tmp_path)
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    assert body["book"]["alias"]["condition"] == "used_no_box"
+    assert any(p["market"] == "alias" for p in body["points"])
