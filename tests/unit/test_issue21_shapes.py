@@ -241,3 +241,12 @@ def test_a_list_price_below_alias_minimum_is_no_advice() -> None:
     assert any("refuses listings below 25.00 USD" in n for n in priced["notes"])
     fine = recommend({"alias": Quote(market="alias", ok=True, lowest_ask=30.0, min_listing_price=25.0)}, Fees())
     assert fine["best_list"] is not None and fine["best_list"]["price"] == 30.0
+
+
+@pytest.mark.parametrize(("title", "gender", "scale"), [
+    ("Nike Dunk Low (I)", "kids", "C"), ("Nike Dunk Low (TD)", "kids", "C"), ("Jordan 1 Mid (PS)", "kids", "C"),
+    ("Jordan 4 Retro (GS)", "kids", "Y"), ("Nike Air Max 90 (Kids)", "kids", "Y"), ("New Balance 550", "unisex", "M"),
+    ("Nike Dunk Low (Women's)", "women", "W"),
+])
+def test_a_products_usual_scale_from_its_title_and_gender(title: str, gender: str, scale: str) -> None:
+    assert parse_product({"productId": "p", "title": title, "productAttributes": {"gender": gender}}).scale == scale
