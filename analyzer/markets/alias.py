@@ -218,8 +218,13 @@ class Alias(HttpMarket):
     def __init__(self, http: MarketHttp, region: str = "global", consigned: str = "any",
                  condition: str = "new_good_box", offer_depth: bool = False) -> None:
         super().__init__(http)
-        self.offer_depth = offer_depth
+        self.ask_depth(offer_depth)
         self.choose_book(region, consigned, condition)
+
+    def ask_depth(self, offer_depth: bool) -> None:
+        """Whether the asked size's bid depth (offer histogram) comes with its sales, as one more step."""
+        self.offer_depth = offer_depth
+        self.steps = (*type(self).steps, "offers") if offer_depth else type(self).steps
 
     def choose_book(self, region: str, consigned: str, condition: str = "new_good_box") -> None:
         """The book every pricing call asks for, and the one its quotes (and so the store) name:
@@ -232,9 +237,7 @@ class Alias(HttpMarket):
     def from_settings(cls, settings: Settings) -> Alias:
         market = super().from_settings(settings)
         market.choose_book(settings.alias_region, settings.alias_consigned, settings.alias_condition)
-        market.offer_depth = settings.offer_depth
-        if market.offer_depth:
-            market.steps = (*cls.steps, "offers")
+        market.ask_depth(settings.offer_depth)
         return market
 
     @classmethod
