@@ -68,18 +68,21 @@ def parse_book(key: str) -> Book:
     return Book(*parts)
 
 
-def chosen_books(markets: Iterable[str], alias_region: str = "global", alias_consigned: str = "any") -> dict[str, Book]:
-    """Per market, the book the user's choices select: today only Alias has a region and a listing choice."""
+def chosen_books(markets: Iterable[str], alias_region: str = "global", alias_consigned: str = "any",
+                 alias_condition: str = "new_good_box") -> dict[str, Book]:
+    """Per market, the book the user's choices select: today only Alias has a region, a listing
+    choice and a condition pair."""
     books = {m: default_book(m) for m in markets}
     if "alias" in books:
-        books["alias"] = replace(books["alias"], region=alias_region, consigned=alias_consigned)
+        books["alias"] = replace(books["alias"], region=alias_region, consigned=alias_consigned, condition=alias_condition)
     return books
 
 
 def books_of_settings(settings: Any, markets: Iterable[str] = ("stockx", "alias")) -> dict[str, Book]:
-    """The books a Settings-like object chooses (its `alias_region` and `alias_consigned`)."""
+    """The books a Settings-like object chooses (its `alias_region`, `alias_consigned` and `alias_condition`)."""
     return chosen_books(markets, getattr(settings, "alias_region", "global") or "global",
-                        getattr(settings, "alias_consigned", "any") or "any")
+                        getattr(settings, "alias_consigned", "any") or "any",
+                        getattr(settings, "alias_condition", "new_good_box") or "new_good_box")
 
 
 def book_of(market: str, books: Mapping[str, Book] | None) -> Book:
@@ -87,11 +90,20 @@ def book_of(market: str, books: Mapping[str, Book] | None) -> Book:
     return (books or {}).get(market) or default_book(market)
 
 
+def condition_words(condition: str) -> str:
+    """'used_no_box' -> 'used, no original box'; 'defects_damaged_box' -> 'new with defects, badly damaged box'."""
+    product, _, packaging = condition.partition("_")
+    product_words = {"new": "new", "used": "used", "defects": "new with defects"}.get(product, product)
+    packaging_words = {"good_box": "in a good box", "missing_lid": "box missing its lid", "damaged_box": "badly damaged box",
+                       "no_box": "no original box"}.get(packaging, packaging.replace("_", " "))
+    return f"{product_words}, {packaging_words}" if packaging else product_words
+
+
 def describe(book: Book) -> str:
     """'Alias Europe, consigned only, new in a good box' for people."""
     region = {"global": "global", "us": "United States", "eu": "Europe", "uk": "United Kingdom"}[book.region]
     listing = {"any": "any listing", "true": "consigned only", "false": "not consigned"}[book.consigned]
-    condition = {"new_good_box": "new in a good box", "new": "new"}.get(book.condition, book.condition.replace("_", " "))
+    condition = {"new_good_box": "new in a good box", "new": "new"}.get(book.condition, condition_words(book.condition))
     name = {"alias": "Alias", "stockx": "StockX"}.get(book.market, book.market)
     if book.market not in CHOOSABLE and book.is_default:
         return f"{name} standard book ({condition})"

@@ -9,11 +9,12 @@ import sys
 from collections.abc import Sequence
 
 from analyzer.cli_store import add_commands, run_command
-from analyzer.config import Settings
+from analyzer.config import ALIAS_CONDITIONS, Settings
+from analyzer.errors import MarketError
 from analyzer.models import LookupResult
 from analyzer.owners import LOCAL, parse_user
 from analyzer.report import label, money, recommendation_lines
-from analyzer.validation import MAX_COMPARE, InvalidInput, clean_queries, clean_query, parse_size
+from analyzer.validation import MAX_COMPARE, InvalidInput, clean_gtin, clean_queries, clean_query, parse_size
 
 EXIT_OK, EXIT_NO_QUOTE, EXIT_INVALID = 0, 1, 2
 
@@ -23,8 +24,12 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     lookup = sub.add_parser("lookup", help="quote one shoe and size on every market")
-    lookup.add_argument("query", help="a shoe name or a style ID, e.g. DD1391-100")
-    lookup.add_argument("--size", required=True, help="10 (the shoe's own scale), 'US M 10', 8W, 7Y or 4C")
+    lookup.add_argument("query", nargs="?", help="a shoe name or a style ID, e.g. DD1391-100")
+    lookup.add_argument("--size", help="10 (the shoe's own scale), 'US M 10', 8W, 7Y or 4C (not with --gtin)")
+    lookup.add_argument("--gtin", help="a barcode from the box (UPC, EAN-13, GTIN-8, ITF-14): it names the shoe and size")
+    lookup.add_argument("--condition", type=str.lower, choices=list(ALIAS_CONDITIONS),
+                        help="Alias's condition pair to price (default ALIAS_CONDITION, else new_good_box)")
+    lookup.add_argument("--depth", action="store_true", help="also ask Alias for the bid depth (offer histogram)")
     lookup.add_argument("--sequential", action="store_true", help="one call after another (the baseline)")
 
     compare = sub.add_parser("compare", help=f"quote up to {MAX_COMPARE} shoes in parallel")
@@ -112,10 +117,29 @@ def _open(settings: Settings, no_cache: bool):
 
 
 def _lookup(args: argparse.Namespace, settings: Settings, owner: str) -> int:
-    query, size = clean_query(args.query), parse_size(args.size)
+    mode = "sequential" if args.sequential else "parallel"
+    if args.gtin is not None:
+        if args.query is not None or args.size is not None:
+            raise InvalidInput("--gtin names the shoe and the size: give no query and no --size with it.")
+        gtin = clean_gtin(args.gtin)
+    else:
+        if args.query is None or args.size is None:
+            raise InvalidInput("Give a shoe and --size, or --gtin BARCODE.")
+        query, size = clean_query(args.query), parse_size(args.size)
+    if args.condition:
+        settings = settings.with_(alias_condition=args.condition)
+    if args.depth:
+        settings = settings.with_(offer_depth=True)
     opened = _open(settings, args.no_cache)
     try:
-        result = opened.analyzer.lookup(query, size, mode="sequential" if args.sequential else "parallel", owner=owner)
+        if args.gtin is not None:
+            try:
+                result = opened.analyzer.lookup_gtin(gtin, mode=mode, owner=owner)
+            except MarketError as exc:
+                print(f"error: barcode {gtin}: {exc.message}", file=sys.stderr)
+                return EXIT_NO_QUOTE
+        else:
+            result = opened.analyzer.lookup(query, size, mode=mode, owner=owner)
     finally:
         opened.close()
     print(result.to_json() if args.json else render(result))
@@ -163,6 +187,13 @@ def render(result: LookupResult) -> str:
             for hint in quote.suggestions:
                 lines.append(f"{'':<8}   did you mean {hint['style_id'] or ''} {hint['title']}?")
     lines.extend(recommendation_lines(result.pricing))
+    for market, advice in (result.pricing.get("list_advice") or {}).items():
+        lines.append(f"{label(market)}: {advice} (time to sell: docs/time-to-sell.md)")
+    for market, quote in result.quotes.items():
+        if quote.ok and quote.sales_error:
+            lines.append(f"{label(market)}: {quote.sales_error}")
+    if result.gtin:
+        lines.append(f"barcode {result.gtin}")
     if cur != "USD" or result.pricing.get("fx"):
         lines.append(f"money in {cur}; rates used (per US dollar): "
                      + (", ".join(f"{k} {v:g}" for k, v in result.pricing["fx"].items()) or "none"))

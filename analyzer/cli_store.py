@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS
+from analyzer.config import ALIAS_CONDITIONS, ALIAS_CONSIGNED, ALIAS_REGIONS
 from analyzer.money import dec, format_money, rounded
 from analyzer.owners import LOCAL
 from analyzer.validation import InvalidInput, clean_query, parse_size
@@ -44,6 +44,8 @@ def add_commands(sub: Any) -> None:
     history.add_argument("--consigned", type=str.lower, choices=list(ALIAS_CONSIGNED),
                          help="Alias's book of consigned listings only (true), of the others (false) or of any "
                               "(default ALIAS_CONSIGNED, else any)")
+    history.add_argument("--condition", type=str.lower, choices=list(ALIAS_CONDITIONS),
+                         help="Alias's book of this condition pair (default ALIAS_CONDITION, else new_good_box)")
     history.add_argument("--json", action="store_true")
 
     watch = sub.add_parser("watch", help="the watchlist and its alerts")
@@ -139,7 +141,8 @@ def _history(args: argparse.Namespace, settings: Any, owner: str) -> int:
     if not 1 <= args.days <= 3650:
         raise InvalidInput("--days runs from 1 to 3650.")
     settings = owner_settings(settings, owner).with_(**{name: value for name, value in (("alias_region", args.region),
-                                                                  ("alias_consigned", args.consigned)) if value})
+                                                                  ("alias_consigned", args.consigned),
+                                                                  ("alias_condition", args.condition)) if value})
     opened = open_recording(settings)
     try:
         result = opened.analyzer.lookup(query, args.size, owner=owner)

@@ -18,6 +18,8 @@ IMPORT_MAX_BYTES = 2_000_000  # a portfolio CSV: 5,000 rows with long notes fit 
 IMPORT_MAX_ROWS = 5_000
 ALIAS_REGIONS = ("global", "us", "eu", "uk")
 ALIAS_CONSIGNED = ("any", "true", "false")
+ALIAS_CONDITIONS = tuple(f"{p}_{k}" for p in ("new", "used", "defects")
+                         for k in ("good_box", "missing_lid", "damaged_box", "no_box"))
 
 
 def parse_fx_rates(raw: str) -> dict[str, float]:
@@ -78,6 +80,9 @@ class Settings:
     fx_url: str | None = ECB_DAILY_URL
     alias_region: str = "global"
     alias_consigned: str = "any"
+    alias_condition: str = "new_good_box"
+    offer_depth: bool = False
+    """Ask Alias for the bid depth (offer histogram) of the asked size: one more call in the same round trip."""
     database_url: str | None = None
     redis_url: str | None = field(default=None, repr=False)
     alert_webhook: str | None = field(default=None, repr=False)
@@ -144,6 +149,8 @@ class Settings:
             fx_url=text("ANALYZER_FX_URL", ECB_DAILY_URL),
             alias_region=choice("ALIAS_REGION", ALIAS_REGIONS, "global"),
             alias_consigned=choice("ALIAS_CONSIGNED", ALIAS_CONSIGNED, "any"),
+            alias_condition=choice("ALIAS_CONDITION", ALIAS_CONDITIONS, "new_good_box"),
+            offer_depth=text("ANALYZER_OFFER_DEPTH", "0") not in ("0", "false", "no", ""),
             database_url=text("ANALYZER_DATABASE_URL"),
             redis_url=text("REDIS_URL"),
             alert_webhook=text("ANALYZER_ALERT_WEBHOOK"),

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any, Protocol
 
-from analyzer import fx
+from analyzer import fx, time_to_sell
 from analyzer.books import Book, default_book
 from analyzer.config import Settings
 from analyzer.errors import MarketError
+from analyzer.errors import NotFound as NotFoundError
 from analyzer.markets import Market, build_markets
 from analyzer.markets.base import Call, Gather
 from analyzer.matching import (
@@ -28,10 +29,21 @@ from analyzer.matching import (
     plan_products,
     suggestions,
 )
-from analyzer.models import LOCAL_OWNER, CallStats, LookupResult, Product, ProgressEvent, Quote, Sale, Size, SizeRun
+from analyzer.models import (
+    LOCAL_OWNER,
+    CallStats,
+    LookupResult,
+    OfferBin,
+    Product,
+    ProgressEvent,
+    Quote,
+    Sale,
+    Size,
+    SizeRun,
+)
 from analyzer.pricing import Fees, recommend, sales_per_week
 from analyzer.sizes import NoSize, resolve
-from analyzer.validation import clean_query, parse_size, size_label
+from analyzer.validation import clean_gtin, clean_query, parse_size, size_label, size_text
 
 ProgressCallback = Callable[[ProgressEvent], None]
 
@@ -182,6 +194,22 @@ class Analyzer:
             self.metrics.record(result)
         return result
 
+    def lookup_gtin(self, gtin: str, *, mode: str = "parallel", fees: Fees | None = None,
+                    on_progress: ProgressCallback | None = None, owner: str = LOCAL_OWNER) -> LookupResult:
+        """A scanned box: the barcode names the product and its size on a market that reads barcodes
+        (StockX), then every market is quoted for that style ID and size as usual. An unknown
+        barcode raises MarketError (NotFound)."""
+        code = clean_gtin(gtin)
+        reader = next((m for m in self.markets if hasattr(m, "by_gtin")), None)
+        if reader is None:
+            raise NotFoundError("No market here reads barcodes.")
+        product, (scale, value) = reader.by_gtin(code, CallStats())  # type: ignore[attr-defined]
+        query = product.style_ids[0] if product.style_ids else product.title
+        result = self.lookup(query, size_text(Size(value, scale)), mode=mode, fees=fees, on_progress=on_progress,
+                             owner=owner)
+        result.gtin = code
+        return result
+
     def compare(self, queries: Sequence[str], size: object, *, fees: Fees | None = None,
                 on_progress: ProgressCallback | None = None, max_workers: int | None = None,
                 owner: str = LOCAL_OWNER) -> list[LookupResult]:
@@ -279,14 +307,24 @@ class Analyzer:
         quotes = gather(calls)
         return dict(zip(names, quotes, strict=True))
 
-    def _sales(self, run: _MarketRun, product: Product, size_run: SizeRun, own: float) -> list[Sale]:
-        """The asked size's recent sales: fetched with the size run when the size was known, else now."""
+    def _sales(self, run: _MarketRun, product: Product, size_run: SizeRun, own: float) -> tuple[list[Sale], str | None]:
+        """The asked size's recent sales (and why there are none when the call failed): fetched with
+        the size run when the size was known, else now."""
         if own in size_run.sales or "sales" not in run.market.steps:
-            return size_run.sales.get(own, [])
+            return size_run.sales.get(own, []), size_run.sales_errors.get(own)
         try:
-            return run.gather([Call("sales", "recent sales", lambda: run.market.recent_sales(product, own, run.stats))])[0]
-        except MarketError:
-            return []  # sales are extra: the quote stands without them
+            return run.gather([Call("sales", "recent sales", lambda: run.market.recent_sales(product, own, run.stats))])[0], None
+        except MarketError as exc:
+            return [], f"No recent sales: {exc.message}"  # sales are extra: the quote stands without them
+
+    def _offers(self, run: _MarketRun, product: Product, size_run: SizeRun, own: float) -> list[OfferBin] | None:
+        """The asked size's bid depth, when the market was asked for it (Alias with offer_depth)."""
+        if not getattr(run.market, "offer_depth", False):
+            return None
+        if own in size_run.offers:
+            return size_run.offers[own]
+        fetch = getattr(run.market, "offers", None)
+        return run.gather([Call("offers", "bid depth", lambda: fetch(product, own, run.stats))])[0] if fetch else None
 
     def _size_quote(self, run: _MarketRun, product: Product, size_run: SizeRun, size: Size, charts: list[SizeRun]) -> Quote:
         common = {"title": product.title, "style_id": product.style_id, "url": product.url, "product": product,
@@ -296,11 +334,19 @@ class Analyzer:
         if isinstance(picked, NoSize):
             return run.quote(ok=False, error=picked.message, error_kind=picked.kind, **common)
         book = picked.book
-        sales = self._sales(run, product, size_run, book.size)
+        sales, sales_error = self._sales(run, product, size_run, book.size)
+        offers = self._offers(run, product, size_run, book.size)
         return run.quote(ok=True, size=book.size, size_label=picked.label, lowest_ask=book.lowest_ask,
-                         highest_bid=book.highest_bid, last_sale=book.last_sale, sell_faster=book.sell_faster,
-                         earn_more=book.earn_more, flex_lowest_ask=book.flex_lowest_ask, recent_sales=sales,
-                         sales_per_week=sales_per_week(sales), **common)
+                          highest_bid=book.highest_bid, last_sale=book.last_sale, sell_faster=book.sell_faster,
+                          earn_more=book.earn_more, flex_lowest_ask=book.flex_lowest_ask, recent_sales=sales,
+                          sales_per_week=sales_per_week(sales), sales_error=sales_error, offer_histogram=offers,
+                          variant_id=book.variant_id, gtins=[{"identifier": i, "type": t} for i, t in book.gtins],
+                          flex_eligible=book.flex_eligible, direct_eligible=book.direct_eligible,
+                          flex_sell_faster=book.flex_sell_faster, flex_earn_more=book.flex_earn_more, beat_us=book.beat_us,
+                          direct_lowest_ask=book.direct_lowest_ask, direct_sell_faster=book.direct_sell_faster,
+                          direct_earn_more=book.direct_earn_more, global_indicator=book.global_indicator,
+                          min_listing_price=product.min_listing_price, max_listing_price=product.max_listing_price,
+                          **common)
 
     def rates_for(self, quotes: dict[str, Quote], prefetched: dict[str, float] | None) -> dict[str, float]:
         """Exchange rates when some money is not in the display currency: fetched at the start of the
@@ -327,9 +373,18 @@ class Analyzer:
             }
         label = next((q.size_label for q in quotes.values() if q.ok and q.size_label), size_label(size.value, size.scale))
         currency = self.settings.currency
+        advice = {}
+        for name, quote in quotes.items():
+            if quote.ok:
+                curve = time_to_sell.of_quote(quote, fees, rates)
+                quote.time_to_sell = curve.to_dict()
+                if curve.advice:
+                    advice[name] = curve.advice
+        pricing = recommend(quotes, fees, currency, rates, self.labels)
+        pricing["list_advice"] = advice
         return LookupResult(query=query, size=size.value, size_label=label, size_asked=size_label(size.value, size.scale),
                             currency=currency, mode=mode, source=self.settings.source, elapsed_s=elapsed, product=product,
-                            quotes=quotes, rates=rates, pricing=recommend(quotes, fees, currency, rates, self.labels))
+                            quotes=quotes, rates=rates, pricing=pricing)
 
     def reprice(self, result: LookupResult, fees: Fees, currency: str | None = None) -> dict[str, Any]:
         """The recommendation again at other fees or in another display currency, from the stored

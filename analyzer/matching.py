@@ -56,8 +56,14 @@ def style_keys(style_ids: Iterable[str]) -> set[str]:
     return {normalise_style_id(s) for s in style_ids}
 
 
+# Titles of listings that share a shoe's style ID but are not the pair: laces, accessories alone.
+_PART_ONLY_RE = re.compile(r"\((?:extra lace set only|all accessories and dustbag|[^)]*\bonly)\)", re.IGNORECASE)
+
+
 def _is_sneaker(product: Product) -> bool:
-    return product.product_type is None or product.product_type.lower() in SNEAKER_TYPES
+    """A pair of shoes: a sneaker type (or no type) and not a part of one ('(Extra Lace Set Only)')."""
+    kind = product.product_type is None or product.product_type.lower() in SNEAKER_TYPES
+    return kind and not _PART_ONLY_RE.search(product.title or "")
 
 
 def find_by_style_id(products: Sequence[Product], style_id: str) -> Product | None:

@@ -29,6 +29,11 @@ class Product:
     release_date: str | None = None
     image_url: str | None = None
     url: str | None = None
+    min_listing_price: float | None = None
+    """Alias refuses a listing below it (its `minimum_listing_price_cents`); None: not said."""
+    max_listing_price: float | None = None
+    size_scales: tuple[tuple[float, str], ...] = ()
+    """(size, scale) per size when a product mixes scales (a kids' run: toddler C, then youth Y)."""
 
     @property
     def style_id(self) -> str | None:
@@ -59,6 +64,19 @@ class SizePrice:
     flex_lowest_ask: float | None = None
     scale: str | None = None
     conversions: dict[str, float] = field(default_factory=dict, compare=False, hash=False)
+    # StockX's other books and the variant's own facts (None / () where the market says nothing)
+    flex_sell_faster: float | None = None
+    flex_earn_more: float | None = None
+    beat_us: float | None = None
+    direct_lowest_ask: float | None = None
+    direct_sell_faster: float | None = None
+    direct_earn_more: float | None = None
+    variant_id: str | None = None
+    gtins: tuple[tuple[str, str], ...] = field(default=(), compare=False, hash=False)
+    flex_eligible: bool | None = None
+    direct_eligible: bool | None = None
+    # Alias's indicator price for the size (its `global_indicator_price_cents`)
+    global_indicator: float | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +88,14 @@ class Sale:
     consigned: bool | None = None
 
 
+@dataclass(frozen=True)
+class OfferBin:
+    """One price of Alias's offer histogram: `count` bids at `price` (the depth of the bid side)."""
+
+    price: float
+    count: int
+
+
 @dataclass
 class SizeRun:
     """A product's whole size run on one market, in the product's own scale ("M", "W", "Y", "C"),
@@ -78,6 +104,9 @@ class SizeRun:
     scale: str
     sizes: list[SizePrice]
     sales: dict[float, list[Sale]] = field(default_factory=dict)
+    sales_errors: dict[float, str] = field(default_factory=dict)
+    """Why a size has no sales: the sales call failed (the size's book still stands)."""
+    offers: dict[float, list[OfferBin]] = field(default_factory=dict)
     currency: str = "USD"
     fresh: bool = True
     quoted_at: str | None = None
@@ -147,6 +176,24 @@ class Quote:
     product: Product | None = None
     book: Book | None = None
     """The book the market data come from (region, listing choice, condition); None: the market's default."""
+    sales_error: str | None = None
+    """Why `recent_sales` is empty when the sales call failed (the quote stands without them)."""
+    variant_id: str | None = None
+    gtins: list[dict[str, str]] = field(default_factory=list)
+    flex_eligible: bool | None = None
+    direct_eligible: bool | None = None
+    flex_sell_faster: float | None = None
+    flex_earn_more: float | None = None
+    beat_us: float | None = None
+    direct_lowest_ask: float | None = None
+    direct_sell_faster: float | None = None
+    direct_earn_more: float | None = None
+    global_indicator: float | None = None
+    min_listing_price: float | None = None
+    max_listing_price: float | None = None
+    offer_histogram: list[OfferBin] | None = None
+    """Alias's bids at the size, highest price first; None: not asked (or not offered by the market)."""
+    time_to_sell: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -156,6 +203,7 @@ class Quote:
         data["recent_sales"] = data["recent_sales"][:RECENT_SALES_SHOWN]
         for row in data["sizes"]:
             row.pop("conversions")
+            row["gtins"] = [{"identifier": i, "type": t} for i, t in row["gtins"]]
         return data
 
 
@@ -174,6 +222,8 @@ class LookupResult:
     size_asked: str = ""
     rates: dict[str, float] = field(default_factory=dict)
     """Every exchange rate known at the lookup (units per US dollar), for re-pricing it later."""
+    gtin: str | None = None
+    """The barcode the lookup started from (`lookup --gtin`), else None."""
     owner: str = LOCAL_OWNER
     """Who asked (analyzer.owners): the metrics row is theirs; the market data it fetched are everyone's."""
 
@@ -200,6 +250,7 @@ class LookupResult:
             "product": self.product,
             "quotes": {name: q.to_dict() for name, q in self.quotes.items()},
             "pricing": self.pricing,
+            "gtin": self.gtin,
         }
 
     def to_json(self) -> str:

@@ -259,6 +259,7 @@ def recommend(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD", fx
         # No ask to match: StockX's own "sell faster" suggestion is the price to list at.
         listing = [{"market": p.market, "price": p.sell_faster, "payout": p.sell_faster_payout, "basis": "sell_faster",
                     "currency": p.currency} for p in comparable]
+    listing, refused = below_minimum(listing, quotes)
     buying = [{"market": p.market, "price": p.ask, "cost": p.buy_cost, "currency": p.currency} for p in comparable]
     involved = {currency} | {q.currency for q in quotes.values() if q.ok}
     used = {c: fx[c] for c in sorted(involved) if c in fx and c != "USD"}
@@ -271,8 +272,24 @@ def recommend(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD", fx
         "best_buy": _numbers_or_none(_best(buying, "cost", lowest=True)),
         "arbitrage": _arbitrage(comparable),
         "buyer_costs_note": BUYER_COSTS_NOTE,
-        "notes": _notes(quotes, priced, currency, labels),
+        "notes": _notes(quotes, priced, currency, labels) + [
+            f"{labels.get(m, m)} refuses listings below {q.min_listing_price:,.2f} {q.currency}: its list price is no advice."
+            for m, q in ((m, quotes[m]) for m in refused)],
     }
+
+
+def below_minimum(listing: list[dict[str, Any]], quotes: Mapping[str, Quote]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The list options a market would accept: a price below its minimum listing price (Alias's
+    `minimum_listing_price_cents`, in the quote's own currency) is no advice."""
+    kept, refused = [], []
+    for option in listing:
+        quote = quotes[option["market"]]
+        own = quote.lowest_ask if option.get("basis") == "lowest_ask" else quote.sell_faster
+        if quote.min_listing_price is not None and own is not None and own < quote.min_listing_price:
+            refused.append(option["market"])
+            continue
+        kept.append(option)
+    return kept, refused
 
 
 def sales_per_week(sales: Sequence[Sale]) -> float | None:

@@ -22,8 +22,48 @@ _GENDER_SCALES = {"men": "M", "man": "M", "male": "M", "unisex": "M", "women": "
 _VALUE_RE = re.compile(r"^(?:US\s*)?(?:([MW])\s+)?(\d{1,2}(?:\.\d+)?)\s*([MWYC])?$", re.IGNORECASE)
 
 
+_NOTE_RE = re.compile(r"\s*\([^)]*\)\s*$")
+_TITLE_SCALES = {"(TD)": "C", "(I)": "C", "(INFANT)": "C", "(TODDLER)": "C", "(CB)": "C", "(PS)": "C",
+                 "(GS)": "Y", "(BG)": "Y"}
+
+
 def scale_of_gender(gender: object) -> str | None:
     return _GENDER_SCALES.get(gender.strip().lower()) if isinstance(gender, str) else None
+
+
+def scale_of_title(title: object) -> str | None:
+    """A kids' title's own word for its scale: '(TD)', '(I)' toddler/infant C; '(PS)' pre-school,
+    which starts in C (10.5C) and runs into Y (3Y); '(GS)' youth Y. None: the title does not say."""
+    if not isinstance(title, str):
+        return None
+    upper = title.upper()
+    return next((scale for note, scale in _TITLE_SCALES.items() if note in upper), None)
+
+
+def product_scale(gender: object, title: object) -> str | None:
+    """A product's usual scale: a kids' title's own note first ('kids' alone says nothing of C or Y)."""
+    by_gender = scale_of_gender(gender)
+    if by_gender in ("Y", "C", None):
+        return scale_of_title(title) or by_gender
+    return by_gender
+
+
+def kids_scales(values: Sequence[tuple[float, str | None]], scale: str | None) -> dict[float, str]:
+    """Per size, the scale of a kids' item that lists plain numbers (Alias): a size's own letter
+    ('10.5C', '3Y') first; else, when a youth or toddler run wraps from 10.5-13.5 into 1-3 (toddler
+    then youth in one list, in any order), the sizes from 10.5 up are toddler C and the rest youth Y."""
+    out: dict[float, str] = {}
+    numbers = {v for v, _ in values}
+    wraps = scale in ("Y", "C") and any(v >= 10.5 for v in numbers) and any(v <= 3 for v in numbers)
+    for value, display in values:
+        letter = display.strip()[-1:].upper() if isinstance(display, str) and display.strip() else ""
+        if letter in ("C", "Y"):
+            out[value] = letter
+        elif wraps:
+            out[value] = "C" if value >= 10.5 else "Y"
+        elif scale:
+            out[value] = scale
+    return out
 
 
 def read_size(text: object, kind: object = None) -> tuple[str, float] | None:
@@ -34,6 +74,7 @@ def read_size(text: object, kind: object = None) -> tuple[str, float] | None:
         text = f"{text:g}"
     if not isinstance(text, str):
         return None
+    text = _NOTE_RE.sub("", text)  # 'US 3.5Y (UK 3)': the note in brackets is another scale's
     kind = kind.strip().lower() if isinstance(kind, str) else ""
     if kind and kind not in ("us", "us m", "us w", "us y", "us c"):
         return None
@@ -103,6 +144,9 @@ def own_value(asked: Size, run: SizeRun, charts: Sequence[SizeRun] = ()) -> floa
     chart or, for a market without one, the chart of another market listing the shoe in the same scale."""
     if asked.scale in (None, run.scale):
         return asked.value
+    own = next((s for s in run.sizes if s.scale == asked.scale and s.size == asked.value), None)
+    if own is not None:  # a run that mixes scales (kids': 10.5C..13.5C then 1Y..3Y)
+        return own.size
     if any(s.conversions for s in run.sizes):
         hit = next((s for s in run.sizes if s.conversions.get(asked.scale) == asked.value), None)
         return hit.size if hit else None
@@ -120,7 +164,8 @@ def resolve(asked: Size, run: SizeRun, label: str, charts: Sequence[SizeRun] = (
     """Which book of `run` the asked size means, or why none does."""
     if not run.sizes:
         return NoSize(f"{label} lists no sizes for this product.")
-    scale = asked.scale or shoe_scale([*charts, run]) or run.scale
+    mixed = len({s.scale for s in run.sizes if s.scale}) > 1
+    scale = asked.scale or (run.scale if mixed else shoe_scale([*charts, run]) or run.scale)
     wanted = Size(asked.value, scale)
     value = own_value(wanted, run, charts)
     if isinstance(value, NeedsChart):

@@ -9,9 +9,10 @@ from analyzer.models import Size
 MAX_QUERY_LEN = 100
 MAX_COMPARE = 10
 MIN_SIZE, MAX_SIZE = 1.0, 22.0
+MAX_WOMENS = 22.5  # real women's runs (Alias) reach 22.5
 US_SIZES: tuple[float, ...] = tuple(x / 2 for x in range(int(MIN_SIZE * 2), int(MAX_SIZE * 2) + 1))
 SCALE_RANGES: dict[str | None, tuple[float, float]] = {
-    None: (MIN_SIZE, MAX_SIZE), "M": (MIN_SIZE, MAX_SIZE), "W": (MIN_SIZE, MAX_SIZE), "Y": (1.0, 7.0), "C": (1.0, 13.5),
+    None: (MIN_SIZE, MAX_SIZE), "M": (MIN_SIZE, MAX_SIZE), "W": (MIN_SIZE, MAX_WOMENS), "Y": (1.0, 7.0), "C": (1.0, 13.5),
 }
 _PREFIXES = {"M": "M", "MEN": "M", "MENS": "M", "W": "W", "WMNS": "W", "WOMEN": "W", "WOMENS": "W", "GS": "Y", "Y": "Y",
              "YOUTH": "Y", "C": "C", "TD": "C", "K": "C"}
@@ -68,7 +69,7 @@ def _scale_of(prefix: str | None, suffix: str | None, raw: str) -> str | None:
 
 def parse_size(raw: object) -> Size:
     """A size and its scale: 10, 'US M 10', '8W', 'W 8', 'US W 8', '7Y', 'GS 7', '4C'. A bare number
-    means the shoe's own scale. Steps of 0.5; men's and women's 1 to 22, youth 1 to 7, toddler 1 to 13.5."""
+    means the shoe's own scale. Steps of 0.5; men's 1 to 22, women's 1 to 22.5, youth 1 to 7, toddler 1 to 13.5."""
     if isinstance(raw, Size):
         value, scale = raw.value, raw.scale
     elif isinstance(raw, bool):
@@ -117,3 +118,11 @@ def size_text(size: Size) -> str:
     if size.scale == "M":
         return f"US M {number}"
     return f"{number}{size.scale or ''}"
+
+
+def clean_gtin(raw: object) -> str:
+    """A barcode as printed on a box: 8, 12, 13 or 14 digits (GTIN-8, UPC, EAN-13, ITF-14), spaces allowed."""
+    text = re.sub(r"[\s-]", "", raw) if isinstance(raw, str) else ""
+    if not text.isdigit() or len(text) not in (8, 12, 13, 14):
+        raise InvalidInput("A barcode is 8, 12, 13 or 14 digits (GTIN-8, UPC, EAN-13 or ITF-14).")
+    return text

@@ -6,9 +6,13 @@ from typing import Any
 
 import streamlit as st
 
+from analyzer.books import chosen_books, condition_words
+from analyzer.config import ALIAS_CONDITIONS
+from analyzer.engine import Analyzer
+from analyzer.errors import MarketError
 from analyzer.models import LookupResult, Size
 from analyzer.report import label
-from analyzer.validation import InvalidInput, clean_query, parse_size, size_label, size_text
+from analyzer.validation import InvalidInput, clean_gtin, clean_query, parse_size, size_label, size_text
 from pages import common, views
 
 state = st.session_state
@@ -54,6 +58,7 @@ def size_changed() -> None:
 
 # Defaults go into the session state before the widgets exist, so no widget has both (Streamlit warns).
 state.setdefault("size_scale", "")
+state.setdefault("alias_condition", "new_good_box")
 result_now: LookupResult | None = state.get("lookup_result")
 sizes = size_options(result_now)
 
@@ -67,13 +72,38 @@ with st.container(horizontal=True, vertical_alignment="bottom", key="size_row"):
     submitted = st.button("Analyze", type="primary", width="stretch", key="analyze")
 
 
+st.selectbox("Alias condition", ALIAS_CONDITIONS, key="alias_condition", format_func=condition_words, width=260,
+             help="The condition pair Alias prices: new in a good box, used, no box, damaged box... Another is another book.")
+with st.container(horizontal=True, vertical_alignment="bottom", key="gtin_row"):
+    st.text_input("Or a barcode", key="gtin", placeholder="UPC / EAN on the box, e.g. 00195244532806", width=260)
+    gtin_submitted = st.button("Look up barcode", key="gtin_go", icon=":material/barcode_scanner:")
+
+
+@st.cache_resource
+def _deep(_base: Analyzer, key: tuple[object, ...]) -> Analyzer:
+    """The page's analyzer: the sidebar's, asking Alias also for the bid depth (time to sell) of the
+    condition chosen here; it records into the same metrics."""
+    return Analyzer(_base.settings.with_(alias_condition=key[-1], offer_depth=True), metrics=_base.metrics)
+
+
+def page_analyzer() -> Analyzer:
+    base = common.analyzer()
+    condition = str(state.get("alias_condition", base.settings.alias_condition))
+    return _deep(base, (id(base), condition))
+
+
+def page_books() -> dict[str, Any]:
+    region, consigned = common.alias_options()
+    return chosen_books(common.opened().analyzer.labels, region, consigned, str(state.get("alias_condition", "new_good_box")))
+
+
 def use_suggestion(query: str) -> None:
     state["query"] = query
     state["auto_run"] = True
 
 
-def run_lookup(query: str, size: Size) -> LookupResult:
-    engine = common.analyzer()
+def run_lookup(query: str, size: Size | None, gtin: str | None = None) -> LookupResult:
+    engine = page_analyzer()
     mode, fees, owner = common.mode(), common.fees(), common.owner()  # read here: the worker thread must not touch session state
 
     def summary(r: LookupResult) -> tuple[str, str]:
@@ -84,11 +114,19 @@ def run_lookup(query: str, size: Size) -> LookupResult:
         quoted = [label(m) for m, q in r.quotes.items() if q.ok]
         return (f"Quoted on {' and '.join(quoted)} only" if quoted else "No market quoted"), "error"
 
-    result = common.run_live(
-        f"Looking up {common.plain(query)}, {size_label(size.value, size.scale)}…",
-        lambda progress: engine.lookup(query, size, mode=mode, fees=fees, on_progress=progress, owner=owner),
-        summary=summary, log=lambda e: True,
-    )
+    if gtin is not None:
+        result = common.run_live(
+            f"Looking up barcode {gtin}…",
+            lambda progress: engine.lookup_gtin(gtin, mode=mode, fees=fees, on_progress=progress, owner=owner),
+            summary=summary, log=lambda e: True,
+        )
+    else:
+        assert size is not None
+        result = common.run_live(
+            f"Looking up {common.plain(query)}, {size_label(size.value, size.scale)}…",
+            lambda progress: engine.lookup(query, size, mode=mode, fees=fees, on_progress=progress, owner=owner),
+            summary=summary, log=lambda e: True,
+        )
     state["lookup_status"] = summary(result)  # shown again, folded, on the runs that follow
     return result
 
@@ -104,6 +142,24 @@ def decision_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
         for line in lines[2:]:
             st.markdown(f"**{common.plain(line.text)}** · {common.plain(line.detail)}")
     market_messages(data, priced)
+    time_to_sell_block(data)
+
+
+def time_to_sell_block(data: dict[str, Any]) -> None:
+    """At what price it goes and how fast: the list advice, then payout against days to sell."""
+    advice = (data.get("pricing") or {}).get("list_advice") or {}
+    frame = views.time_to_sell_frame(data)
+    if frame.empty:
+        return
+    st.markdown("##### Time to sell")
+    for market, text in advice.items():
+        st.markdown(f"**{label(market)}** · {common.plain(text)}")
+    if frame["days"].notna().any():
+        st.plotly_chart(views.time_to_sell_chart(frame), width="stretch", config=views.CHART_CONFIG, key="time_to_sell")
+    notes = [f"{label(m)}: {(q.get('time_to_sell') or {}).get('note')}" for m, q in data["quotes"].items()
+             if (q.get("time_to_sell") or {}).get("note")]
+    st.caption(common.plain(" · ".join(notes) + " · Expected days from the recent sales at or above each ask, with an "
+                            "80 % band; above the lowest ask it is optimistic (cheaper asks sell first)."))
 
 
 def market_messages(data: dict[str, Any], priced: dict[str, Any]) -> None:
@@ -138,6 +194,9 @@ def book_card(market: str, quote: dict[str, Any]) -> None:
         with st.container(horizontal=True):  # three figures a row, on a phone too
             for name, value, why in views.book_figures(quote):
                 st.metric(name, value, help=why, width=96)
+        facts = views.market_facts(quote)
+        if facts:
+            st.caption(common.plain(" · ".join(facts)))
 
 
 def size_run_block(data: dict[str, Any]) -> None:
@@ -158,7 +217,7 @@ def history_block(result: LookupResult) -> None:
 
     st.markdown("##### Price history")
     try:
-        history = history_for_result(common.settings(), result, days=30, books=common.books())
+        history = history_for_result(common.settings(), result, days=30, books=page_books())
     except Exception as exc:  # the store is extra: the quote stands without it
         st.caption(f"History is unavailable right now ({type(exc).__name__}).")
         return
@@ -251,7 +310,8 @@ def show(result: LookupResult) -> None:
         facts = [f"{k}: {common.plain(product[key])}" for k, key in (("Brand", "brand"), ("Retail", "retail_price"),
                                                                        ("Released", "release_date")) if product.get(key)]
         region, consigned = state.get("lookup_options", common.alias_options())
-        facts.append(f"Alias book: {common.REGION_NAMES.get(region, region)}, {common.CONSIGNED_NAMES.get(consigned, consigned).lower()}")
+        facts.append(f"Alias book: {common.REGION_NAMES.get(region, region)}, {common.CONSIGNED_NAMES.get(consigned, consigned).lower()}, "
+                     f"{condition_words(str(state.get('lookup_condition', 'new_good_box')))}")
         if priced.get("fx"):
             facts.append("Rates per US dollar: " + ", ".join(f"{c} {r:g}" for c, r in priced["fx"].items()))
         st.caption(" · ".join(facts))
@@ -260,11 +320,27 @@ def show(result: LookupResult) -> None:
 
 
 # The Alias book options ask the market again: re-run the shown lookup with the new options.
-if result_now is not None and state.get("lookup_options") not in (None, common.alias_options()):
+if result_now is not None and (state.get("lookup_options") not in (None, common.alias_options())
+                               or state.get("lookup_condition") not in (None, state.get("alias_condition"))):
     state["auto_run_with"] = (result_now.query, result_now.size_asked or result_now.size_label)
 
 just_ran = False
-if submitted or state.pop("auto_run", False) or "auto_run_with" in state:
+if gtin_submitted:
+    try:
+        code = clean_gtin(state.get("gtin"))
+    except InvalidInput as problem:
+        st.warning(str(problem), icon=":material/edit:")
+    else:
+        try:
+            state["lookup_result"] = run_lookup(code, None, gtin=code)
+        except MarketError as problem:
+            state.pop("lookup_result", None)
+            st.warning(f"Barcode {code}: {common.plain(problem.message)}", icon=":material/barcode_scanner:")
+        else:
+            state["lookup_options"], state["lookup_condition"] = common.alias_options(), state.get("alias_condition")
+            state["lookup_status"] = ("Barcode looked up", "complete")
+            just_ran = True
+elif submitted or state.pop("auto_run", False) or "auto_run_with" in state:
     rerun = state.pop("auto_run_with", None)
     try:
         if rerun:
@@ -280,7 +356,7 @@ if submitted or state.pop("auto_run", False) or "auto_run_with" in state:
         if not rerun:
             st.query_params.update({"q": query, "size": size_text(size)})
         state["lookup_result"] = run_lookup(query, size)
-        state["lookup_options"] = common.alias_options()
+        state["lookup_options"], state["lookup_condition"] = common.alias_options(), state.get("alias_condition")
         just_ran = True
         if shoe_sizes(state["lookup_result"]) != shoe_sizes(result_now):
             st.rerun()  # drawn again so that the size list offers this shoe's sizes

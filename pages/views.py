@@ -470,3 +470,76 @@ def legend_below(figure: go.Figure, height: int = 300) -> go.Figure:
     """The house layout for the performance charts: legend under the plot, tight margins."""
     figure.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, legend=_LEGEND_BELOW)
     return figure
+
+
+# --- issue 21: the fields a reseller reads, and time to sell ---------------------------------------
+
+def market_facts(quote: Mapping[str, Any]) -> list[str]:
+    """The facts of one quote a reseller acts on beyond the book: StockX's Flex and Direct books, its
+    beat-US ask, the variant ID and barcodes; Alias's indicator, listing limits, bid depth; and why
+    there are no sales when the sales call failed."""
+    if not quote.get("ok"):
+        return []
+    own = quote.get("currency")
+    facts = []
+    if quote["market"] == "stockx":
+        flex = [f"lowest {money(quote.get('flex_lowest_ask'), own)}" if quote.get("flex_lowest_ask") is not None else None,
+                f"sell faster {money(quote.get('flex_sell_faster'), own)}" if quote.get("flex_sell_faster") is not None else None,
+                f"earn more {money(quote.get('flex_earn_more'), own)}" if quote.get("flex_earn_more") is not None else None]
+        eligible = {True: "eligible", False: "not eligible"}
+        if quote.get("flex_eligible") is not None or any(flex):
+            facts.append("Flex: " + ", ".join([x for x in [eligible.get(quote.get("flex_eligible")), *flex] if x]))
+        if quote.get("direct_eligible") is not None or quote.get("direct_lowest_ask") is not None:
+            direct = eligible.get(quote.get("direct_eligible"))
+            ask = f"lowest {money(quote['direct_lowest_ask'], own)}" if quote.get("direct_lowest_ask") is not None else None
+            facts.append("Direct: " + ", ".join(x for x in (direct, ask) if x))
+        if quote.get("beat_us") is not None:
+            facts.append(f"Beat US sellers at {money(quote['beat_us'], own)}")
+        if quote.get("variant_id"):
+            facts.append(f"Variant {quote['variant_id']}")
+        codes = [f"{g['identifier']} ({g['type']})" if g.get("type") else g["identifier"] for g in quote.get("gtins") or []]
+        facts.append("Barcodes: " + ", ".join(codes) if codes else "No barcode listed")
+    else:
+        if quote.get("global_indicator") is not None:
+            facts.append(f"Global indicator {money(quote['global_indicator'], own)}")
+        low, high = quote.get("min_listing_price"), quote.get("max_listing_price")
+        if low is not None or high is not None:
+            facts.append(f"Listings from {money(low, own)} to {money(high, own)}")
+        bins = quote.get("offer_histogram")
+        if bins is not None:
+            facts.append(f"{sum(b['count'] for b in bins)} bids in the book" if bins else "No bids in the book")
+    if quote.get("sales_error"):
+        facts.append(str(quote["sales_error"]))
+    return facts
+
+
+def time_to_sell_frame(result: Mapping[str, Any]) -> pd.DataFrame:
+    """One row per candidate ask and market: ask, payout, days (NaN: no estimate) and its band."""
+    rows = []
+    for market, quote in result["quotes"].items():
+        curve = quote.get("time_to_sell") or {}
+        for point in curve.get("points") or []:
+            rows.append({"market": market, "Market": label(market), "ask": point["ask"], "payout": point["payout"],
+                         "days": point["days"], "low": point["days_low"], "high": point["days_high"],
+                         "basis": point["basis"], "currency": curve.get("currency") or quote.get("currency")})
+    return pd.DataFrame(rows, columns=["market", "Market", "ask", "payout", "days", "low", "high", "basis", "currency"])
+
+
+def time_to_sell_chart(frame: pd.DataFrame) -> go.Figure:
+    """Payout against days to sell, per market, with each estimate's band; only the asks with an estimate."""
+    figure = go.Figure()
+    timed = frame.dropna(subset=["days", "payout"])
+    for market, rows in timed.groupby("market", sort=False):
+        currency = str(rows["currency"].iloc[0])
+        colour = ASK_BID_COLOURS.get(str(market), ("#444", "#999"))[0]
+        figure.add_trace(go.Scatter(
+            x=rows["days"], y=rows["payout"], mode="lines+markers", name=label(str(market)), line={"color": colour},
+            error_x={"type": "data", "symmetric": False, "array": (rows["high"] - rows["days"]).fillna(0),
+                     "arrayminus": (rows["days"] - rows["low"]).fillna(0), "thickness": 1},
+            customdata=list(zip([money(a, currency) for a in rows["ask"]], rows["basis"], strict=True)),
+            hovertemplate="ask %{customdata[0]}: pays %{y:,.2f}, ~%{x:g} days<br>%{customdata[1]}<extra></extra>"))
+    currencies = set(timed["currency"])
+    symbol = SYMBOLS.get(currencies.pop(), "") if len(currencies) == 1 else ""
+    figure.update_layout(xaxis_title="days to sell (expected, 80 % band)", yaxis_title=f"you get ({symbol})".replace(" ()", ""),
+                         margin={"l": 10, "r": 10, "t": 10, "b": 10})
+    return legend_below(figure, 300)

@@ -14,7 +14,7 @@ from analyzer.http import MarketHttp
 from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, text
 from analyzer.matching import split_style_ids
 from analyzer.models import CallStats, Product, Sale, SizePrice, SizeRun
-from analyzer.sizes import main_scale, read_size, scale_of_gender
+from analyzer.sizes import main_scale, product_scale, read_size
 
 PAGE_SIZE = 20
 PRODUCT_PAGE = "https://stockx.com/{url_key}"
@@ -81,7 +81,7 @@ def parse_product(item: dict[str, Any]) -> Product:
         release_date=text(attributes.get("releaseDate")),
         url=PRODUCT_PAGE.format(url_key=url_key) if url_key else None,
         product_type=text(item.get("productType")),
-        scale=scale_of_gender(attributes.get("gender")),
+        scale=product_scale(attributes.get("gender"), item.get("title")),
     )
 
 
@@ -101,7 +101,11 @@ def _conversions(variant: dict[str, Any]) -> tuple[tuple[str, float] | None, dic
     chart = variant.get("sizeChart") if isinstance(variant.get("sizeChart"), dict) else {}
     default = chart.get("defaultConversion") if isinstance(chart.get("defaultConversion"), dict) else {}
     own_default = read_size(default.get("size"), default.get("type"))
-    own = read_size(variant.get("variantValue"), default.get("type")) or read_size(variant.get("variantValue")) or own_default
+    value = variant.get("variantValue")
+    lettered = isinstance(value, str) and value.strip()[-1:].upper() in ("M", "W", "Y", "C")
+    own = (read_size(value, default.get("type")) or read_size(value)) if lettered else None
+    # A bare variantValue ('4') says no scale: the default conversion ('4C', 'us') does.
+    own = own or own_default or read_size(value, default.get("type")) or read_size(value)
     table: dict[str, float] = {}
     for conversion in chart.get("availableConversions") or []:
         if isinstance(conversion, dict) and (read := read_size(conversion.get("size"), conversion.get("type"))):
@@ -109,6 +113,22 @@ def _conversions(variant: dict[str, Any]) -> tuple[tuple[str, float] | None, dic
     if own is not None:
         table[own[0]] = own[1]
     return own, table
+
+
+def _nested(book: dict[str, Any], key: str) -> dict[str, Any]:
+    value = book.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+def _gtins(variant: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The variant's barcodes (UPC, EAN-13, GTIN-8, ITF-14, in any mix; often none), as (identifier, type)."""
+    rows = variant.get("gtins") if isinstance(variant.get("gtins"), list) else []
+    return tuple((code, text(r.get("type")) or "") for r in rows
+                 if isinstance(r, dict) and (code := text(r.get("identifier"))) and code.isdigit())
 
 
 def parse_size_run(variants: Any, market_data: Any, fallback_scale: str | None = None) -> tuple[SizeRun, str | None]:
@@ -126,11 +146,18 @@ def parse_size_run(variants: Any, market_data: Any, fallback_scale: str | None =
         if own is None or own[1] in run:
             continue
         book = books.get(str(variant.get("variantId")), {})
+        flex, direct, standard = _nested(book, "flexMarketData"), _nested(book, "directMarketData"), _nested(book, "standardMarketData")
         run[own[1]] = SizePrice(
             size=own[1], scale=own[0], conversions=table,
             lowest_ask=amount(book.get("lowestAskAmount")), highest_bid=amount(book.get("highestBidAmount")),
             sell_faster=amount(book.get("sellFasterAmount")), earn_more=amount(book.get("earnMoreAmount")),
-            flex_lowest_ask=amount(book.get("flexLowestAskAmount")),
+            flex_lowest_ask=amount(book.get("flexLowestAskAmount")) or amount(flex.get("lowestAsk")),
+            flex_sell_faster=amount(flex.get("sellFaster")), flex_earn_more=amount(flex.get("earnMore")),
+            beat_us=amount(standard.get("beatUS")) or amount(book.get("beatUS")),
+            direct_lowest_ask=amount(direct.get("lowestAsk")), direct_sell_faster=amount(direct.get("sellFaster")),
+            direct_earn_more=amount(direct.get("earnMore")),
+            variant_id=text(variant.get("variantId")), gtins=_gtins(variant),
+            flex_eligible=_flag(variant.get("isFlexEligible")), direct_eligible=_flag(variant.get("isDirectEligible")),
         )
     sizes = sorted(run.values(), key=lambda s: s.size)
     return SizeRun(scale=main_scale(sizes, fallback_scale or "M"), sizes=sizes), (currencies[0] if currencies else None)
@@ -180,6 +207,17 @@ class StockX(HttpMarket):
 
     def recent_sales(self, product: Product, size: float, stats: CallStats) -> list[Sale]:
         return []  # the StockX v2 API has no sales history
+
+    def by_gtin(self, gtin: str, stats: CallStats) -> tuple[Product, tuple[str, float]]:
+        """The product and the size (scale, value in its own scale) a barcode is printed for:
+        the variant by GTIN, then its product (two catalog calls, cached like the catalog)."""
+        variant = self.http.get_json(f"/catalog/variants/gtin/{gtin}", {}, stats, lambda d: is_dict_with(d, "productId"))
+        own, _ = _conversions(variant)
+        if own is None:
+            raise BadAnswer("StockX's variant for this barcode has no size")
+        product = self.http.get_json(f"/catalog/products/{variant['productId']}", {}, stats,
+                                     lambda d: is_dict_with(d, "productId"))
+        return parse_product(product), own
 
 
 def variant_id(product_id: str, size: float) -> str:

@@ -50,6 +50,10 @@ Request ID: sandbox
 </ADDRESS>
 </BODY></HTML>"""
 
+STOCKX_504_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>StockX | 504</title></head>
+<body><div id="root"><h1>504 Gateway Timeout</h1><p>Something went wrong. The page timed out; please try again.</p>
+<a href="https://stockx.com">Back to StockX</a></div></body></html>"""
+
 
 @dataclass
 class SandboxConfig:
@@ -165,7 +169,7 @@ def stockx_product(shoe: Shoe) -> dict[str, Any]:
     return {
         "productId": shoe.stockx_id,
         "urlKey": shoe.url_key,
-        "styleId": "/".join(shoe.style_ids),
+        "styleId": "/".join(shoe.style_ids) or None,  # streetwear may have none
         "productType": shoe.product_type,
         "title": shoe.stockx_title,
         "brand": shoe.brand,
@@ -176,26 +180,51 @@ def stockx_product(shoe: Shoe) -> dict[str, Any]:
     }
 
 
+def _eu_text(shoe: Shoe, eu: float) -> str:
+    """adidas writes EU sizes in thirds ('EU 38 2/3'), as real answers show; the others in halves."""
+    if shoe.brand == "adidas" and not float(eu).is_integer():
+        whole = int(eu)
+        return f"EU {whole} {'1/3' if eu - whole < 0.5 else '2/3'}"
+    return f"EU {_size_text(eu)}"
+
+
 def size_chart(shoe: Shoe, size: float) -> dict[str, Any]:
-    """StockX's size chart of one variant, in the shape real answers have for the three scales."""
+    """StockX's size chart of one variant, in the shape real answers have for each scale: notes in
+    brackets ('UK 6 (EU 39)', 'CM 23.5 (US M 4.5)', 'KR 235 (US 3.5Y)'), adidas's EU thirds."""
     if shoe.one_size:
         return {"defaultConversion": None, "availableConversions": []}
+    own = _size_text(size)
+    if shoe.kids_run:  # toddler and pre-school: C and Y per size, type 'us', no 'us m'
+        letter = shoe.size_scale(size)
+        cm = size + 6 if letter == "C" else size + 19
+        eu = round((cm * 1.5 + 2) * 2) / 2
+        return {"defaultConversion": {"size": f"{own}{letter}", "type": "us"},
+                "availableConversions": [{"size": f"US {own}{letter}", "type": "us"},
+                                         {"size": f"UK {_size_text(size - 0.5)}", "type": "uk"},
+                                         {"size": f"CM {_size_text(cm)}", "type": "cm"},
+                                         {"size": f"KR {round(cm * 10)} (US {own}{letter})", "type": "kr"},
+                                         {"size": _eu_text(shoe, eu), "type": "eu"}]}
     men = prices.men_equivalent(shoe, size)
     uk = men - prices.UK_OFFSET.get(shoe.brand, 1.0)
     cm = men + 18
+    eu = prices.eu_size(men)
+    if shoe.brand == "adidas":
+        eu = round((men * 2 / 3 + 32) * 3) / 3  # adidas's EU run moves in thirds
     common = [
         {"size": f"UK {_size_text(uk)}", "type": "uk"},
-        {"size": f"EU {_size_text(prices.eu_size(men))}", "type": "eu"},
+        {"size": _eu_text(shoe, round(eu * 6) / 6), "type": "eu"},
         {"size": f"CM {_size_text(cm)}", "type": "cm"},
         {"size": f"KR {round(cm * 10)}", "type": "kr"},
     ]
-    own = _size_text(size)
     if shoe.gender == "kids":  # GS: '7Y', type 'us', and no 'us m' at all
+        common[3] = {"size": f"KR {round(cm * 10)} (US {own}Y)", "type": "kr"}
         return {"defaultConversion": {"size": f"{own}Y", "type": "us"},
                 "availableConversions": [{"size": f"US {own}Y", "type": "us"}, *common]}
     women = size if shoe.gender == "women" else size + prices.W_M_OFFSET.get(shoe.brand, 1.5)
     us = [{"size": f"US M {_size_text(men)}", "type": "us m"}, {"size": f"US W {_size_text(women)}", "type": "us w"}]
     if shoe.gender == "women":
+        common[0] = {"size": f"UK {_size_text(uk)} ({common[1]['size']})", "type": "uk"}
+        common[2] = {"size": f"CM {_size_text(cm)} (US M {_size_text(men)})", "type": "cm"}
         return {"defaultConversion": {"size": f"{own}W", "type": "us w"}, "availableConversions": [*reversed(us), *common]}
     return {"defaultConversion": {"size": own, "type": "us m"}, "availableConversions": [*us, *common]}
 
@@ -203,6 +232,8 @@ def size_chart(shoe: Shoe, size: float) -> dict[str, Any]:
 def variant_value(shoe: Shoe, size: float) -> str | None:
     if shoe.one_size:
         return None
+    if shoe.kids_run:
+        return _size_text(size) + shoe.size_scale(size)
     return _size_text(size) + {"women": "W", "kids": "Y"}.get(shoe.gender or "", "")
 
 
@@ -241,12 +272,22 @@ def stockx_prices_usd(shoe: Shoe, size: float) -> dict[str, float | None]:
     more = float(round(ref * rng.uniform(1.04, 1.12)))
     flex = None
     if ask is not None and flex_ok and rng.random() < 0.45:
-        # Flex sellers' stock is already in StockX's warehouse: usually dearer, now and then cheaper.
-        low, high = (0.9, 0.985) if rng.random() < 0.12 else (1.01, 1.1)
-        flex = float(round(ask * rng.uniform(low, high)))
+        # Flex sellers' stock is already in StockX's warehouse: usually dearer, now and then one
+        # unit below the standard lowest ask (5 of 1,114 real answers had it below).
+        flex = float(ask - 1) if rng.random() < 0.12 else float(round(ask * rng.uniform(1.01, 1.1)))
     direct = float(round(ask * rng.uniform(1.0, 1.08))) if ask is not None and direct_ok and rng.random() < 0.6 else None
     beat_us = float(max(1, ask - 1)) if ask is not None and rng.random() < 0.7 else None
-    return {"ask": ask, "bid": bid, "faster": faster, "more": more, "flex": flex, "direct": direct, "beat_us": beat_us}
+    # The Flex book's own suggestions differ from the standard ones (1,017 real values).
+    flex_faster = float(round(flex * rng.uniform(0.95, 0.99))) if flex is not None else None
+    flex_more = float(round(flex * rng.uniform(1.03, 1.1))) if flex is not None else None
+    figures = {"ask": ask, "bid": bid, "faster": faster, "more": more, "flex": flex, "direct": direct, "beat_us": beat_us,
+               "flex_faster": flex_faster, "flex_more": flex_more}
+    shape = rng.random()
+    if shape < 0.04:  # a book with every amount null, as some real answers are
+        return dict.fromkeys(figures)
+    if shape < 0.12:  # no suggestion for this size (null, inside standardMarketData too)
+        figures.update(faster=None, more=None)
+    return figures
 
 
 @lru_cache(maxsize=16384)
@@ -254,17 +295,17 @@ def stockx_market_data(shoe: Shoe, size: float, currency: str = "USD") -> dict[s
     usd = stockx_prices_usd(shoe, size)
     c = {k: prices.convert(v, currency) for k, v in usd.items()}
 
-    def nested(lowest: str | None, suggested: bool = True) -> dict[str, str | None]:
-        return {"lowestAsk": lowest, "highestBidAmount": c["bid"], "sellFaster": c["faster"] if suggested else None,
-                "earnMore": c["more"] if suggested else None, "beatUS": c["beat_us"] if suggested else None}
+    def nested(lowest: str | None, faster: str | None, more: str | None, suggested: bool = True) -> dict[str, str | None]:
+        return {"lowestAsk": lowest, "highestBidAmount": c["bid"], "sellFaster": faster if suggested else None,
+                "earnMore": more if suggested else None, "beatUS": c["beat_us"] if suggested else None}
 
     return {
         "productId": shoe.stockx_id, "variantId": prices.variant_id(shoe.stockx_id, size), "currencyCode": currency,
         "lowestAskAmount": c["ask"], "highestBidAmount": c["bid"], "sellFasterAmount": c["faster"],
         "earnMoreAmount": c["more"], "flexLowestAskAmount": c["flex"],
-        "standardMarketData": nested(c["ask"]),
-        "flexMarketData": nested(c["flex"], suggested=c["flex"] is not None),
-        "directMarketData": nested(c["direct"], suggested=c["direct"] is not None),
+        "standardMarketData": nested(c["ask"], c["faster"], c["more"]),
+        "flexMarketData": nested(c["flex"], c["flex_faster"], c["flex_more"], suggested=c["flex"] is not None),
+        "directMarketData": nested(c["direct"], c["faster"], c["more"], suggested=c["direct"] is not None),
     }
 
 
@@ -279,27 +320,53 @@ CONDITIONS = tuple((p, k, pf * kf) for p, pf in PRODUCT_CONDITIONS for k, kf in 
 NEW_GOOD = (CONDITIONS[0][0], CONDITIONS[0][1])
 
 
+def listed_sizes(shoe: Shoe) -> list[float]:
+    """Alias's `allowed_sizes` in the order its item lists them: a pre-school run toddler first (10.5
+    to 13.5, then 1 to 3); some men's items unsorted, as real answers are."""
+    sizes = list(shoe.alias_sizes)
+    if shoe.gender in (None, "men", "unisex") and not shoe.kids_run and prices.rng_for(shoe.style_ids[0], "unsorted").random() < 0.3:
+        cut = len(sizes) // 3
+        sizes = sizes[cut:] + sizes[:cut]
+    return sizes
+
+
 @lru_cache(maxsize=256)
 def alias_item(shoe: Shoe) -> dict[str, Any]:
     retail = shoe.alias_retail
     return {
         "catalog_id": shoe.catalog_id, "name": shoe.alias_name, "sku": shoe.alias_sku, "brand": shoe.brand,
-        "gender": shoe.alias_gender, "release_date": f"{shoe.release_date}T00:00:00Z" if shoe.release_date else None,
+        # Real items without a known release date say "" (not null)
+        "gender": shoe.alias_gender_word, "release_date": f"{shoe.release_date}T00:00:00Z" if shoe.release_date else "",
         "product_type": "sneakers", "product_category": "PRODUCT_CATEGORY_SHOES",  # category name unverified
+        "product_category_v2": "shoes", "resellable": True, "requested_pictures": [], "requires_listing_pictures": False,
         "size_unit": "SIZE_UNIT_US",
         "allowed_sizes": [{"display_name": _size_text(s), "value": _json_size(s), "us_size_equivalent": _json_size(s)}
-                          for s in shoe.sizes],
+                          for s in listed_sizes(shoe)],
         "retail_price_cents": _cents(retail), "colorway": shoe.colorway, "nickname": shoe.nickname,
         "main_picture_url": f"https://image.goat.com/sandbox/{shoe.catalog_id}.png",
         "minimum_listing_price_cents": "2500", "maximum_listing_price_cents": "500000",
     }
 
 
-def alias_sizes(shoe: Shoe) -> list[float]:
-    """The sizes an availabilities answer has rows for: the allowed ones, a few outside, and 0 and 40."""
+REGION_STRAYS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 15.5, 16.0, 16.5, 17.0, 17.5, 18.0, 18.5, 19.0, 19.5)
+
+
+def alias_sizes(shoe: Shoe, region: int | None = None) -> list[float]:
+    """The sizes an availabilities answer has rows for: the allowed ones, a few outside, and 0 and 40;
+    a region's book also has rows at 0.5-3.5 and 15.5-19.5 that the item does not allow."""
     step = shoe.size_step
-    outside = [shoe.size_min - step, shoe.size_max + step, shoe.size_max + 2 * step]
-    return sorted({*shoe.sizes, *outside, *prices.PLACEHOLDER_SIZES})
+    allowed = shoe.alias_sizes
+    outside = [min(allowed) - step, max(allowed) + step, max(allowed) + 2 * step]
+    strays = [s for s in REGION_STRAYS if s not in allowed] if region is not None else []
+    return sorted({*allowed, *outside, *strays, *prices.PLACEHOLDER_SIZES})
+
+
+def region_pairs(shoe: Shoe, size: float, region: int | None) -> tuple[tuple[str, str, float], ...]:
+    """The condition pairs a book has rows for at one size: all 12 globally; in a region's book
+    some sizes have fewer (nobody ever listed a used pair there)."""
+    if region is None or prices.rng_for(shoe.style_ids[0], size, region, "pairs").random() >= 0.3:
+        return CONDITIONS
+    return CONDITIONS[:4] + CONDITIONS[8:9]
 
 
 def alias_book(shoe: Shoe, size: float, region: int | None, consigned: bool | None) -> prices.Book:
@@ -327,7 +394,9 @@ def alias_availability(shoe: Shoe, size: float, product: str, packaging: str,
         "lowest_listing_price_cents": _cents(ask),
         "highest_offer_price_cents": _cents(bid),
         "last_sold_listing_price_cents": _cents(last),
-        "global_indicator_price_cents": _cents(last),
+        # non-zero on some rows only, as in real answers
+        "global_indicator_price_cents": _cents(last) if prices.rng_for(shoe.style_ids[0], size, product, packaging,
+                                                                        region, "indicator").random() < 0.4 else "0",
     }
 
 
@@ -336,8 +405,9 @@ def recent_sales(shoe: Shoe, size: float, product: str, packaging: str, region: 
     """Sales over the last 60 days, newest first: a sale every few hours to days, near the last sale.
 
     Deterministic per shoe, size, conditions, region and consignment; times count back from now
-    rounded down to the minute, so repeated calls within a minute agree."""
-    now = (now or dt.datetime.now(dt.UTC)).replace(second=0, microsecond=0)
+    rounded down to the hour, so repeated calls within an hour agree (a sale, once made, keeps its time:
+    two lookups a second apart must not see two sets of sales)."""
+    now = (now or dt.datetime.now(dt.UTC)).replace(minute=0, second=0, microsecond=0)
     b = alias_book(shoe, size, region, consigned)
     factor = next((f for p, k, f in CONDITIONS if (p, k) == (product, packaging)), 0.5)
     around = (b.last_sale or b.lowest_ask or prices.value(shoe, size)) * factor
@@ -419,8 +489,9 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             if market == "stockx":
                 return JSONResponse({"statusCode": 500, "errorMessage": "Internal server error"}, status_code=500)
             return _alias_error(500, 13, "internal error")
-        if kind == "504_html":  # a real 504 was the CDN's HTML page
-            return Response(CDN_504_PAGE, status_code=504, media_type="text/html")
+        if kind == "504_html":  # a real 504 was the CDN's HTML page, another StockX's own
+            page = STOCKX_504_PAGE if market == "stockx" and rng.random() < 0.5 else CDN_504_PAGE
+            return Response(page, status_code=504, media_type="text/html")
         if kind == "html":
             return Response("<html><body><h1>Please wait...</h1></body></html>", media_type="text/html")
         if kind == "wrong_shape":
@@ -503,6 +574,12 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             return _stockx_error(404, "Variant not found")
         return JSONResponse(stockx_market_data(shoe, size, currency))
 
+    async def stockx_variant_by_gtin(request: Request) -> Response:
+        if (blocked := await gate(request, "stockx")) is not None:
+            return blocked
+        found = prices.gtin_index().get(request.path_params["gtin"].zfill(14))
+        return JSONResponse(stockx_variant(*found)) if found else _stockx_error(404, "Variant not found")
+
     def alias_json(body: Any) -> JSONResponse:
         return JSONResponse(body)  # the middleware adds x-request-id to every Alias answer
 
@@ -519,6 +596,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         if not query:
             return _alias_error(400, 3, "Missing parameter: input.Query")
         found = prices.search(query, "alias")
+        if not found[offset:]:
+            return alias_json({"catalog_items": []})  # an empty page, as Alias writes it
         items = [alias_item(s) for s in found[offset: offset + limit]]
         more = offset + limit < len(found)
         next_token = base64.urlsafe_b64encode(str(offset + limit).encode()).decode() if more else ""
@@ -567,7 +646,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         if isinstance(opts := options(request.query_params), Response):
             return opts
         shoe, size, product, packaging = asked
-        if size not in alias_sizes(shoe):
+        if size not in alias_sizes(shoe, opts[0]):
             return _alias_error(404, 5, "availability not found")
         return alias_json({"availability": alias_availability(shoe, size, product, packaging, *opts)})
 
@@ -581,8 +660,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
             return opts
         region, consigned = opts
         rows = []
-        for s in alias_sizes(shoe):
-            for p, k, _ in CONDITIONS:
+        for s in alias_sizes(shoe, region):
+            for p, k, _ in region_pairs(shoe, s, region):
                 row: dict[str, Any] = {"size": _json_size(s), "product_condition": p, "packaging_condition": k,
                                        "availability": alias_availability(shoe, s, p, k, region, consigned)}
                 if consigned is not None:
@@ -602,7 +681,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         except ValueError:
             return _alias_error(400, 3, f"invalid value for input.Limit: {request.query_params['limit']!r}")
         shoe, size, product, packaging = asked
-        if size not in shoe.sizes:
+        if size not in shoe.alias_sizes:
             return alias_json({"recent_sales": []})
         return alias_json({"recent_sales": recent_sales(shoe, size, product, packaging, *opts, limit)})
 
@@ -614,7 +693,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         if isinstance(opts := options(request.query_params), Response):
             return opts
         shoe, size, product, packaging = asked
-        bins = offer_histogram(shoe, size, product, packaging, opts[0]) if size in shoe.sizes else []
+        bins = offer_histogram(shoe, size, product, packaging, opts[0]) if size in shoe.alias_sizes else []
         return alias_json({"offer_histogram": {"bins": bins}})
 
     async def ecb_daily(request: Request) -> Response:
@@ -636,6 +715,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         Route("/stockx/v2/catalog/products/{product_id}/variants", stockx_variants),
         Route("/stockx/v2/catalog/products/{product_id}/market-data", stockx_all_market_data),
         Route("/stockx/v2/catalog/products/{product_id}/variants/{variant_id}/market-data", stockx_variant_market_data),
+        Route("/stockx/v2/catalog/variants/gtin/{gtin}", stockx_variant_by_gtin),
         Route("/alias/api/v1/catalog", alias_catalog),
         Route("/alias/api/v1/catalog/{catalog_id}", alias_catalog_item),
         Route("/alias/api/v1/pricing_insights/availability", alias_availability_route),

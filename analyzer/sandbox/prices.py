@@ -104,6 +104,9 @@ class Shoe:
     product_type: str = "sneakers"
     markets: tuple[str, ...] = ("stockx", "alias")
     one_size: bool = False
+    kids_run: str | None = None  # "td": toddler C sizes; "ps": pre-school, 10.5C..13.5C then 1Y..3Y
+    alias_size_max: float | None = None  # Alias lists the run further than StockX (women's to 22.5)
+    alias_gender: str | None = None  # Alias's own word when it differs from StockX's
 
     @property
     def stockx_id(self) -> str:
@@ -129,19 +132,37 @@ class Shoe:
         return slug(f"{self.alias_name} {self.core_styles[0]}")
 
     @property
-    def alias_gender(self) -> str:
-        return {"kids": "youth"}.get(self.gender or "", self.gender or "unisex")
+    def alias_gender_word(self) -> str:
+        return self.alias_gender or {"kids": "youth"}.get(self.gender or "", self.gender or "unisex")
 
     @property
     def scale(self) -> str:
-        """M, W or Y: the scale the shoe's sizes are written in."""
+        """M, W, Y or C: the scale most of the shoe's sizes are written in."""
+        if self.kids_run:
+            return "C"
         return {"women": "W", "kids": "Y"}.get(self.gender or "", "M")
+
+    def size_scale(self, size: float) -> str:
+        """A size's own scale: a pre-school run is C from 10.5 up and Y below."""
+        if self.kids_run == "ps":
+            return "C" if size >= 10.5 else "Y"
+        return self.scale
 
     @property
     def sizes(self) -> list[float]:
         if self.one_size:
             return [0.0]
+        if self.kids_run == "ps":
+            return [10.5 + i * 0.5 for i in range(7)] + [1.0 + i * 0.5 for i in range(5)]
         steps = round((self.size_max - self.size_min) / self.size_step)
+        return [self.size_min + i * self.size_step for i in range(steps + 1)]
+
+    @property
+    def alias_sizes(self) -> list[float]:
+        """The sizes Alias allows, in the order its item lists them (toddler before youth for a pre-school run)."""
+        if self.alias_size_max is None:
+            return self.sizes
+        steps = round((self.alias_size_max - self.size_min) / self.size_step)
         return [self.size_min + i * self.size_step for i in range(steps + 1)]
 
     def on(self, market: str) -> bool:
@@ -184,7 +205,8 @@ def load_catalog() -> tuple[Shoe, ...]:
             size_min=float(sizes[0]) if sizes else 0.0, size_max=float(sizes[1]) if sizes else 0.0,
             gender=s.get("gender", "men"), size_step=float(s.get("size_step", 0.5)),
             product_type=s.get("product_type", "sneakers"), markets=tuple(s.get("markets", ("stockx", "alias"))),
-            one_size=sizes is None,
+            one_size=sizes is None, kids_run=s.get("kids_run"), alias_size_max=s.get("alias_size_max"),
+            alias_gender=s.get("alias_gender"),
         ))
     return tuple(shoes)
 
@@ -331,13 +353,45 @@ def _check_digit(digits: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+# The barcode of the issue's example, given to one sandbox pair so that `lookup --gtin 00195244532806`
+# has an answer here (a sandbox assignment: which real pair carries it is not claimed).
+DEMO_GTIN = ("DD1391-100", 10.0, "195244532806")
+
+
 @lru_cache(maxsize=8192)
 def gtins(shoe: Shoe, size: float) -> tuple[dict[str, str], ...]:
-    """Fake but well-formed barcodes, the same for the same shoe and size: a UPC and its EAN-13."""
+    """Fake but well-formed barcodes, the same for the same shoe and size, in the mixes real variants
+    have: none at all, a UPC and its EAN-13, sometimes a GTIN-8 or an ITF-14 too."""
+    if (shoe.style_ids[0], size) == DEMO_GTIN[:2]:
+        upc = DEMO_GTIN[2]
+        return ({"identifier": "0" + upc, "type": "EAN-13"}, {"identifier": upc, "type": "UPC"},
+                {"identifier": "00" + upc, "type": "ITF-14"})
+    rng = _rng(shoe.style_ids[0], size, "gtins")
+    if rng.random() < 0.1:
+        return ()
     body = "19" + str(int(hashlib.sha256(f"{shoe.style_ids[0]}|{size:g}".encode()).hexdigest(), 16))[:9]
     upc = body + _check_digit(body)
     ean = "0" + upc  # a UPC-A is the EAN-13 with a leading zero; same check digit
-    return ({"identifier": ean, "type": "EAN-13"}, {"identifier": upc, "type": "UPC"})
+    codes = [{"identifier": ean, "type": "EAN-13"}, {"identifier": upc, "type": "UPC"}]
+    if rng.random() < 0.15:
+        short = upc[-8:-1]
+        codes.append({"identifier": short + _check_digit(short), "type": "GTIN-8"})
+    if rng.random() < 0.1:
+        codes.append({"identifier": "1" + upc[:-1] + _check_digit("1" + upc[:-1]), "type": "ITF-14"})
+    return tuple(codes)
+
+
+@lru_cache(maxsize=1)
+def gtin_index() -> dict[str, tuple[Shoe, float]]:
+    """Every sandbox barcode, padded to 14 digits (as GTINs compare), to its shoe and size on StockX."""
+    index: dict[str, tuple[Shoe, float]] = {}
+    for shoe in _in("stockx"):
+        if shoe.one_size:
+            continue
+        for size in shoe.sizes:
+            for code in gtins(shoe, size):
+                index.setdefault(code["identifier"].zfill(14), (shoe, size))
+    return index
 
 
 def find_shoe(predicate_id: str, market: str) -> Shoe | None:

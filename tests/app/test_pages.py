@@ -367,6 +367,36 @@ def test_another_size_of_the_shoe_on_screen_answers_at_once_from_the_cache(app: 
     app.selectbox(key="size").set_value("US M 9.5").run()
     assert not app.exception
     assert any("US M 9.5" in m for m in markdowns(app)) and headline(app).startswith("## ")
-    # Every size's book came with the first answers; only Alias's recent sales are per size.
-    assert market_requests() <= calls + 1
+    # Every size's book came with the first answers; only Alias's recent sales and bid depth are per size.
+    assert market_requests() <= calls + 2
     assert app.query_params["size"] == "9.5"
+
+
+def test_lookup_shows_time_to_sell_the_fields_and_the_advice(app: AppTest) -> None:
+    look_up(app, "DD1503-103")
+    said = texts(app)
+    assert "##### Time to sell" in markdowns(app)
+    assert "typically sells within" in said or "now (a bid is waiting)" in said
+    assert any(c.proto.spec and "days to sell" in c.proto.spec for c in app.get("plotly_chart"))
+    assert "Variant " in said and ("Barcodes: " in said or "No barcode listed" in said)
+    assert "Flex: " in said and "Listings from $25.00" in said and "bids in the book" in said
+
+
+def test_barcode_lookup_on_the_page(app: AppTest) -> None:
+    app.text_input(key="gtin").set_value("00195244532806")
+    app.button(key="gtin_go").click().run()
+    assert not app.exception
+    assert any("DD1391-100" in m and "US M 10" in m for m in markdowns(app))
+    assert headline(app).startswith("## ")
+    app.text_input(key="gtin").set_value("12ab")
+    app.button(key="gtin_go").click().run()
+    assert any("barcode is 8, 12, 13 or 14 digits" in w.value for w in app.warning)
+
+
+def test_alias_condition_asks_alias_for_another_book(app: AppTest) -> None:
+    look_up(app, "DD1391-100")
+    calls = market_requests()
+    app.selectbox(key="alias_condition").set_value("used_no_box").run()
+    assert not app.exception
+    assert market_requests() > calls, "another condition is another book: Alias is asked again"
+    assert "used, no original box" in texts(app)
