@@ -72,11 +72,14 @@ with st.container(horizontal=True, vertical_alignment="bottom", key="size_row"):
     submitted = st.button("Analyze", type="primary", width="stretch", key="analyze")
 
 
-st.selectbox("Alias condition", ALIAS_CONDITIONS, key="alias_condition", format_func=condition_words, width=260,
-             help="The condition pair Alias prices: new in a good box, used, no box, damaged box... Another is another book.")
-with st.container(horizontal=True, vertical_alignment="bottom", key="gtin_row"):
-    st.text_input("Or a barcode", key="gtin", placeholder="UPC / EAN on the box, e.g. 00195244532806", width=260)
-    gtin_submitted = st.button("Look up barcode", key="gtin_go", icon=":material/barcode_scanner:")
+# Folded: the answer, not the rarer choices, comes first on a phone.
+with st.expander("Condition or barcode", icon=":material/tune:",
+                 expanded=state.get("alias_condition", "new_good_box") != "new_good_box"):
+    st.selectbox("Alias condition", ALIAS_CONDITIONS, key="alias_condition", format_func=condition_words, width=260,
+                 help="The condition pair Alias prices: new in a good box, used, no box, damaged box... Another is another book.")
+    with st.container(horizontal=True, vertical_alignment="bottom", key="gtin_row"):
+        st.text_input("Or a barcode", key="gtin", placeholder="UPC / EAN on the box, e.g. 00195244532806", width=260)
+        gtin_submitted = st.button("Look up barcode", key="gtin_go", icon=":material/barcode_scanner:")
 
 
 @st.cache_resource
@@ -154,7 +157,7 @@ def time_to_sell_block(data: dict[str, Any]) -> None:
     st.markdown("##### Time to sell")
     for market, text in advice.items():
         st.markdown(f"**{label(market)}** · {common.plain(text)}")
-    if frame["days"].notna().any():
+    if frame["days"].dropna().nunique() > 1:  # a curve: one point, or every ask selling now, says it in words above
         st.plotly_chart(views.time_to_sell_chart(frame), width="stretch", config=views.CHART_CONFIG, key="time_to_sell")
     notes = [f"{label(m)}: {(q.get('time_to_sell') or {}).get('note')}" for m, q in data["quotes"].items()
              if (q.get("time_to_sell") or {}).get("note")]
