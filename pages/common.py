@@ -167,8 +167,8 @@ def fees() -> Fees:
     """The fee settings of the sidebar; defaults before it is drawn."""
     state = st.session_state
 
-    def pct(key: str, default: float) -> float:
-        return float(state.get(key, default * 100)) / 100
+    def pct(key: str, default: float) -> float:  # 2.9 % is 0.029, not 0.028999999999999998 (pricing reads it as a decimal)
+        return round(float(state.get(key, default * 100)) / 100, 6)
 
     return Fees(
         stockx_level=int(state.get("seller_level", DEFAULT_FEES.stockx_level)),
