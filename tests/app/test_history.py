@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import views
 from tests.app.test_pages import close, look_up, start, texts
+from ui import views
 
 
 def test_history_says_how_it_builds_then_charts_two_points(monkeypatch: pytest.MonkeyPatch) -> None:

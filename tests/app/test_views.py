@@ -1,4 +1,4 @@
-"""The pages' words and tables, on plain data: no Streamlit, no sandbox."""
+"""The screens' words and tables, on plain data: no Streamlit, no sandbox."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from analyzer.pricing import Fees
-from pages import views
+from ui import views
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 

@@ -60,7 +60,7 @@ def test_app_battery_makes_no_call(app: AppTest) -> None:
         app.button(key="analyze").click().run()
         one_line_warning(app, query)
         assert not app.status and not app.metric, repr(query)  # no lookup started, no old answer left
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("ui/screens/compare.py").run()
     for text in ["", "\n\n", "ok shoe\n" + "x" * 101, "\n".join(["shoe"] * 11)]:
         app.text_area(key="queries").set_value(text)
         app.button(key="compare").click().run()
@@ -70,7 +70,7 @@ def test_app_battery_makes_no_call(app: AppTest) -> None:
 
 
 def test_odd_queries_are_answered_and_never_rendered_as_html(app: AppTest) -> None:
-    from pages.common import plain
+    from ui.controls import plain
 
     odd = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) **$x$**"
     app.text_input(key="query").set_value(odd)

@@ -18,8 +18,8 @@ from analyzer.csv_safe import safe_cell
 from analyzer.owners import LOCAL
 from analyzer.portfolio import export_csv, import_file
 from analyzer.store import Store, db, positions_repo
-from pages import views
 from tests.store.conftest import cli_env, run_cli
+from ui import views
 
 HEADER = "style_id,size,cost,quantity,currency,note\n"
 ROW = "DD1391-100,10,110,1,USD,panda\n"

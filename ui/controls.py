@@ -1,4 +1,4 @@
-"""What every page shares: the analyzer (one per process), the sidebar settings, live status and
+"""What every screen shares: the analyzer (one per process), the sidebar settings, live status and
 re-pricing of the results on screen when a setting changes."""
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ SCALE_NAMES = {"": "Shoe's own", "M": "Men's", "W": "Women's", "Y": "GS / youth"
 REGION_NAMES = {"global": "Global", "us": "United States", "eu": "Europe", "uk": "United Kingdom"}
 CONSIGNED_NAMES = {"any": "Any listing", "true": "Consigned only", "false": "Not consigned"}
 DEFAULT_FEES = Fees()
-FRAME_KEY = "_frame_running"
 
 
 def accounts_on() -> bool:
@@ -58,28 +57,6 @@ def sign_in_screen() -> None:
     st.write("Sign in to see your quotes, watchlist and portfolio. Your pairs, alerts and settings are yours alone.")
     if st.button("Sign in", type="primary", icon=":material/login:", key="sign_in"):
         st.login()
-
-
-def require_frame() -> None:
-    """Run the page inside the app's frame (navigation, sidebar, page config).
-
-    On a fresh server whose first visitor opens a deep link (/compare), Streamlit runs the page
-    file on its own, the old way for apps with a `pages/` folder, before the frame has ever
-    called st.navigation: no sidebar, no settings, every file of the folder in the menu. The
-    frame marks each run; a page run without it switches Streamlit to the frame and runs again.
-    """
-    if st.session_state.get(FRAME_KEY):
-        if not signed_in():
-            st.stop()
-        return
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
-    st.rerun()
-
-
-def frame(running: bool) -> None:
-    st.session_state[FRAME_KEY] = running
 
 
 def plain(text: object) -> str:

@@ -14,7 +14,7 @@ import streamlit as st
 from analyzer import bench
 from analyzer.models import ProgressEvent
 from analyzer.report import label
-from pages import common, views
+from ui import controls, views
 
 TARGETS = {"avg_elapsed_s": 4.0, "market_failure_rate": 0.10, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}
 KPI_WIDTH = 165
@@ -23,10 +23,9 @@ MARKET_COLUMNS = {"lookups": "Lookups", "market_failures": "Market failures", "n
                   "calls": "Calls sent", "cache_hit_rate": "From the cache", "rate_limit_hits": "Rate-limited (429)",
                   "retries": "Retries"}
 
-common.require_frame()
 st.title("Performance")
-common.sandbox_badge()
-store: Any = common.opened().analyzer.metrics
+controls.sandbox_badge()
+store: Any = controls.opened().analyzer.metrics
 zone = st.context.timezone or "UTC"
 zone_name = "UTC" if zone == "UTC" else zone.split("/")[-1].replace("_", " ")
 
@@ -50,7 +49,7 @@ def outcome(row: pd.Series) -> str:
     return "no such size"
 
 
-owner = common.owner()
+owner = controls.owner()
 summary = store.summary(owner=owner)  # your lookups: what others looked up is theirs
 recent = pd.DataFrame(store.recent(500, owner=owner))
 
@@ -152,9 +151,9 @@ else:
     if not said.empty:
         with st.expander("What the markets said, most recent first"):
             for _, row in said.iterrows():
-                st.markdown(f"- {row['When'].strftime('%d %b %H:%M')}: {common.plain(row['value'])}")
+                st.markdown(f"- {row['When'].strftime('%d %b %H:%M')}: {controls.plain(row['value'])}")
 
-if common.confirm("Clear figures", "clear_metrics", "Delete the record of your lookups? The figures above start again "
+if controls.confirm("Clear figures", "clear_metrics", "Delete the record of your lookups? The figures above start again "
                   "from zero; nobody else's go.", icon=":material/delete:"):
     store.clear(owner=owner)
     st.rerun()
@@ -168,10 +167,10 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     st.number_input("Delay per call (ms)", 10, 1000, value=250, step=10, key="bench_latency", width=170)
     run_it = st.button("Run benchmark", key="run_bench", icon=":material/timer:")
 
-data_dir = common.settings().data_dir
+data_dir = controls.settings().data_dir
 if run_it:
     shoes, latency = int(st.session_state["bench_shoes"]), float(st.session_state["bench_latency"])
-    result = common.run_live(
+    result = controls.run_live(
         "Benchmarking…",
         lambda progress: bench.run_bench(shoes, latency, rounds=3,
                                          progress=lambda message, fraction: progress(ProgressEvent("", "bench", message, fraction))),
