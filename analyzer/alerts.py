@@ -16,6 +16,7 @@ from typing import Any
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from analyzer.markets.registry import label
 from analyzer.owners import LOCAL, OwnerSettings, check_webhook
 from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.watch_repo import Alert
@@ -23,7 +24,6 @@ from analyzer.validation import InvalidInput
 
 log = logging.getLogger(__name__)
 PHRASES = {"sell_now_above": "sell now pays", "list_above": "listing pays", "ask_below": "lowest ask is"}
-LABELS = {"stockx": "StockX", "alias": "Alias"}
 
 
 class DeliveryFailed(Exception):
@@ -49,7 +49,7 @@ def message(alert: Alert) -> str:
     direction = "below" if alert.target == "ask_below" else "above"
     size = alert.size_label or f"US {alert.size:g}"
     return (f"{alert.query} {size}: {PHRASES.get(alert.target, alert.target)} {alert.value:,.2f} {alert.currency} "
-            f"on {LABELS.get(alert.market, alert.market)}, {direction} your target {alert.threshold:,.2f}")
+            f"on {label(alert.market)}, {direction} your target {alert.threshold:,.2f}")
 
 
 def payload(alert: Alert) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from analyzer.config import Settings
 from analyzer.engine import Analyzer
+from analyzer.markets.registry import MARKETS
 from analyzer.models import LookupResult
 from analyzer.sandbox import SandboxConfig, start_sandbox
 from analyzer.sandbox.app import ALL_FAULT_KINDS
@@ -29,8 +30,10 @@ from analyzer.sandbox.prices import load_catalog
 from analyzer.sandbox.server import sandbox_settings
 
 Progress = Callable[[str, float], None]
-PUBLISHED = {"stockx_rate_per_sec": 1.0, "stockx_burst": 10, "alias_rate_per_sec": 1.0, "alias_burst": 8}
-UNLIMITED = {"stockx_rate_per_sec": 1000.0, "stockx_burst": 1000, "alias_rate_per_sec": 1000.0, "alias_burst": 1000}
+# The sandbox's limits, as its configuration names them: each market's published ones, or none to speak of.
+PUBLISHED = {k: v for m in MARKETS
+             for k, v in ((f"{m.name}_rate_per_sec", m.published.rate_per_sec), (f"{m.name}_burst", m.published.burst))}
+UNLIMITED = {k: v for m in MARKETS for k, v in ((f"{m.name}_rate_per_sec", 1000.0), (f"{m.name}_burst", 1000))}
 DESIGN = {"sequential_s": 31.96, "parallel_s": 13.24, "improvement_pct": 48.2, "success_rate": 0.80}
 RESULT_FILE = "bench.json"
 

@@ -12,13 +12,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from analyzer.markets.registry import MARKETS, NAMES, label
+
 REGIONS = ("global", "us", "eu", "uk")
 CONSIGNED = ("any", "true", "false")
-# The condition each market prices by default: Alias is asked for new shoes in a good box; StockX
-# lists new shoes only (its standard book).
-DEFAULT_CONDITIONS = {"alias": "new_good_box", "stockx": "new"}
+# The condition each market prices by default (its spec's): Alias is asked for new shoes in a good
+# box; StockX lists new shoes only (its standard book).
+DEFAULT_CONDITIONS = {m.name: m.default_condition for m in MARKETS}
 SEPARATOR = ":"
-CHOOSABLE = ("alias",)  # the markets whose region and listing choice the user sets
+CHOOSABLE = tuple(m.name for m in MARKETS if m.choosable_book)  # the markets whose region and listing choice the user sets
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,13 @@ def parse_book(key: str) -> Book:
 
 
 def chosen_books(markets: Iterable[str], alias_region: str = "global", alias_consigned: str = "any") -> dict[str, Book]:
-    """Per market, the book the user's choices select: today only Alias has a region and a listing choice."""
-    books = {m: default_book(m) for m in markets}
-    if "alias" in books:
-        books["alias"] = replace(books["alias"], region=alias_region, consigned=alias_consigned)
-    return books
+    """Per market, the book the user's choices select: the region and listing choice go to the markets
+    whose spec says they are chosen (today only Alias)."""
+    return {m: replace(default_book(m), region=alias_region, consigned=alias_consigned) if m in CHOOSABLE else default_book(m)
+            for m in markets}
 
 
-def books_of_settings(settings: Any, markets: Iterable[str] = ("stockx", "alias")) -> dict[str, Book]:
+def books_of_settings(settings: Any, markets: Iterable[str] = NAMES) -> dict[str, Book]:
     """The books a Settings-like object chooses (its `alias_region` and `alias_consigned`)."""
     return chosen_books(markets, getattr(settings, "alias_region", "global") or "global",
                         getattr(settings, "alias_consigned", "any") or "any")
@@ -92,7 +93,7 @@ def describe(book: Book) -> str:
     region = {"global": "global", "us": "United States", "eu": "Europe", "uk": "United Kingdom"}[book.region]
     listing = {"any": "any listing", "true": "consigned only", "false": "not consigned"}[book.consigned]
     condition = {"new_good_box": "new in a good box", "new": "new"}.get(book.condition, book.condition.replace("_", " "))
-    name = {"alias": "Alias", "stockx": "StockX"}.get(book.market, book.market)
+    name = label(book.market)
     if book.market not in CHOOSABLE and book.is_default:
         return f"{name} standard book ({condition})"
     return f"{name} {region}, {listing}, {condition}"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from analyzer.cli_store import add_commands, run_command
 from analyzer.config import Settings
+from analyzer.markets.registry import NAMES
 from analyzer.models import LookupResult
 from analyzer.owners import LOCAL, parse_user
 from analyzer.report import label, money, recommendation_lines
@@ -55,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="run the sandbox marketplace alone")
     sandbox.add_argument("--port", type=int, default=8765)
     sandbox.add_argument("--faults", type=float, default=0.0, help="share of answers that fail, 0 to 1")
-    sandbox.add_argument("--down", action="append", default=[], choices=["stockx", "alias"], help="a market that answers 503")
+    sandbox.add_argument("--down", action="append", default=[], choices=list(NAMES), help="a market that answers 503")
     add_commands(sub)
     add_user_option(parser)
     return parser

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS
+from analyzer.markets.registry import NAMES
 from analyzer.money import dec, format_money, rounded
 from analyzer.owners import LOCAL
 from analyzer.validation import InvalidInput, clean_query, parse_size
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_NO_QUOTE, EXIT_INVALID = 0, 1, 2
 COMMANDS = ("history", "watch", "portfolio")
-WATCH_MARKETS = ("stockx", "alias", "any")  # analyzer.store.watch_repo.MARKETS, without importing the store
+WATCH_MARKETS = (*NAMES, "any")  # analyzer.store.watch_repo.MARKETS, without importing the store
 
 
 def _positive(text: str) -> float:
@@ -76,7 +77,7 @@ def add_commands(sub: Any) -> None:
     exports.add_argument("file", nargs="?", help="write here instead of printing")
     sold = steps.add_parser("sold", help="record the sale of one pair of a position")
     sold.add_argument("id", type=int)
-    sold.add_argument("--market", required=True, choices=["stockx", "alias"])
+    sold.add_argument("--market", required=True, choices=list(NAMES))
     sold.add_argument("--price", required=True, type=_positive)
     sold.add_argument("--at", help="the sale's date (default today)")
     sold.add_argument("--json", action="store_true")
@@ -401,7 +402,7 @@ def _bench(args: argparse.Namespace, settings: Any) -> int:
 
     if not 1 <= args.positions <= 500:
         raise InvalidInput("--positions runs from 1 to 500.")
-    shoes = [s.style_ids[0] for s in load_catalog() if s.gender == "men" and set(s.markets) == {"stockx", "alias"}
+    shoes = [s.style_ids[0] for s in load_catalog() if s.gender == "men" and set(s.markets) == set(NAMES)
              and s.size_min <= 10 <= s.size_max]
     rows = "".join(f"{shoes[i % len(shoes)]},10,100\n" for i in range(args.positions))
     sandbox = start_sandbox(SandboxConfig())

@@ -18,8 +18,8 @@ from analyzer import fx
 from analyzer.books import Book, default_book
 from analyzer.config import Settings
 from analyzer.errors import MarketError
-from analyzer.markets import Market, build_markets
-from analyzer.markets.base import Call, Gather
+from analyzer.markets import build_markets
+from analyzer.markets.base import Call, Gather, Market
 from analyzer.matching import (
     NotFound,
     SearchAgain,

@@ -1,24 +1,27 @@
 """Fees, buyer costs, currency conversion, payouts and the recommendation: pure functions over quotes.
 
-Each market's fee rule is one small function; `PAYOUT_RULES` is where they are combined, so a
-third market adds one rule and one line. Payouts are worked out in the currency of the market's own
+Each market's fee rule lives in its spec (analyzer/markets/<market>_spec.py); here they are applied
+through the registry, so a third market adds nothing here. Payouts are worked out in the currency of the market's own
 answer, then converted into the display currency; a market whose currency has no rate keeps its
 own and is left out of the picks that compare markets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from analyzer.markets import alias_spec, stockx_spec
+from analyzer.markets.registry import spec
+from analyzer.markets.spec import usd_flat
 from analyzer.models import Quote, Sale
-from analyzer.money import ZERO, as_number, dec, rounded
+from analyzer.money import as_number, dec, rounded
 from analyzer.money import convert as convert_exact
 
-STOCKX_TRANSACTION_FEES: dict[int, float] = {1: 0.09, 2: 0.085, 3: 0.08, 4: 0.075, 5: 0.07}
+STOCKX_TRANSACTION_FEES = stockx_spec.TRANSACTION_FEES
 BUYER_COSTS_NOTE = "Buyer costs are typical US figures (processing and shipping); they vary by location and tax."
 
 
@@ -55,49 +58,20 @@ def convert(amount: float | Decimal | None, source: str, target: str, fx: Mappin
     return None if exact is None else money(exact, target)
 
 
-def _usd_flat(value: float, currency: str, fx: Mapping[str, float] | None) -> Decimal | None:
-    """A fixed US-dollar fee in the price's currency (exact), before it is subtracted; None without a rate."""
-    return convert_exact(value, "USD", currency, fx)
-
-
-def stockx_payout_exact(price: float | Decimal, fees: Fees) -> Decimal:
-    rate = dec(STOCKX_TRANSACTION_FEES[fees.stockx_level]) + dec(fees.stockx_processing)
-    return max(ZERO, dec(price) * (1 - rate))
-
-
-def alias_payout_exact(price: float | Decimal, fees: Fees, currency: str = "USD",
-                       fx: Mapping[str, float] | None = None) -> Decimal | None:
-    """Alias pays the price less commission, less its $5 seller fee (converted first when the price is
-    not in dollars), less the cash-out fee; exact, None without a rate for the seller fee."""
-    seller_fee = _usd_flat(fees.alias_seller_fee, currency, fx)
-    if seller_fee is None:
-        return None
-    after_sale = dec(price) * (1 - dec(fees.alias_commission)) - seller_fee
-    cashout = dec(fees.alias_cashout) if fees.alias_cashout_enabled else ZERO
-    return max(ZERO, after_sale * (1 - cashout))
-
-
 def stockx_payout(price: float, fees: Fees) -> float:
-    return money(stockx_payout_exact(price, fees))
+    return money(stockx_spec.payout_exact(price, fees))
 
 
 def alias_payout(price: float, fees: Fees) -> float:
-    exact = alias_payout_exact(price, fees)
+    exact = alias_spec.payout_exact(price, fees)
     assert exact is not None  # dollars need no rate
     return money(exact)
-
-
-PayoutRule = Callable[[float | Decimal, Fees, str, Mapping[str, float] | None], Decimal | None]
-PAYOUT_RULES: dict[str, PayoutRule] = {
-    "stockx": lambda price, fees, _currency, _fx: stockx_payout_exact(price, fees),
-    "alias": alias_payout_exact,
-}
 
 
 def payout_exact(market: str, price: float | Decimal | None, fees: Fees, currency: str = "USD",
                  fx: Mapping[str, float] | None = None) -> Decimal | None:
     """The seller's payout at `price` (in `currency`), not rounded; None without a price or a needed rate."""
-    return None if price is None else PAYOUT_RULES[market](price, fees, currency, fx)
+    return None if price is None else spec(market).payout(price, fees, currency, fx)
 
 
 def payout(market: str, price: float | None, fees: Fees, currency: str = "USD",
@@ -111,22 +85,7 @@ def payout(market: str, price: float | None, fees: Fees, currency: str = "USD",
 def fee_lines(market: str, price: float, fees: Fees, currency: str = "USD",
               fx: Mapping[str, float] | None = None) -> list[tuple[str, float]]:
     """The arithmetic of one payout: (what, amount) from the price down to the payout, each shown rounded."""
-    amount = dec(price)
-    if market == "stockx":
-        level = STOCKX_TRANSACTION_FEES[fees.stockx_level]
-        return [("price", price), (f"transaction fee {level:.1%} (level {fees.stockx_level})", -money(amount * dec(level), currency)),
-                (f"payment processing {fees.stockx_processing:.1%}", -money(amount * dec(fees.stockx_processing), currency)),
-                ("payout", money(stockx_payout_exact(price, fees), currency))]
-    seller_fee = _usd_flat(fees.alias_seller_fee, currency, fx)
-    if seller_fee is None:
-        return [("price", price)]
-    after_sale = amount * (1 - dec(fees.alias_commission)) - seller_fee
-    lines = [("price", price), (f"commission {fees.alias_commission:.1%}", -money(amount * dec(fees.alias_commission), currency)),
-             ("seller fee", -money(seller_fee, currency))]
-    if fees.alias_cashout_enabled:
-        lines.append((f"cash-out fee {fees.alias_cashout:.1%}", -money(max(ZERO, after_sale) * dec(fees.alias_cashout), currency)))
-    paid = alias_payout_exact(price, fees, currency, fx)
-    return [*lines, ("payout", money(paid if paid is not None else ZERO, currency))]
+    return spec(market).fee_lines(price, fees, currency, fx)
 
 
 def buyer_cost_exact(market: str, ask: float | Decimal | None, currency: str, fees: Fees,
@@ -135,8 +94,9 @@ def buyer_cost_exact(market: str, ask: float | Decimal | None, currency: str, fe
     flat amount (US dollars, converted first); exact, None without an ask or a rate for the flat amount."""
     if ask is None:
         return None
-    pct = dec(getattr(fees, f"{market}_buyer_pct", 0.0))
-    flat = _usd_flat(getattr(fees, f"{market}_buyer_flat", 0.0), currency, fx)
+    market_spec = spec(market)
+    pct = dec(getattr(fees, market_spec.buyer_pct))
+    flat = usd_flat(getattr(fees, market_spec.buyer_flat), currency, fx)
     return None if flat is None else dec(ask) * (1 + pct) + flat
 
 

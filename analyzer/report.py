@@ -1,25 +1,17 @@
-"""Plain-words text of a lookup, shared by the CLI and the pages."""
+"""Plain-words text of a lookup, shared by the CLI and the screens."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from analyzer.markets import LABELS
+from analyzer.markets.registry import label
 from analyzer.money import SYMBOLS, WHOLE_UNITS, format_money
 
-__all__ = ["SYMBOLS", "WHOLE_UNITS", "dollars", "label", "money", "recommendation_lines"]
+__all__ = ["SYMBOLS", "WHOLE_UNITS", "label", "money", "recommendation_lines"]
 
 def money(value: float | None, currency: str = "USD") -> str:
     """'$176.00', '£140.00', '¥27,000', '−$19.84'; a missing amount is '—' (analyzer.money's one formatter)."""
     return format_money(value, currency)
-
-
-def dollars(value: float | None) -> str:
-    return money(value, "USD")
-
-
-def label(market: str) -> str:
-    return LABELS.get(market, market)
 
 
 def recommendation_lines(pricing: dict[str, Any]) -> list[str]:

@@ -18,11 +18,12 @@ import plotly.graph_objects as go
 
 from analyzer import pricing
 from analyzer.csv_safe import safe_frame
+from analyzer.markets.registry import MARKETS, NAMES, spec
 from analyzer.money import format_money
 from analyzer.pricing import Fees
 from analyzer.report import SYMBOLS, label
 
-ASK_BID_COLOURS = {"stockx": ("#0a7d3b", "#7fd1a0"), "alias": ("#3b5bdb", "#a5b4fc")}
+ASK_BID_COLOURS = {m.name: m.colours for m in MARKETS}
 DASH = "—"
 # Plotly's toolbar covers the legend and the size marker on a phone; zooming is not needed here.
 CHART_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
@@ -168,7 +169,7 @@ def book_figures(quote: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
     """(label, value, why it is missing) for the lowest ask, highest bid and last sale."""
     own = quote.get("currency")
     reasons = {"lowest_ask": "nobody is selling this size right now", "highest_bid": "nobody is bidding on this size right now",
-               "last_sale": "StockX's API publishes no last sale" if quote["market"] == "stockx" else "no sale reported"}
+               "last_sale": spec(quote["market"]).last_sale_note if quote["market"] in NAMES else "no sale reported"}
     return [(name, money(quote.get(key), own), None if quote.get(key) is not None else reasons[key])
             for key, name in (("lowest_ask", "Lowest ask"), ("highest_bid", "Highest bid"), ("last_sale", "Last sale"))]
 
@@ -444,7 +445,7 @@ def bench_frame(result: Mapping[str, Any]) -> pd.DataFrame:
             ("the design's test, one after another", w["design_test"]["sequential"]),
             ("the design's test, in parallel", w["design_test"]["parallel"])]
     return pd.DataFrame([{"Run": name, "Seconds": fig["wall_s"], "Lookups": fig["lookups"],
-                          "StockX calls": fig["calls"].get("stockx"), "Alias calls": fig["calls"].get("alias"),
+                          **{f"{m.label} calls": fig["calls"].get(m.name) for m in MARKETS},
                           "Rate-limited (429)": fig["rate_limited"], "Retries": fig["retries"], "Answered": fig["success_rate"]}
                          for name, fig in runs])
 

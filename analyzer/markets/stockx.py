@@ -12,6 +12,7 @@ from analyzer.config import Settings
 from analyzer.errors import AuthRefused, BadAnswer, NotConfigured
 from analyzer.http import MarketHttp
 from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, text
+from analyzer.markets.stockx_spec import SPEC
 from analyzer.matching import split_style_ids
 from analyzer.models import CallStats, Product, Sale, SizePrice, SizeRun
 from analyzer.sizes import main_scale, read_size, scale_of_gender
@@ -137,8 +138,8 @@ def parse_size_run(variants: Any, market_data: Any, fallback_scale: str | None =
 
 
 class StockX(HttpMarket):
-    name = "stockx"
-    label = "StockX"
+    name = SPEC.name
+    label = SPEC.label
     steps = ("search", "variants", "market_data")
     volatile_urls = ("*/market-data*",)
     has_size_chart = True

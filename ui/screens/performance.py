@@ -12,6 +12,7 @@ import plotly.express as px
 import streamlit as st
 
 from analyzer import bench
+from analyzer.markets.registry import MARKETS, NAMES
 from analyzer.models import ProgressEvent
 from analyzer.report import label
 from ui import controls, views
@@ -38,7 +39,7 @@ def local(ts: float | None) -> str:
 
 def outcome(row: pd.Series) -> str:
     """What a lookup came to, in a few words: a typo or a missing size is an answer, not a failure."""
-    kinds = {m: row.get(f"{m}_error_kind") for m in ("stockx", "alias") if row.get(f"{m}_ok") in (0, False)}
+    kinds = {m: row.get(f"{m}_error_kind") for m in NAMES if row.get(f"{m}_ok") in (0, False)}
     if not kinds:
         return "quoted"
     failed = [label(m) for m, kind in kinds.items() if kind not in ("not_found", "size_not_offered")]
@@ -137,13 +138,13 @@ else:
         "From the cache": newest["cache_hits"], "Rate-limited (429)": newest["rate_limited"], "Calls": newest["Calls"],
         "Data": newest["source"],
         **{f"{label(m)} said": newest.get(f"{m}_error", pd.Series(index=newest.index, dtype=object)).fillna(views.DASH)
-           for m in ("stockx", "alias")},
+           for m in NAMES},
     })
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Seconds": st.column_config.NumberColumn(format="%.2f"),
         "Result": st.column_config.TextColumn(help="quoted · not found · no such size · a market failed (its message is below)"),
-        "StockX said": st.column_config.TextColumn(width="large", help="StockX's message when it gave no quote; — when it quoted"),
-        "Alias said": st.column_config.TextColumn(width="large", help="Alias's message when it gave no quote; — when it quoted"),
+        **{f"{m.label} said": st.column_config.TextColumn(
+            width="large", help=f"{m.label}'s message when it gave no quote; — when it quoted") for m in MARKETS},
     })
 
     said = newest.melt(id_vars=["When"], value_vars=[c for c in ("stockx_error", "alias_error") if c in newest.columns])

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analyzer import fx, portfolio
+from analyzer.markets.registry import LABELS
 from analyzer.portfolio import Valuation
 from analyzer.store import positions_repo
 from analyzer.store.history import label_of
@@ -19,7 +20,7 @@ from analyzer.validation import InvalidInput
 from ui import controls
 from ui.views import money
 
-MARKETS = {"stockx": "StockX", "alias": "Alias"}
+MARKETS = LABELS
 ADVICE = {"sell now": "Sell now", "list": "List", "hold": "Hold"}
 state = st.session_state
 

@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from analyzer.alerts import alert_log, deliver_pending, message, owner_webhooks
+from analyzer.markets.registry import LABELS
 from analyzer.owners import check_webhook, masked
 from analyzer.store import watch_repo
 from analyzer.validation import InvalidInput, clean_query, parse_size
@@ -17,7 +18,7 @@ from ui import controls
 from ui.views import money
 
 TARGET_TITLES = {"sell_now_above": "Sell now pays above", "list_above": "Listing pays above", "ask_below": "Lowest ask below"}
-MARKET_NAMES = {"any": "Either market", "stockx": "StockX", "alias": "Alias"}
+MARKET_NAMES = {"any": "Either market", **LABELS}
 
 st.title("Watchlist")
 controls.sandbox_badge()
