@@ -15,6 +15,7 @@ from time import perf_counter
 from typing import Any, Protocol
 
 from analyzer import fx
+from analyzer.answer import Recommendation
 from analyzer.books import Book, default_book
 from analyzer.config import Settings
 from analyzer.errors import MarketError
@@ -331,7 +332,7 @@ class Analyzer:
                             currency=currency, mode=mode, source=self.settings.source, elapsed_s=elapsed, product=product,
                             quotes=quotes, rates=rates, pricing=recommend(quotes, fees, currency, rates, self.labels))
 
-    def reprice(self, result: LookupResult, fees: Fees, currency: str | None = None) -> dict[str, Any]:
+    def reprice(self, result: LookupResult, fees: Fees, currency: str | None = None) -> Recommendation:
         """The recommendation again at other fees or in another display currency, from the stored
         quotes: no market call. Another currency may need today's reference rates (configured, or
         the daily file, cached a day), never a marketplace."""

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
+from analyzer.answer import ListPick, Recommendation, SellPick
 from analyzer.books import Book
 from analyzer.config import CURRENCIES, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
 from analyzer.csv_import import FileRefused, decode, read_limited
@@ -257,11 +258,11 @@ class Valuation:
                 "fx": self.fx, "rate_basis": RATE_BASIS}
 
 
-def _pick(pricing: Mapping[str, Any], key: str) -> dict[str, Any] | None:
-    best = pricing.get(key)
-    if not best or best.get("payout") is None:
+def _pick(best: SellPick | ListPick | None) -> dict[str, Any] | None:
+    """A pick as a valuation keeps it: where and what it pays."""
+    if best is None:
         return None
-    return {"market": best["market"], "payout": float(best["payout"]), "currency": best.get("currency")}
+    return {"market": best.market, "payout": float(best.payout), "currency": best.currency}
 
 
 def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str], ttl_s: float,
@@ -331,7 +332,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
                           fx=rates_used(rates, {p.currency for p in held}, shown))
     markets = [m.name for m in analyzer.markets]
 
-    def one(pair: list[Position]) -> tuple[dict[str, Any] | None, str | None, str | None, bool]:
+    def one(pair: list[Position]) -> tuple[Recommendation | None, str | None, str | None, bool]:
         first = pair[0]
         key = first.style_key or (style_key(first.query) if STYLE_ID_RE.match(first.query) else None)
         stored = None if force else _fresh_quotes(store, key, first, markets, settings.market_ttl_s, books)
@@ -367,7 +368,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
                 elif pricing is None:
                     item.error = problem
                 else:
-                    item.sell_now, item.listing = _pick(pricing, "best_sell_now"), _pick(pricing, "best_list")
+                    item.sell_now, item.listing = _pick(pricing.best_sell_now), _pick(pricing.best_list)
                     if item.sell_now is None and item.listing is None:
                         item.error = problem or "no market has a price for this pair"
                 valuation.valued.append(item)

@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
+from analyzer.answer import Arbitrage, BuyPick, ListPick, MarketPayouts, Recommendation, SellPick
 from analyzer.markets import alias_spec, stockx_spec
 from analyzer.markets.registry import spec
 from analyzer.markets.spec import usd_flat
@@ -22,7 +22,6 @@ from analyzer.money import as_number, dec, rounded
 from analyzer.money import convert as convert_exact
 
 STOCKX_TRANSACTION_FEES = stockx_spec.TRANSACTION_FEES
-BUYER_COSTS_NOTE = "Buyer costs are typical US figures (processing and shipping); they vary by location and tax."
 
 
 @dataclass(frozen=True)
@@ -146,35 +145,21 @@ def _price(market: str, quote: Quote, fees: Fees, currency: str, fx: Mapping[str
     )
 
 
-def _best(options: list[dict[str, Any]], key: str, lowest: bool = False) -> dict[str, Any] | None:
-    candidates = [o for o in options if o[key] is not None]
-    if not candidates:
-        return None
-    pick = min if lowest else max
-    return pick(candidates, key=lambda o: o[key])
-
-
-def _numbers_or_none(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if row is None else _numbers(row)
-
-
-def _arbitrage(priced: list[_Priced]) -> dict[str, Any] | None:
+def _arbitrage(priced: list[_Priced]) -> Arbitrage | None:
     """Buy at the lowest ask (plus buyer costs) on one market, sell now on another: only when it pays."""
-    best: dict[str, Any] | None = None
+    best: tuple[Decimal, _Priced, _Priced] | None = None
     for buy in priced:
         for sell in priced:
             if buy.market == sell.market or buy.buy_cost is None or sell.sell_now is None:
                 continue
             profit = sell.sell_now - buy.buy_cost  # both rounded in the same currency: exact
-            if profit > 0 and (best is None or profit > best["profit"]):
-                best = {"buy_on": buy.market, "sell_on": sell.market, "buy_price": buy.ask, "buy_cost": buy.buy_cost,
-                        "sell_price": sell.bid, "sell_payout": sell.sell_now, "profit": profit, "currency": buy.currency}
-    return None if best is None else _numbers(best)
-
-
-def _numbers(row: dict[str, Any]) -> dict[str, Any]:
-    """Decimals as JSON numbers; everything else as it is."""
-    return {k: as_number(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+            if profit > 0 and (best is None or profit > best[0]):
+                best = (profit, buy, sell)
+    if best is None:
+        return None
+    profit, buy, sell = best
+    return Arbitrage(buy_on=buy.market, sell_on=sell.market, buy_price=as_number(buy.ask), buy_cost=float(buy.buy_cost or 0),
+                     sell_price=as_number(sell.bid), sell_payout=float(sell.sell_now or 0), profit=float(profit), currency=buy.currency)
 
 
 def _notes(quotes: Mapping[str, Quote], priced: list[_Priced], currency: str, labels: Mapping[str, str]) -> list[str]:
@@ -196,43 +181,50 @@ def _notes(quotes: Mapping[str, Quote], priced: list[_Priced], currency: str, la
     return notes
 
 
+def _payouts(p: _Priced) -> MarketPayouts:
+    return MarketPayouts(sell_now=as_number(p.sell_now), list=as_number(p.list), sell_faster=as_number(p.sell_faster_payout),
+                         earn_more=as_number(p.earn_more_payout), buy_cost=as_number(p.buy_cost), currency=p.currency)
+
+
+def _best_sell(comparable: list[_Priced]) -> SellPick | None:
+    best = max((p for p in comparable if p.sell_now is not None), key=lambda p: p.sell_now, default=None)  # type: ignore[arg-type,return-value]
+    return None if best is None else SellPick(best.market, as_number(best.bid), float(best.sell_now), best.currency)
+
+
+def _best_list(comparable: list[_Priced]) -> ListPick | None:
+    """The highest payout at a lowest ask; with no ask to match, StockX's own "sell faster" suggestion."""
+    at_ask = [(p.ask, p.list, p) for p in comparable if p.list is not None]
+    basis = "lowest_ask"
+    if not at_ask:
+        at_ask, basis = [(p.sell_faster, p.sell_faster_payout, p) for p in comparable if p.sell_faster_payout is not None], "sell_faster"
+    if not at_ask:
+        return None
+    price, paid, best = max(at_ask, key=lambda option: option[1])  # type: ignore[arg-type,return-value]
+    return ListPick(best.market, as_number(price), float(paid), basis, best.currency)  # type: ignore[arg-type]
+
+
+def _best_buy(comparable: list[_Priced]) -> BuyPick | None:
+    best = min((p for p in comparable if p.buy_cost is not None), key=lambda p: p.buy_cost, default=None)  # type: ignore[arg-type,return-value]
+    return None if best is None else BuyPick(best.market, as_number(best.ask), float(best.buy_cost), best.currency)  # type: ignore[arg-type]
+
+
 def recommend(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD", fx: Mapping[str, float] | None = None,
-              labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+              labels: Mapping[str, str] | None = None) -> Recommendation:
     """Payouts per market and the picks: best sell now, best list, best buy (with buyer costs),
     arbitrage; all in `currency`, with the rates used and notes saying what was left out and why."""
     fx = dict(fx or {})
     labels = labels or {}
     priced = [_price(m, q, fees, currency, fx) for m, q in quotes.items() if q.ok]
     by_market = {p.market: p for p in priced}
-    payouts = {
-        m: _numbers({"sell_now": by_market[m].sell_now, "list": by_market[m].list, "sell_faster": by_market[m].sell_faster_payout,
-            "earn_more": by_market[m].earn_more_payout, "buy_cost": by_market[m].buy_cost, "currency": by_market[m].currency})
-        if m in by_market else {"sell_now": None, "list": None, "sell_faster": None, "earn_more": None, "buy_cost": None,
-                                "currency": currency}
-        for m in quotes
-    }
     comparable = [p for p in priced if p.comparable]
-    sell_now = [{"market": p.market, "price": p.bid, "payout": p.sell_now, "currency": p.currency} for p in comparable]
-    listing = [{"market": p.market, "price": p.ask, "payout": p.list, "basis": "lowest_ask", "currency": p.currency}
-               for p in comparable]
-    if not any(o["payout"] is not None for o in listing):
-        # No ask to match: StockX's own "sell faster" suggestion is the price to list at.
-        listing = [{"market": p.market, "price": p.sell_faster, "payout": p.sell_faster_payout, "basis": "sell_faster",
-                    "currency": p.currency} for p in comparable]
-    buying = [{"market": p.market, "price": p.ask, "cost": p.buy_cost, "currency": p.currency} for p in comparable]
     involved = {currency} | {q.currency for q in quotes.values() if q.ok}
-    used = {c: fx[c] for c in sorted(involved) if c in fx and c != "USD"}
-    return {
-        "currency": currency,
-        "fx": used,
-        "payouts": payouts,
-        "best_sell_now": _numbers_or_none(_best(sell_now, "payout")),
-        "best_list": _numbers_or_none(_best(listing, "payout")),
-        "best_buy": _numbers_or_none(_best(buying, "cost", lowest=True)),
-        "arbitrage": _arbitrage(comparable),
-        "buyer_costs_note": BUYER_COSTS_NOTE,
-        "notes": _notes(quotes, priced, currency, labels),
-    }
+    return Recommendation(
+        currency=currency,
+        fx={c: fx[c] for c in sorted(involved) if c in fx and c != "USD"},
+        payouts={m: _payouts(by_market[m]) if m in by_market else MarketPayouts.none(currency) for m in quotes},
+        best_sell_now=_best_sell(comparable), best_list=_best_list(comparable), best_buy=_best_buy(comparable),
+        arbitrage=_arbitrage(comparable), notes=_notes(quotes, priced, currency, labels),
+    )
 
 
 def sales_per_week(sales: Sequence[Sale]) -> float | None:
@@ -254,6 +246,6 @@ def _when(text: str) -> datetime | None:
 
 
 def market_payouts(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD",
-                   fx: Mapping[str, float] | None = None) -> dict[str, dict[str, Any]]:
+                   fx: Mapping[str, float] | None = None) -> dict[str, MarketPayouts]:
     """Per market: `sell_now` = payout at the highest bid, `list` = payout at the lowest ask."""
-    return recommend(quotes, fees, currency, fx)["payouts"]
+    return recommend(quotes, fees, currency, fx).payouts

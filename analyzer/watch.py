@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from analyzer.answer import MarketPayouts, Recommendation
 from analyzer.books import Book, books_of_settings
 from analyzer.models import ProgressEvent, Quote
 from analyzer.money import convert, dec, rounded
@@ -53,7 +54,7 @@ class Priced:
     """A watched pair's current quotes and their pricing, from the markets or from stored snapshots."""
 
     quotes: dict[str, Quote]
-    pricing: dict[str, Any]
+    pricing: Recommendation
     from_store: bool = False
 
 
@@ -70,11 +71,11 @@ class RunReport:
         return {"checked": self.checked, "alerts": [a.to_dict() for a in self.alerts], "errors": self.errors}
 
 
-def _ask_shown(quote: Quote, pricing: Mapping[str, Any], currency: str) -> tuple[float | None, str]:
+def _ask_shown(quote: Quote, pricing: Recommendation, currency: str) -> tuple[float | None, str]:
     """The lowest ask in the currency the payouts are shown in (rounded once), or its own without a rate."""
-    shown = pricing.get("currency") or currency
+    shown = pricing.currency or currency
     own = quote.currency or "USD"
-    exact = convert(quote.lowest_ask, own, shown, pricing.get("fx"))
+    exact = convert(quote.lowest_ask, own, shown, pricing.fx)
     if exact is None:
         return quote.lowest_ask, own
     return float(rounded(exact, shown)), shown
@@ -84,7 +85,6 @@ def readings(watch: Watch, priced: Priced, currency: str) -> list[Reading]:
     """Each target's current value: the best of the watched markets (highest payout, lowest ask), all in
     the display currency so one threshold compares like with like."""
     markets = [m for m in priced.quotes if watch.market in ("any", m)]
-    payouts = priced.pricing.get("payouts", {})
     out = []
     for target, threshold in watch.targets():
         options: list[tuple[Decimal, float, str, str]] = []
@@ -95,8 +95,8 @@ def readings(watch: Watch, priced: Priced, currency: str) -> list[Reading]:
             if target == "ask_below":
                 value, money = _ask_shown(quote, priced.pricing, currency)
             else:
-                pay = payouts.get(m, {})
-                value, money = pay.get("sell_now" if target == "sell_now_above" else "list"), pay.get("currency", currency)
+                pay = priced.pricing.payouts.get(m) or MarketPayouts.none(currency)
+                value, money = (pay.sell_now if target == "sell_now_above" else pay.list), pay.currency
             if value is not None:
                 options.append((dec(value), float(value), m, money or currency))
         pick = (min if target == "ask_below" else max)(options, default=None)
@@ -133,7 +133,7 @@ def _quote_of(snapshot: Snapshot) -> Quote:
                  quoted_at=snapshot.at, scale=snapshot.scale)
 
 
-def price_quotes(analyzer: Any, quotes: Mapping[str, Quote], fees: Any, currency: str | None = None) -> dict[str, Any]:
+def price_quotes(analyzer: Any, quotes: Mapping[str, Quote], fees: Any, currency: str | None = None) -> Recommendation:
     """Pricing of stored quotes as a lookup would price them: same fees rule, currency and rates."""
     settings = analyzer.settings
     rates_for = getattr(analyzer, "rates_for", None)

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from analyzer import pricing
+from analyzer.answer import BUYER_COSTS_NOTE, Recommendation
 from analyzer.books import Book, chosen_books
 from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS, CURRENCIES, Settings
 from analyzer.engine import Analyzer, ProgressCallback
@@ -186,7 +186,7 @@ def sandbox_badge(text: str = "Sandbox data: synthetic prices, not live markets"
         st.badge(text, icon=":material/science:", color="orange")
 
 
-def reprice(result: LookupResult) -> dict[str, Any]:
+def reprice(result: LookupResult) -> Recommendation:
     """The result's advice at the sidebar's fees and currency, from its stored quotes: no market call."""
     return opened().analyzer.reprice(result, fees(), currency())
 
@@ -294,7 +294,7 @@ def sidebar() -> None:
             st.number_input("StockX buyer shipping ($)", min_value=0.0, max_value=100.0, step=0.5, key="stockx_buyer_flat")
             _percent("alias_buyer_pct", "Alias/GOAT buyer fee (%)")
             st.number_input("Alias/GOAT buyer shipping ($)", min_value=0.0, max_value=100.0, step=0.5, key="alias_buyer_flat")
-            st.caption(pricing.BUYER_COSTS_NOTE)
+            st.caption(BUYER_COSTS_NOTE)
         st.subheader("Money and market")
         st.selectbox("Show amounts in", CURRENCIES, key="currency",
                      help="StockX is asked in the currency set for the app; amounts are converted at the lookup's rates.")

@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analyzer import pricing
+from analyzer.answer import MarketPayouts, Recommendation
 from analyzer.csv_safe import safe_frame
 from analyzer.markets.registry import MARKETS, NAMES, spec
 from analyzer.money import format_money
@@ -55,10 +56,6 @@ def ago(quoted_at: str | None, now: datetime | None = None) -> str | None:
     return f"quoted {minutes // 1440} days ago"
 
 
-def ok_quotes(result: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    return {m: q for m, q in result["quotes"].items() if q.get("ok")}
-
-
 def nothing_found(result: Mapping[str, Any]) -> bool:
     """No market knows the shoe: say so once, with no cards or tables."""
     quotes = result["quotes"].values()
@@ -87,37 +84,36 @@ class Line:
     detail: str
 
 
-def decision(priced: Mapping[str, Any], quotes: Mapping[str, Any]) -> list[Line]:
+def decision(priced: Recommendation, quotes: Mapping[str, Any]) -> list[Line]:
     """Sell now, list, buy and arbitrage, in words; only from the markets that quoted."""
-    sell, listing, buy, arb = (priced.get(k) for k in ("best_sell_now", "best_list", "best_buy", "arbitrage"))
+    sell, listing, buy, arb = priced.best_sell_now, priced.best_list, priced.best_buy, priced.arbitrage
     lines = []
     if sell:
-        lines.append(Line("Sell now", f"Sell now on {label(sell['market'])}: you get {money(sell['payout'], sell['currency'])}",
-                          f"the {money(sell['price'], sell['currency'])} highest bid, after fees"))
+        lines.append(Line("Sell now", f"Sell now on {label(sell.market)}: you get {money(sell.payout, sell.currency)}",
+                          f"the {money(sell.price, sell.currency)} highest bid, after fees"))
     else:
         lines.append(Line("Sell now", "No bid to sell into right now", "no market that quoted has a bid at this size"))
     if listing:
-        basis = "StockX's “sell faster” price" if listing.get("basis") == "sell_faster" else "the lowest ask"
-        lines.append(Line("List", f"List on {label(listing['market'])} at {money(listing['price'], listing['currency'])}: "
-                                  f"you get {money(listing['payout'], listing['currency'])}",
+        basis = "StockX's “sell faster” price" if listing.basis == "sell_faster" else "the lowest ask"
+        lines.append(Line("List", f"List on {label(listing.market)} at {money(listing.price, listing.currency)}: "
+                                  f"you get {money(listing.payout, listing.currency)}",
                           f"matching {basis}, after fees"))
     else:
         lines.append(Line("List", "No ask to match", "no market that quoted has an ask at this size"))
     if buy:
-        cost = buy.get("cost") if buy.get("cost") is not None else buy["price"]
-        lines.append(Line("Buy", f"Buy on {label(buy['market'])}: {money(cost, buy['currency'])} in all",
-                          f"the {money(buy['price'], buy['currency'])} lowest ask plus buyer costs"))
+        lines.append(Line("Buy", f"Buy on {label(buy.market)}: {money(buy.cost, buy.currency)} in all",
+                          f"the {money(buy.price, buy.currency)} lowest ask plus buyer costs"))
     if arb:
-        lines.append(Line("Arbitrage", f"Arbitrage: +{money(arb['profit'], arb.get('currency'))}",
-                          f"buy on {label(arb['buy_on'])} ({money(arb.get('buy_cost', arb['buy_price']), arb.get('currency'))} in all), "
-                          f"sell now on {label(arb['sell_on'])} at {money(arb['sell_price'], arb.get('currency'))}"))
+        lines.append(Line("Arbitrage", f"Arbitrage: +{money(arb.profit, arb.currency)}",
+                          f"buy on {label(arb.buy_on)} ({money(arb.buy_cost, arb.currency)} in all), "
+                          f"sell now on {label(arb.sell_on)} at {money(arb.sell_price, arb.currency)}"))
     elif len([q for q in quotes.values() if q.get("ok")]) > 1:
         lines.append(Line("Arbitrage", "No arbitrage", "buying on one market and selling on the other loses money after "
                                                         "fees and buyer costs"))
     return lines
 
 
-def arithmetic(market: str, quote: Mapping[str, Any], priced: Mapping[str, Any], fees: Fees) -> str | None:
+def arithmetic(market: str, quote: Mapping[str, Any], priced: Recommendation, fees: Fees) -> str | None:
     """'StockX: $175.00 bid − $15.75 transaction fee 9.0% (level 1) − $5.25 payment processing 3.0% = $154.00'.
 
     At the bid (selling now) when there is one, else at the ask (listing); in the market's own
@@ -126,28 +122,18 @@ def arithmetic(market: str, quote: Mapping[str, Any], priced: Mapping[str, Any],
     if not quote.get("ok") or price is None:
         return None
     own = quote.get("currency") or "USD"
-    steps = pricing.fee_lines(market, price, fees, own, priced.get("fx"))
+    steps = pricing.fee_lines(market, price, fees, own, priced.fx)
     parts = [f"{money(price, own)} {what}"]
     parts += [f"− {money(-amount, own)} {name}" for name, amount in steps[1:-1]]
     text = f"{label(market)}: {' '.join(parts)} = {money(steps[-1][1], own)}"
-    shown = priced.get("payouts", {}).get(market, {})
-    key = "sell_now" if what == "bid" else "list"
-    if shown.get("currency") and shown["currency"] != own and shown.get(key) is not None:
-        text += f" ≈ {money(shown[key], shown['currency'])}"
+    shown = priced.payouts.get(market)
+    paid = None if shown is None else shown.sell_now if what == "bid" else shown.list
+    if shown is not None and shown.currency != own and paid is not None:
+        text += f" ≈ {money(paid, shown.currency)}"
     return text
 
 
-def crossed(quote: Mapping[str, Any]) -> str | None:
-    """A crossed book in words, or None."""
-    bid, ask = quote.get("highest_bid"), quote.get("lowest_ask")
-    if not quote.get("ok") or bid is None or ask is None or bid <= ask:
-        return None
-    own = quote.get("currency")
-    return (f"{label(quote['market'])}'s book is crossed: the {money(bid, own)} bid is above the {money(ask, own)} ask. "
-            "One side may be stale; check the market before you act on it.")
-
-
-def suggested_frame(quote: Mapping[str, Any], priced: Mapping[str, Any], fees: Fees) -> pd.DataFrame:
+def suggested_frame(quote: Mapping[str, Any], priced: Recommendation, fees: Fees) -> pd.DataFrame:
     """StockX's own prices (sell faster, earn more, flex) and what each pays, in the quote's currency."""
     own = quote.get("currency") or "USD"
     rows = []
@@ -158,7 +144,7 @@ def suggested_frame(quote: Mapping[str, Any], priced: Mapping[str, Any], fees: F
         price = quote.get(key)
         if price is None and key != "lowest_ask":
             continue
-        paid = pricing.payout(quote["market"], price, fees, own, priced.get("fx"))
+        paid = pricing.payout(quote["market"], price, fees, own, priced.fx)
         rows.append({"Price": name, "Ask": money(price, own), "You get": money(paid, own),
                      "Why": why if price is not None else "no ask at this size"})
     frame = pd.DataFrame(rows, columns=["Price", "Ask", "You get", "Why"])
@@ -183,18 +169,19 @@ def quote_facts(quote: Mapping[str, Any], now: datetime | None = None) -> str:
     return " · ".join(str(f) for f in facts if f)
 
 
-def payouts_frame(result: Mapping[str, Any], priced: Mapping[str, Any]) -> pd.DataFrame:
+def payouts_frame(result: Mapping[str, Any], priced: Recommendation) -> pd.DataFrame:
     """One row per market: the book and what selling now, listing and buying come to; '—' for gaps."""
     rows = []
     for market, quote in result["quotes"].items():
-        pays, own = priced["payouts"].get(market, {}), quote.get("currency")
-        shown = pays.get("currency") or own
+        own = quote.get("currency")
+        pays = priced.payouts.get(market) or MarketPayouts.none(own or priced.currency)
+        shown = pays.currency or own
         rows.append({
             "Market": label(market), "Size": quote.get("size_label") or DASH,
             "Lowest ask": money(quote.get("lowest_ask"), own), "Highest bid": money(quote.get("highest_bid"), own),
             "Last sale": money(quote.get("last_sale"), own),
-            "Sell now pays": money(pays.get("sell_now"), shown), "List pays": money(pays.get("list"), shown),
-            "Buyer pays in all": money(pays.get("buy_cost"), shown),
+            "Sell now pays": money(pays.sell_now, shown), "List pays": money(pays.list, shown),
+            "Buyer pays in all": money(pays.buy_cost, shown),
             "Page": quote.get("url"),
         })
     return pd.DataFrame(rows)
@@ -330,32 +317,32 @@ def _status(result: Mapping[str, Any]) -> str:
     return f"{' and '.join(quoted)} only" if quoted else "no quote"
 
 
-def compare_frame(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+def compare_frame(results: Sequence[Mapping[str, Any]], priced: Sequence[Recommendation]) -> pd.DataFrame:
     """One row per shoe, the decision first (shoe, size, best payout and where), then the detail.
 
     Amounts stay numbers (None where missing) so the table sorts and the CSV reads back; the
     currency is a column of its own."""
     rows = []
     for r, p in zip(results, priced, strict=True):
-        q, pays = r["quotes"], p.get("payouts", {})
-        sell, listing, arb = p.get("best_sell_now"), p.get("best_list"), p.get("arbitrage")
+        q, pays = r["quotes"], p.payouts
+        sell, listing, arb = p.best_sell_now, p.best_list, p.arbitrage
         product = r.get("product") or {}
         row: dict[str, Any] = {
             "Shoe": product.get("title") or r["query"],
             "Size": r.get("size_label") or r.get("size"),
-            "Best payout now": sell["payout"] if sell else None,
-            "Sell now on": label(sell["market"]) if sell else None,
-            "Best list pays": listing["payout"] if listing else None,
-            "List on": label(listing["market"]) if listing else None,
-            "Arbitrage": arb["profit"] if arb else None,
-            "Currency": p.get("currency") or r.get("currency") or "USD",
+            "Best payout now": sell.payout if sell else None,
+            "Sell now on": label(sell.market) if sell else None,
+            "Best list pays": listing.payout if listing else None,
+            "List on": label(listing.market) if listing else None,
+            "Arbitrage": arb.profit if arb else None,
+            "Currency": p.currency or r.get("currency") or "USD",
             "Status": _status(r),
         }
         for market, quote in q.items():
             name = label(market)
             row[f"{name} bid"] = quote.get("highest_bid")
             row[f"{name} ask"] = quote.get("lowest_ask")
-            row[f"{name} sell now pays"] = pays.get(market, {}).get("sell_now")
+            row[f"{name} sell now pays"] = pays[market].sell_now if market in pays else None
         row["Style ID"] = product.get("style_id")
         for market, quote in q.items():
             row[f"{label(market)} page"] = quote.get("url")
@@ -363,7 +350,7 @@ def compare_frame(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping
     return pd.DataFrame(rows)
 
 
-def compare_lines(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping[str, Any]]) -> list[str]:
+def compare_lines(results: Sequence[Mapping[str, Any]], priced: Sequence[Recommendation]) -> list[str]:
     """One sentence per shoe, the answer first: it reads on a phone where the table cannot."""
     lines = []
     for r, p in zip(results, priced, strict=True):
@@ -372,13 +359,13 @@ def compare_lines(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping
         if nothing_found(r):
             lines.append(f"{where}: no shoe found")
             continue
-        sell, listing = p.get("best_sell_now"), p.get("best_list")
+        sell, listing = p.best_sell_now, p.best_list
         said = []
         if sell:
-            said.append(f"sell now on {label(sell['market'])}, you get {money(sell['payout'], sell['currency'])}")
+            said.append(f"sell now on {label(sell.market)}, you get {money(sell.payout, sell.currency)}")
         if listing:
-            said.append(f"list on {label(listing['market'])} at {money(listing['price'], listing['currency'])} "
-                        f"for {money(listing['payout'], listing['currency'])}")
+            said.append(f"list on {label(listing.market)} at {money(listing.price, listing.currency)} "
+                        f"for {money(listing.payout, listing.currency)}")
         status = _status(r)
         text = "; ".join(said) if said else "no bid or ask to act on"
         lines.append(f"{where}: {text}" + (f" ({status})" if status not in ("quoted",) else ""))

@@ -68,7 +68,7 @@ def test_one_market_down_keeps_the_others_quote(sandbox_factory, analyzer_for) -
     assert result.quotes["stockx"].ok and result.quotes["stockx"].lowest_ask is not None
     alias = result.quotes["alias"]
     assert not alias.ok and alias.error_kind == "unavailable" and "Alias" in alias.error
-    assert result.pricing["best_buy"]["market"] == "stockx"
+    assert result.pricing.best_buy.market == "stockx"
 
 
 def test_refused_key_is_a_plain_error_without_the_key(fast_sandbox, analyzer_for) -> None:

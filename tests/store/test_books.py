@@ -82,8 +82,8 @@ def test_watch_and_portfolio_read_the_book_they_value_with(fast_sandbox, recordi
     assert stored_quotes(store, resolved, 600, europe.books)["alias"].lowest_ask == second.quotes["alias"].lowest_ask
 
     import_csv(store, "style_id,size,cost,quantity\nCP9654,10,300,1\n", owner=LOCAL)
-    global_list = first.pricing["best_list"]["payout"]
-    europe_list = second.pricing["best_list"]["payout"]
+    global_list = first.pricing.best_list.payout
+    europe_list = second.pricing.best_list.payout
     assert global_list != europe_list
     valuer = Analyzer(world.settings.with_(market_ttl_s=600))  # the snapshots above are fresh for it
     asked = sum(fast_sandbox.counters.requests.values())

@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from analyzer.answer import Recommendation
 from analyzer.models import LookupResult, Size
 from analyzer.report import label
 from analyzer.validation import InvalidInput, clean_query, parse_size, size_label, size_text
@@ -92,7 +93,7 @@ def run_lookup(query: str, size: Size) -> LookupResult:
     return result
 
 
-def decision_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
+def decision_block(data: dict[str, Any], priced: Recommendation) -> None:
     """The answer: sell now (biggest), list, then buy and arbitrage, and what the advice rests on."""
     lines = views.decision(priced, data["quotes"])
     with st.container(border=True, key="decision"):
@@ -105,9 +106,9 @@ def decision_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
     market_messages(data, priced)
 
 
-def market_messages(data: dict[str, Any], priced: dict[str, Any]) -> None:
+def market_messages(data: dict[str, Any], priced: Recommendation) -> None:
     """What the advice rests on, and each market's own message, whole and full width."""
-    for note in priced.get("notes") or []:
+    for note in priced.notes:
         st.warning(controls.plain(note), icon=":material/info:")
     for market, quote in data["quotes"].items():
         if not quote["ok"]:
@@ -115,7 +116,7 @@ def market_messages(data: dict[str, Any], priced: dict[str, Any]) -> None:
             shown(controls.plain(quote.get("error") or f"{label(market)} gave no quote."), icon=":material/error:")
 
 
-def arithmetic_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
+def arithmetic_block(data: dict[str, Any], priced: Recommendation) -> None:
     fees = controls.fees()
     sums = [views.arithmetic(m, q, priced, fees) for m, q in data["quotes"].items()]
     sums = [s for s in sums if s]
@@ -252,8 +253,8 @@ def show(result: LookupResult) -> None:
         region, consigned = state.get("lookup_options", controls.alias_options())
         book = f"{controls.REGION_NAMES.get(region, region)}, {controls.CONSIGNED_NAMES.get(consigned, consigned).lower()}"
         facts.append(f"Alias book: {book}")
-        if priced.get("fx"):
-            facts.append("Rates per US dollar: " + ", ".join(f"{c} {r:g}" for c, r in priced["fx"].items()))
+        if priced.fx:
+            facts.append("Rates per US dollar: " + ", ".join(f"{c} {r:g}" for c, r in priced.fx.items()))
         st.caption(" · ".join(facts))
         if product.get("image_url") and result.source == "live":  # the sandbox's picture addresses lead nowhere
             st.image(product["image_url"], width=180)
