@@ -9,6 +9,7 @@ use it, and take it over if its owner exits (same port, same URLs: their session
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 
@@ -22,7 +23,7 @@ from analyzer.sandbox.server import sandbox_settings
 
 log = logging.getLogger(__name__)
 
-SANDBOX_PORT = 8765
+SANDBOX_PORT = int(os.environ.get("ANALYZER_SANDBOX_PORT") or 8765)  # the usual port; the tests give each worker its own
 SANDBOX_NAME = "sneaker-analyzer-sandbox"
 WATCH_EVERY_S = 2.0
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_pages import close, look_up, start, texts
+from tests.apptest import close, look_up, start, texts
 from ui import views
 
 
@@ -47,7 +47,7 @@ def test_history_frame_and_change_lines() -> None:
 def test_history_shows_the_sidebar_book_never_a_mix(monkeypatch: pytest.MonkeyPatch) -> None:
     """The issue's steps on the page: CP9654 on Alias's global book, then Europe consigned only, then
     global again. Each history says its book and holds only that book's asks and sales."""
-    from tests.app.test_pages import set_sidebar
+    from tests.apptest import set_sidebar
 
     monkeypatch.setenv("ANALYZER_MARKET_TTL_S", "1")
     at: AppTest = start(monkeypatch)

@@ -130,4 +130,4 @@ def test_a_slow_market_never_delays_the_other(sandbox_factory, analyzer_for, que
     sandbox = sandbox_factory(latency_ms=(20.0, 20.0), extra_latency_ms={"alias": 400.0})
     result = analyzer_for(sandbox, use_cache=False).lookup(query, "10")
     assert result.success
-    assert result.quotes["stockx"].elapsed_s < 0.3 < result.quotes["alias"].elapsed_s
+    assert result.quotes["stockx"].elapsed_s < 0.5 * result.quotes["alias"].elapsed_s  # side by side, whatever the load

@@ -113,11 +113,15 @@ def test_region_us_book_of_the_panda_at_9(fast_sandbox, analyzer_for) -> None:
 
 
 def test_cold_lookup_is_still_two_round_trips_deep(sandbox_factory, analyzer_for) -> None:
-    """Every call of a round trip leaves at once: three round trips cannot finish under 3 latencies."""
+    """Every call of a round trip leaves at once: against the same lookup one call after another (six
+    calls, run side by side on the same sandbox), two round trips take a third of the time; a third
+    round trip would take half. The machine's load slows both alike."""
     sandbox = sandbox_factory(latency_ms=(200.0, 200.0))
     result = analyzer_for(sandbox, use_cache=False, record=False).lookup("DD1503-103", "8")
-    assert result.success and result.quotes["alias"].recent_sales
-    assert 0.4 <= result.elapsed_s < 0.6, result.elapsed_s
+    bound = analyzer_for(sandbox, use_cache=False, record=False).lookup("DD1503-103", "8", mode="sequential")
+    assert result.success and result.quotes["alias"].recent_sales and bound.success
+    assert result.elapsed_s >= 0.4  # two latencies: no answer comes sooner
+    assert result.elapsed_s / bound.elapsed_s < 0.45, (result.elapsed_s, bound.elapsed_s)
 
 
 def test_annotated_style_ids_still_match(fast_sandbox, analyzer_for) -> None:

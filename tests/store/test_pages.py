@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_pages import close, start
+from tests.apptest import close, start
 
 
 @pytest.fixture
