@@ -121,11 +121,11 @@ def owner_webhooks(store: Store, settings: Any) -> WebhookFor:
             url = None
             if saved:
                 try:
-                    url = check_webhook(saved, allow_loopback_http=bool(getattr(settings, "webhook_allow_loopback", False)))
+                    url = check_webhook(saved, allow_loopback_http=bool(settings.webhook_allow_loopback))
                 except InvalidInput as exc:
                     log.warning("an owner's webhook is refused (%s); their alerts wait", exc)
             elif owner == LOCAL:
-                url = getattr(settings, "alert_webhook", None)
+                url = settings.alert_webhook
             found[owner] = url
         return found[owner]
 

@@ -324,7 +324,7 @@ def run_cli(shoes: object = None, latency_ms: object = None, rounds: object = 5,
         print(f"error: {exc}", file=sys.stderr)
         return 2
     target = Target(settings.sandbox_url, options.faults)
-    redis_url = getattr(settings, "redis_url", None)
+    redis_url = settings.redis_url
     if options.workload == "replicas" and not redis_url:
         print("error: --workload replicas needs REDIS_URL (the Redis the replicas share), e.g. redis://127.0.0.1:6379/0",
               file=sys.stderr)

@@ -79,8 +79,8 @@ def chosen_books(markets: Iterable[str], alias_region: str = "global", alias_con
 
 def books_of_settings(settings: Any, markets: Iterable[str] = NAMES) -> dict[str, Book]:
     """The books a Settings-like object chooses (its `alias_region` and `alias_consigned`)."""
-    return chosen_books(markets, getattr(settings, "alias_region", "global") or "global",
-                        getattr(settings, "alias_consigned", "any") or "any")
+    return chosen_books(markets, settings.alias_region or "global",
+                        settings.alias_consigned or "any")
 
 
 def book_of(market: str, books: Mapping[str, Book] | None) -> Book:

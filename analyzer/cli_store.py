@@ -201,7 +201,7 @@ def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
         query, (size, scale) = clean_query(args.query), size_parts(args.size)
         if args.sell_now_above is None and args.list_above is None and args.ask_below is None:
             raise InvalidInput("Give at least one target: --sell-now-above, --list-above or --ask-below.")
-        shown = getattr(settings, "currency", "USD")
+        shown = settings.currency
         targets = {name: None if value is None else float(rounded(dec(value), shown))  # stored as the cents it is compared at
                    for name, value in (("sell_now_above", args.sell_now_above), ("list_above", args.list_above),
                                        ("ask_below", args.ask_below))}
@@ -214,7 +214,7 @@ def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
     if args.watch_action == "list":
         with store.read() as conn:
             watched = watch_repo.list_watches(conn, owner=owner)
-        shown = getattr(settings, "currency", "USD")
+        shown = settings.currency
         if args.json:
             print(json.dumps([_watch_dict(w, shown) for w in watched], indent=2))
         else:
@@ -297,7 +297,7 @@ def _watch_run(args: argparse.Namespace, settings: Any, owner: str) -> int:
                 print(f"checked {report.checked} pairs ({report.from_store} from fresh snapshots), "
                       f"{len(report.alerts)} alerts, {len(report.errors)} errors"
                       + (f", {report.undelivered} alerts wait for the webhook"
-                         if report.undelivered and getattr(settings, "alert_webhook", None) else ""), flush=True)
+                         if report.undelivered and settings.alert_webhook else ""), flush=True)
             if not args.every or args.once:
                 return EXIT_OK
             time.sleep(args.every)
@@ -364,7 +364,7 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
     if action == "sales":
         with store.read() as conn:
             sold_pairs = positions_repo.sold_positions(conn, owner=owner)
-        shown = getattr(settings, "currency", "USD")
+        shown = settings.currency
         done_sales = portfolio.realised(sold_pairs, shown, _rates(settings, {p.currency for p in sold_pairs}, shown))
         if args.json:
             print(json.dumps(done_sales, indent=2))

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from analyzer import fx
 from analyzer.answer import Recommendation
-from analyzer.books import Book, default_book
+from analyzer.books import Book
 from analyzer.config import Settings
 from analyzer.errors import MarketError
 from analyzer.markets import build_markets
@@ -131,7 +131,7 @@ class _MarketRun:
         s = self.stats
         return Quote(market=self.market.name, elapsed_s=self.finished - self.started, calls=s.calls,
                      cache_hits=s.cache_hits, rate_limited=s.rate_limited, retries=s.retries,
-                     book=getattr(self.market, "book", None) or default_book(self.market.name), **fields)
+                     book=self.market.book, **fields)
 
     def done(self, quote: Quote) -> Quote:
         self.progress.announce(quote, self.market.label)
@@ -157,7 +157,7 @@ class Analyzer:
     @property
     def books(self) -> dict[str, Book]:
         """Per market, the book this analyzer's lookups quote (and so the one its readers of the store read)."""
-        return {m.name: getattr(m, "book", None) or default_book(m.name) for m in self.markets}
+        return {m.name: m.book for m in self.markets}
 
     def lookup(self, query: str, size: object, *, mode: str = "parallel", fees: Fees | None = None,
                on_progress: ProgressCallback | None = None, owner: str = LOCAL_OWNER) -> LookupResult:

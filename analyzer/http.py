@@ -369,4 +369,4 @@ def market_http(settings: Settings, *, name: str, label: str, base_url: str, aut
 
     return MarketHttp(name=name, label=label, base_url=base_url, auth=auth, timeout_s=settings.http_timeout_s,
                       max_retries=settings.max_retries, budget=budget,
-                      switch=switch_for(getattr(settings, "redis_url", None)), wire=wire)
+                      switch=switch_for(settings.redis_url), wire=wire)

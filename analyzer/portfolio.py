@@ -317,7 +317,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
     settings = analyzer.settings
     fees = fees or settings.fees
     books = dict(books) if books is not None else books_read_by(analyzer)
-    shown = getattr(settings, "currency", "USD")
+    shown = settings.currency
     with store.read() as conn:
         held = positions_repo.open_positions(conn, owner=owner)
     rates: dict[str, float] = {}
@@ -328,7 +328,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
     groups: dict[tuple[str, float, str | None], list[Position]] = {}
     for p in held:
         groups.setdefault((p.query.upper(), p.size, p.scale), []).append(p)
-    valuation = Valuation([], shown, float(getattr(settings, "min_margin", 0.1)),
+    valuation = Valuation([], shown, float(settings.min_margin),
                           fx=rates_used(rates, {p.currency for p in held}, shown))
     markets = [m.name for m in analyzer.markets]
 
@@ -344,12 +344,12 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
         with store.write() as conn:
             positions_repo.remember_match(conn, [p.id for p in pair], style_key(product.get("style_id")),
                                           resolved_of(result.quotes))
-        times = [q.quoted_at for q in result.quotes.values() if q.ok and getattr(q, "quoted_at", None)]
+        times = [q.quoted_at for q in result.quotes.values() if q.ok and q.quoted_at]
         errors = " ".join(q.error or "" for q in result.quotes.values() if not q.ok)
         return result.pricing, min(times) if times else None, errors or None, False
 
     total = max(1, len(groups))
-    workers = max(1, min(len(groups), int(getattr(settings, "max_workers", 3))))
+    workers = max(1, min(len(groups), int(settings.max_workers)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portfolio") as pool:
         futures = {pool.submit(one, pair): pair for pair in groups.values()}
         for done, future in enumerate(as_completed(futures), start=1):
