@@ -22,7 +22,7 @@ from typing import Any
 
 from analyzer.config import Settings
 from analyzer.engine import Analyzer
-from analyzer.markets.registry import MARKETS
+from analyzer.limits import PUBLISHED, UNLIMITED, per_market, rate_bound_s
 from analyzer.models import LookupResult
 from analyzer.sandbox import SandboxConfig, start_sandbox
 from analyzer.sandbox.app import ALL_FAULT_KINDS
@@ -30,10 +30,6 @@ from analyzer.sandbox.prices import load_catalog
 from analyzer.sandbox.server import sandbox_settings
 
 Progress = Callable[[str, float], None]
-# The sandbox's limits, as its configuration names them: each market's published ones, or none to speak of.
-PUBLISHED = {k: v for m in MARKETS
-             for k, v in ((f"{m.name}_rate_per_sec", m.published.rate_per_sec), (f"{m.name}_burst", m.published.burst))}
-UNLIMITED = {k: v for m in MARKETS for k, v in ((f"{m.name}_rate_per_sec", 1000.0), (f"{m.name}_burst", 1000))}
 DESIGN = {"sequential_s": 31.96, "parallel_s": 13.24, "improvement_pct": 48.2, "success_rate": 0.80}
 RESULT_FILE = "bench.json"
 
@@ -107,8 +103,7 @@ def _sequential_batch(analyzer: Analyzer, shoes: Sequence[str]) -> list[LookupRe
 def batch_bound_s(calls: dict[str, int], latency_s: float, limits: dict[str, float]) -> float:
     """The fastest any client could finish: each market's calls beyond its burst at its rate, plus
     one latency for the last answer; never less than two round trips."""
-    per_market = [max(0, calls[m] - limits[f"{m}_burst"]) / limits[f"{m}_rate_per_sec"] + latency_s for m in calls]
-    return max([*per_market, 2 * latency_s])
+    return max(rate_bound_s(calls, per_market(limits, list(calls)), latency_s), 2 * latency_s)
 
 
 def single_cold(shoe: str, latency_ms: float, rounds: int, target: Target = Target()) -> dict[str, Any]:

@@ -395,6 +395,7 @@ def _bench(args: argparse.Namespace, settings: Any) -> int:
 
     from analyzer import portfolio
     from analyzer.engine import Analyzer
+    from analyzer.limits import rate_bound_s
     from analyzer.metrics import MetricsStore
     from analyzer.sandbox import SandboxConfig, start_sandbox
     from analyzer.sandbox.prices import load_catalog
@@ -422,7 +423,7 @@ def _bench(args: argparse.Namespace, settings: Any) -> int:
             limits = {m: bench_settings.limits(m) for m in calls}
     finally:
         sandbox.stop()
-    bound = max((max(0, n - limits[m].burst) / limits[m].rate_per_sec for m, n in calls.items()), default=0.0)
+    bound = rate_bound_s(calls, limits)
     figures = {"positions": args.positions, "pairs": len(set(rows.splitlines())), "cold_s": round(cold_s, 2),
                "calls": calls, "rate_bound_s": round(bound, 2), "valued": sum(v.error is None for v in cold.valued),
                "warm_s": round(warm_s, 3), "warm_calls": sum(sandbox.counters.requests.values()) - sum(calls.values()),

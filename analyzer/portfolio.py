@@ -22,6 +22,7 @@ from analyzer.books import Book
 from analyzer.config import CURRENCIES, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
 from analyzer.csv_import import FileRefused, decode, read_limited
 from analyzer.csv_safe import safe_row
+from analyzer.matching import looks_like_style_id
 from analyzer.models import ProgressEvent, Quote
 from analyzer.money import ZERO, as_number, dec, opt_dec, rounded
 from analyzer.money import convert as convert_exact
@@ -30,6 +31,7 @@ from analyzer.store import Store, positions_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import iso_ago, style_key
 from analyzer.store.positions_repo import NewPosition, Position
+from analyzer.times import parse_time
 from analyzer.validation import InvalidInput, clean_query, parse_size
 from analyzer.watch import books_read_by, price_quotes, resolved_of, stored_quotes
 
@@ -37,7 +39,6 @@ RATE_BASIS = "today"  # amounts in other currencies are converted at today's rat
 RATE_NOTE = "at today's rate"
 COLUMNS = ("style_id", "query", "size", "cost", "quantity", "bought_at", "currency", "note")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-STYLE_ID_RE = re.compile(r"^[A-Z0-9]{2,}[- ]?[A-Z0-9]{2,}$", re.IGNORECASE)
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
@@ -168,7 +169,7 @@ def export_csv(held: Sequence[Position]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for p in held:
-        style = p.query if STYLE_ID_RE.match(p.query) else ""
+        style = p.query if looks_like_style_id(p.query) else ""
         writer.writerow(safe_row([style, "" if style else p.query, label_of(p.size, p.scale), f"{rounded(p.cost, p.currency)}",
                                   p.quantity, p.bought_at or "", p.currency, p.note or ""]))
     return out.getvalue()
@@ -334,7 +335,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
 
     def one(pair: list[Position]) -> tuple[Recommendation | None, str | None, str | None, bool]:
         first = pair[0]
-        key = first.style_key or (style_key(first.query) if STYLE_ID_RE.match(first.query) else None)
+        key = first.style_key or (style_key(first.query) if looks_like_style_id(first.query) else None)
         stored = None if force else _fresh_quotes(store, key, first, markets, settings.market_ttl_s, books)
         if stored is not None:
             quotes, at = stored
@@ -389,10 +390,10 @@ def parse_day(text: str | None) -> str:
     except ValueError:
         pass
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = parse_time(text)
     except ValueError:
         raise InvalidInput(f"--at {text!r} is not a date; write 2026-11-29") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def rates_used(fx: Mapping[str, float] | None, currencies: set[str], shown: str) -> dict[str, float]:

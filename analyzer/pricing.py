@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 
 from analyzer.answer import Arbitrage, BuyPick, ListPick, MarketPayouts, Recommendation, SellPick
@@ -20,6 +19,7 @@ from analyzer.markets.spec import usd_flat
 from analyzer.models import Quote, Sale
 from analyzer.money import as_number, dec, rounded
 from analyzer.money import convert as convert_exact
+from analyzer.times import read_time
 
 STOCKX_TRANSACTION_FEES = stockx_spec.TRANSACTION_FEES
 
@@ -230,19 +230,11 @@ def recommend(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD", fx
 def sales_per_week(sales: Sequence[Sale]) -> float | None:
     """How often the pair sells, from the sales returned (newest first): sales per week over the span
     they cover; None with fewer than two."""
-    times = sorted(t for s in sales if (t := _when(s.at)) is not None)
+    times = sorted(t for s in sales if (t := read_time(s.at)) is not None)
     if len(times) < 2 or times[-1] <= times[0]:
         return None
     weeks = (times[-1] - times[0]).total_seconds() / 604_800
     return round((len(times) - 1) / weeks, 2)
-
-
-def _when(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def market_payouts(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD",

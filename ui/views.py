@@ -23,6 +23,7 @@ from analyzer.markets.registry import MARKETS, NAMES, spec
 from analyzer.money import format_money
 from analyzer.pricing import Fees
 from analyzer.report import SYMBOLS, label
+from analyzer.times import read_time
 
 ASK_BID_COLOURS = {m.name: m.colours for m in MARKETS}
 DASH = "—"
@@ -39,13 +40,9 @@ def money(value: float | None, currency: str | None = "USD") -> str:
 
 def ago(quoted_at: str | None, now: datetime | None = None) -> str | None:
     """'quoted just now', 'quoted 12 min ago', 'quoted 3 h ago'; None without a readable time."""
-    if not quoted_at:
+    when = read_time(quoted_at)
+    if when is None:
         return None
-    try:
-        when = datetime.fromisoformat(quoted_at.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
     minutes = max(0, int(((now or datetime.now(UTC)) - when).total_seconds() // 60))
     if minutes < 1:
         return "quoted just now"

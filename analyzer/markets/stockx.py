@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from typing import Any
 
 import requests
@@ -182,7 +181,3 @@ class StockX(HttpMarket):
     def recent_sales(self, product: Product, size: float, stats: CallStats) -> list[Sale]:
         return []  # the StockX v2 API has no sales history
 
-
-def variant_id(product_id: str, size: float) -> str:
-    """Deterministic variant IDs (used by the sandbox to answer like StockX)."""
-    return str(uuid.uuid5(uuid.UUID(product_id), f"{size:g}"))

@@ -15,6 +15,7 @@ from analyzer import bench
 from analyzer.markets.registry import MARKETS, NAMES
 from analyzer.models import ProgressEvent
 from analyzer.report import label
+from analyzer.times import parse_time
 from ui import controls, views
 
 TARGETS = {"avg_elapsed_s": 4.0, "market_failure_rate": 0.10, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}
@@ -185,7 +186,7 @@ if last:
     w, setting = last["workloads"], last.get("settings") or {}
     ran_at = last.get("ran_at")
     if ran_at:
-        when = local(datetime.fromisoformat(ran_at.replace("Z", "+00:00")).timestamp())
+        when = local(parse_time(ran_at).timestamp())
     else:
         path = Path(data_dir) / bench.RESULT_FILE
         when = local(path.stat().st_mtime) if path.exists() else views.DASH
