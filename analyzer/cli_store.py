@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -195,7 +194,9 @@ def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
     from analyzer.store import Store, watch_repo
 
     if args.watch_action == "run":
-        return _watch_run(args, settings, owner)  # opens the store itself: the worker outlives an outage
+        from analyzer.watch_worker import run_worker
+
+        return run_worker(args, settings, owner)  # opens the store itself: the worker outlives an outage
     store = Store.open(settings)
     if args.watch_action == "add":
         query, (size, scale) = clean_query(args.query), size_parts(args.size)
@@ -246,71 +247,10 @@ def _describe(w: Watch, currency: str = "USD") -> str:
     return f"{w.query} {label_of(w.size, w.scale)} on {w.market}: " + ", ".join(parts)
 
 
-WORKER_PAUSES_S = (5.0, 10.0, 30.0, 60.0, 120.0)
-
-
-def _watch_run(args: argparse.Namespace, settings: Any, owner: str) -> int:
-    """Every owner's watches (the worker) unless --user names one; each judged at its owner's saved settings.
-
-    With --every the worker never dies of an outage: a store or a run that fails is said once, waited
-    out with growing pauses, and the run goes on when it answers again."""
-    import logging
-
-    from analyzer.alerts import deliver_pending, message, owner_webhooks
-    from analyzer.store import Store
-    from analyzer.watch import WatchRunner
-
-    opened = open_recording(settings)
-    runner: WatchRunner | None = None
-    failures = 0
-
-    def deliver(store: Store) -> tuple[int, int]:
-        return deliver_pending(store, owner_webhooks(store, settings))
-
-    try:
-        while True:
-            try:
-                if runner is None:
-                    runner = WatchRunner(opened.analyzer, Store.open(settings), owner=owner if getattr(args, "user", None) else None)
-                report = runner.run_once(force=args.force, deliver=deliver)
-            except Exception as exc:
-                if not args.every or args.once:
-                    raise
-                pause = WORKER_PAUSES_S[min(failures, len(WORKER_PAUSES_S) - 1)]
-                if failures == 0:  # one line per outage, not one per try
-                    logging.getLogger(__name__).warning("watch run failed (%s); the worker carries on and tries again",
-                                                        type(exc).__name__)
-                    print(f"watch run failed ({type(exc).__name__}): trying again in {pause:.0f} s, and on", flush=True)
-                failures += 1
-                time.sleep(pause)
-                continue
-            if failures:
-                print(f"watch run answers again after {failures} failed tries", flush=True)
-                failures = 0
-            if args.json:
-                print(json.dumps(report.to_dict(), indent=None if args.every else 2), flush=True)
-            else:
-                for alert in report.alerts:
-                    print(f"ALERT #{alert.id}: {message(alert)}", flush=True)
-                for error in report.errors:
-                    print(f"watch #{error['watch_id']} {error['query']}: {error['error']}", flush=True)
-                print(f"checked {report.checked} pairs ({report.from_store} from fresh snapshots), "
-                      f"{len(report.alerts)} alerts, {len(report.errors)} errors"
-                      + (f", {report.undelivered} alerts wait for the webhook"
-                         if report.undelivered and settings.alert_webhook else ""), flush=True)
-            if not args.every or args.once:
-                return EXIT_OK
-            time.sleep(args.every)
-    except KeyboardInterrupt:
-        return EXIT_OK
-    finally:
-        opened.close()
-
-
 def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
     from pathlib import Path
 
-    from analyzer import portfolio
+    from analyzer import portfolio, portfolio_csv
     from analyzer.store import Store, positions_repo
 
     store = Store.open(settings)
@@ -319,7 +259,7 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
     if action == "import":
         try:
             with Path(args.file).open("rb") as stream:
-                done = portfolio.import_file(store, stream, settings.currency, owner=owner,
+                done = portfolio_csv.import_file(store, stream, settings.currency, owner=owner,
                                              max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
         except OSError as exc:
             print(f"error: cannot read {args.file}: {type(exc).__name__}", file=sys.stderr)
@@ -335,7 +275,7 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
         return EXIT_INVALID if done.problems else EXIT_OK
     if action == "export":
         with store.read() as conn:
-            text = portfolio.export_csv(positions_repo.open_positions(conn, owner=owner))
+            text = portfolio_csv.export_csv(positions_repo.open_positions(conn, owner=owner))
         if args.file:
             Path(args.file).write_text(text, encoding="utf-8")
         else:
@@ -384,58 +324,10 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
                 print(note)
         return EXIT_OK
     if action == "bench":
-        return _bench(args, settings)
+        from analyzer.portfolio_bench import bench
+
+        return bench(args.positions, args.json, settings)
     return _valuation(args, settings, store, owner)
-
-
-def _bench(args: argparse.Namespace, settings: Any) -> int:
-    """Cold: every pair asked of the markets through the limiter; warm: again within the TTL."""
-    import tempfile
-    from time import perf_counter
-
-    from analyzer import portfolio
-    from analyzer.engine import Analyzer
-    from analyzer.limits import rate_bound_s
-    from analyzer.metrics import MetricsStore
-    from analyzer.sandbox import SandboxConfig, start_sandbox
-    from analyzer.sandbox.prices import load_catalog
-    from analyzer.store import Store
-
-    if not 1 <= args.positions <= 500:
-        raise InvalidInput("--positions runs from 1 to 500.")
-    shoes = [s.style_ids[0] for s in load_catalog() if s.gender == "men" and set(s.markets) == set(NAMES)
-             and s.size_min <= 10 <= s.size_max]
-    rows = "".join(f"{shoes[i % len(shoes)]},10,100\n" for i in range(args.positions))
-    sandbox = start_sandbox(SandboxConfig())
-    try:
-        with tempfile.TemporaryDirectory() as data:
-            bench_settings = sandbox.settings_for(settings.with_(data_dir=data, database_url=None))
-            analyzer = Analyzer(bench_settings, metrics=MetricsStore(bench_settings))
-            store = Store.open(bench_settings)
-            portfolio.import_csv(store, "style_id,size,cost\n" + rows, owner=LOCAL)
-            started = perf_counter()
-            cold = portfolio.value_portfolio(analyzer, store, owner=LOCAL)
-            cold_s = perf_counter() - started
-            calls = dict(sandbox.counters.requests)
-            started = perf_counter()
-            warm = portfolio.value_portfolio(analyzer, store, owner=LOCAL)
-            warm_s = perf_counter() - started
-            limits = {m: bench_settings.limits(m) for m in calls}
-    finally:
-        sandbox.stop()
-    bound = rate_bound_s(calls, limits)
-    figures = {"positions": args.positions, "pairs": len(set(rows.splitlines())), "cold_s": round(cold_s, 2),
-               "calls": calls, "rate_bound_s": round(bound, 2), "valued": sum(v.error is None for v in cold.valued),
-               "warm_s": round(warm_s, 3), "warm_calls": sum(sandbox.counters.requests.values()) - sum(calls.values()),
-               "warm_from_store": warm.from_store,
-               "limits": {m: {"rate_per_sec": lim.rate_per_sec, "burst": lim.burst} for m, lim in limits.items()}}
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        print(f"{figures['positions']} positions ({figures['pairs']} pairs): {figures['cold_s']} s cold with "
-              f"{sum(calls.values())} calls ({', '.join(f'{m} {n}' for m, n in calls.items())}); the rate bound is "
-              f"{figures['rate_bound_s']} s. Again within the TTL: {figures['warm_s']} s, {figures['warm_calls']} calls.")
-    return EXIT_OK
 
 
 def _valuation(args: argparse.Namespace, settings: Any, store: Store, owner: str) -> int:

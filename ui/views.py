@@ -1,20 +1,17 @@
-"""Words, tables and charts built from lookup results: pure functions of plain data.
+"""Words and tables built from lookup results: pure functions of plain data (charts: ui/charts.py).
 
 Nothing here decides a price: payouts, fees and picks come from `analyzer.pricing`; this module
-only says them (with their currency, "—" where a figure is missing) and draws them. Charts are
-laid out to read at 390 px: legends under the plot, short tick labels, no mode bar.
+only says them (with their currency, "—" where a figure is missing).
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from analyzer import pricing
 from analyzer.answer import MarketPayouts, Recommendation
@@ -22,14 +19,10 @@ from analyzer.csv_safe import safe_frame
 from analyzer.markets.registry import MARKETS, NAMES, spec
 from analyzer.money import format_money
 from analyzer.pricing import Fees
-from analyzer.report import SYMBOLS, label
+from analyzer.report import label
 from analyzer.times import read_time
 
-ASK_BID_COLOURS = {m.name: m.colours for m in MARKETS}
 DASH = "—"
-# Plotly's toolbar covers the legend and the size marker on a phone; zooming is not needed here.
-CHART_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
-_LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanchor": "left"}
 
 
 def money(value: float | None, currency: str | None = "USD") -> str:
@@ -190,46 +183,12 @@ def size_run_frame(result: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["market", "size", "lowest_ask", "highest_bid"])
 
 
-def size_run_chart(frame: pd.DataFrame, chosen: float | None, chosen_label: str, currency: str) -> go.Figure:
-    figure = go.Figure()
-    for market, part in frame.groupby("market", sort=False):
-        ask_colour, bid_colour = ASK_BID_COLOURS.get(str(market), ("#444", "#999"))
-        part = part.sort_values("size")
-        figure.add_trace(go.Scatter(x=part["size"], y=part["lowest_ask"], name=f"{label(str(market))} ask",
-                                    mode="lines+markers", line={"color": ask_colour}, connectgaps=False))
-        figure.add_trace(go.Scatter(x=part["size"], y=part["highest_bid"], name=f"{label(str(market))} bid",
-                                    mode="lines+markers", line={"color": bid_colour, "dash": "dot"}, connectgaps=False))
-    if chosen is not None:
-        figure.add_vline(x=chosen, line={"color": "#e8590c", "width": 2, "dash": "dash"})
-        figure.add_annotation(x=chosen, y=1, yref="paper", yanchor="bottom", text=chosen_label, showarrow=False,
-                              font={"color": "#e8590c"})
-    figure.update_layout(height=340, margin={"l": 8, "r": 8, "t": 28, "b": 8}, hovermode="x unified",
-                         xaxis={"title": None, "dtick": 1, "automargin": True},
-                         yaxis={"title": None, "tickformat": ",.0f", "automargin": True, "nticks": 6},
-                         legend=_LEGEND_BELOW)
-    figure.update_yaxes(ticksuffix=f" {currency}" if currency not in SYMBOLS else "", tickprefix=SYMBOLS.get(currency, ""))
-    return figure
-
-
 def sales_frame(quote: Mapping[str, Any]) -> pd.DataFrame:
     rows = [{"at": pd.to_datetime(s.get("at"), utc=True, errors="coerce"), "price": s.get("price"),
              "consigned": s.get("consigned")} for s in quote.get("recent_sales") or []]
     frame = pd.DataFrame(rows, columns=["at", "price", "consigned"])
     return frame.dropna(subset=["at", "price"]).sort_values("at")
 
-
-def sales_chart(frame: pd.DataFrame, currency: str, timezone: str | None = None) -> go.Figure:
-    """Sale price over time, in the reader's time zone when it is known."""
-    when = frame["at"].dt.tz_convert(timezone) if timezone else frame["at"]
-    kinds = frame["consigned"].map({True: "consigned", False: "not consigned"}).fillna("")
-    colours = frame["consigned"].map({True: "#0a7d3b", False: "#3b5bdb"}).fillna("#868e96")
-    figure = go.Figure(go.Scatter(x=when, y=frame["price"], mode="lines+markers", line={"color": "#adb5bd"},
-                                  marker={"color": list(colours), "size": 8}, customdata=list(kinds),
-                                  hovertemplate="%{x|%b %d %H:%M}: %{y:,.2f} %{customdata}<extra></extra>"))
-    return prices_over_time(figure, currency, height=220, legend=False)
-
-
-# -- History ---------------------------------------------------------------------------------------
 
 HISTORY_PRICES = {"lowest_ask": "ask", "highest_bid": "bid"}
 
@@ -241,38 +200,6 @@ def history_frame(history: Mapping[str, Any]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["at", "market", "kind", "amount", "currency"])
     frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
     return frame
-
-
-def history_chart(frame: pd.DataFrame, sales: Sequence[Mapping[str, Any]], currency: str,
-                  timezone: str | None = None) -> go.Figure:
-    """Asks and bids per market over time as lines, sales as dots."""
-    figure = go.Figure()
-    for (market, kind), part in frame.groupby(["market", "kind"], sort=True):
-        when = part["at"].dt.tz_convert(timezone) if timezone else part["at"]
-        ask_colour, bid_colour = ASK_BID_COLOURS.get(str(market), ("#444", "#999"))
-        name = f"{label(str(market))} {kind}"
-        figure.add_trace(go.Scatter(x=when, y=part["amount"], mode="lines+markers", name=name,
-                                    line={"color": ask_colour if kind == "ask" else bid_colour,
-                                          "dash": "solid" if kind == "ask" else "dot"},
-                                    hovertemplate="%{x|%b %d %H:%M}: %{y:,.2f}<extra>" + name + "</extra>"))
-    if sales:
-        at = pd.to_datetime([s["at"] for s in sales], utc=True, format="ISO8601")
-        sold_on = label(str(sales[0].get("market", "alias")))
-        figure.add_trace(go.Scatter(x=at.tz_convert(timezone) if timezone else at, y=[s["price"] for s in sales],
-                                    mode="markers", name=f"{sold_on} sales", marker={"color": "#495057", "size": 6, "opacity": 0.6},
-                                    hovertemplate="%{x|%b %d %H:%M}: sold %{y:,.2f}<extra></extra>"))
-    return prices_over_time(figure, currency, height=280, legend=True)
-
-
-def prices_over_time(figure: go.Figure, currency: str, height: int, legend: bool) -> go.Figure:
-    """The house layout of a price-over-time chart: dates below, money at the side, legend under it."""
-    figure.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=legend,
-                         legend=_LEGEND_BELOW,
-                         xaxis={"title": None, "nticks": 4, "tickformat": "%b %d", "automargin": True},
-                         yaxis={"title": None, "nticks": 5, "tickformat": ",.0f", "automargin": True,
-                                "tickprefix": SYMBOLS.get(currency, ""),
-                                "ticksuffix": "" if currency in SYMBOLS else f" {currency}"})
-    return figure
 
 
 def books_line(books: Mapping[str, Mapping[str, Any]]) -> str:
@@ -402,24 +329,6 @@ def compare_csv(frame: pd.DataFrame, quoted_at: str, source: str) -> bytes:
     return safe_frame(out).to_csv(index=False).encode()  # a title like =HYPERLINK(...) stays text
 
 
-def compare_chart(frame: pd.DataFrame) -> go.Figure:
-    """Best payout now per shoe, as horizontal bars: names stay readable at any width."""
-    shown = frame.dropna(subset=["Best payout now"]).sort_values("Best payout now")
-    # Plotly reads a few HTML tags in labels: marketplace titles go in as text.
-    names = [html.escape(n if len(n) <= 28 else n[:27] + "…") for n in shown["Shoe"]]
-    currency = str(shown["Currency"].iloc[0]) if len(shown) else "USD"
-    figure = go.Figure(go.Bar(
-        y=names, x=shown["Best payout now"], orientation="h", marker_color="#0a7d3b",
-        text=[f"{money(v, c)} · {m}" for v, c, m in zip(shown["Best payout now"], shown["Currency"], shown["Sell now on"], strict=True)],
-        textposition="auto", hovertext=[html.escape(n) for n in shown["Shoe"]], hoverinfo="text+x"))
-    figure.update_layout(height=max(160, 44 * len(shown) + 40), margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=False,
-                         xaxis={"title": None, "tickprefix": SYMBOLS.get(currency, ""), "tickformat": ",.0f", "nticks": 5},
-                         yaxis={"title": None, "automargin": True})
-    return figure
-
-
-# -- Performance -----------------------------------------------------------------------------------
-
 def bench_frame(result: Mapping[str, Any]) -> pd.DataFrame:
     """One row per workload run: its wall time, calls, 429s, retries and success, in words."""
     w = result["workloads"]
@@ -434,24 +343,3 @@ def bench_frame(result: Mapping[str, Any]) -> pd.DataFrame:
                          for name, fig in runs])
 
 
-def bench_chart(result: Mapping[str, Any]) -> go.Figure:
-    """Each timed comparison beside its physical floor."""
-    w = result["workloads"]
-    single, batch, design = w["single_cold"], w["batch_cold"], w["design_test"]
-    groups = ["one shoe", f"{batch['shoes']} shoes", f"design ({design['shoes']})"]
-    figure = go.Figure()
-    figure.add_trace(go.Bar(x=groups, y=[single["sequential_median_s"], batch["sequential"]["wall_s"], design["sequential"]["wall_s"]],
-                            name="one after another", marker_color="#adb5bd"))
-    figure.add_trace(go.Bar(x=groups, y=[single["parallel_median_s"], batch["parallel"]["wall_s"], design["parallel"]["wall_s"]],
-                            name="parallel", marker_color="#3b5bdb"))
-    figure.add_trace(go.Bar(x=groups[:2], y=[single["latency_floor_s"]["parallel"], batch["bound_s"]], name="lower bound",
-                            marker_color="#0a7d3b"))
-    figure.update_layout(barmode="group", height=320, margin={"l": 8, "r": 8, "t": 8, "b": 8}, yaxis_title="seconds",
-                         legend=_LEGEND_BELOW)
-    return figure
-
-
-def legend_below(figure: go.Figure, height: int = 300) -> go.Figure:
-    """The house layout for the performance charts: legend under the plot, tight margins."""
-    figure.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, legend=_LEGEND_BELOW)
-    return figure

@@ -18,7 +18,8 @@ from analyzer.engine import Analyzer
 from analyzer.metrics import MetricsStore
 from analyzer.models import LookupResult, Product, Quote, SizePrice
 from analyzer.owners import LOCAL
-from analyzer.portfolio import import_csv, value_portfolio
+from analyzer.portfolio import value_portfolio
+from analyzer.portfolio_csv import import_csv
 from analyzer.store import Store, history_for_result
 from analyzer.store.market_data import write_result
 from analyzer.store.schema import sales, snapshots

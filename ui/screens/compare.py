@@ -8,7 +8,7 @@ import streamlit as st
 
 from analyzer.models import LookupResult
 from analyzer.validation import MAX_COMPARE, InvalidInput, clean_queries, size_label
-from ui import controls, views
+from ui import charts, controls, views
 
 SCALE_NAMES = {**controls.SCALE_NAMES, "": "Each shoe's own"}
 state = st.session_state
@@ -106,7 +106,7 @@ if state.get("compare_results"):
                 st.markdown(f"- {controls.plain(line)}")
     if frame["Best payout now"].notna().any():
         st.markdown("##### Best payout now, per shoe")
-        st.plotly_chart(views.compare_chart(frame), width="stretch", config=views.CHART_CONFIG)
+        st.plotly_chart(charts.compare_chart(frame), width="stretch", config=charts.CHART_CONFIG)
 elif not submitted:
     st.info(f"Paste up to {MAX_COMPARE} shoes, one a line. They are looked up {controls.workers()} at a time.",
             icon=":material/info:")

@@ -10,7 +10,7 @@ from analyzer.answer import Recommendation
 from analyzer.models import LookupResult, Size
 from analyzer.report import label
 from analyzer.validation import InvalidInput, clean_query, parse_size, size_label, size_text
-from ui import controls, views
+from ui import charts, controls, views
 
 state = st.session_state
 
@@ -146,9 +146,9 @@ def size_run_block(data: dict[str, Any]) -> None:
         st.markdown("##### The size run")
         own = next((q for q in data["quotes"].values() if q.get("ok")), None)
         currencies = {q.get("currency") for q in data["quotes"].values() if q.get("sizes")}
-        st.plotly_chart(views.size_run_chart(size_run, own["size"] if own else None, data.get("size_label") or "",
+        st.plotly_chart(charts.size_run_chart(size_run, own["size"] if own else None, data.get("size_label") or "",
                                              currencies.pop() if len(currencies) == 1 else ""),
-                        width="stretch", config=views.CHART_CONFIG)
+                        width="stretch", config=charts.CHART_CONFIG)
 
 
 def history_block(result: LookupResult) -> None:
@@ -174,8 +174,8 @@ def history_block(result: LookupResult) -> None:
                 icon=":material/history:")
         return
     currencies = set(frame["currency"])
-    st.plotly_chart(views.history_chart(frame, stored["sales"], currencies.pop() if len(currencies) == 1 else "",
-                                        st.context.timezone), width="stretch", config=views.CHART_CONFIG)
+    st.plotly_chart(charts.history_chart(frame, stored["sales"], currencies.pop() if len(currencies) == 1 else "",
+                                        st.context.timezone), width="stretch", config=charts.CHART_CONFIG)
     for days in (7, 30):
         lines = views.change_lines(history.change(days), days)
         st.caption(controls.plain(" · ".join(lines)) if lines else f"No change to show over {days} days yet.")
@@ -233,8 +233,8 @@ def show(result: LookupResult) -> None:
             if len(sales) >= 2:
                 consigned = " (green: consigned)" if sales["consigned"].eq(True).any() else ""
                 st.caption(f"Recent {label(market)} sales of this size{consigned}")
-                st.plotly_chart(views.sales_chart(sales, quote.get("currency") or "USD", st.context.timezone),
-                                width="stretch", config=views.CHART_CONFIG)
+                st.plotly_chart(charts.sales_chart(sales, quote.get("currency") or "USD", st.context.timezone),
+                                width="stretch", config=charts.CHART_CONFIG)
 
     size_run_block(data)
     history_block(result)

@@ -16,7 +16,7 @@ from analyzer.markets.registry import MARKETS, NAMES
 from analyzer.models import ProgressEvent
 from analyzer.report import label
 from analyzer.times import parse_time
-from ui import controls, views
+from ui import charts, controls, views
 
 TARGETS = {"avg_elapsed_s": 4.0, "market_failure_rate": 0.10, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}
 KPI_WIDTH = 165
@@ -97,7 +97,7 @@ else:
                         labels={"elapsed_s": "seconds", "Calls": "", "served": ""})
         figure.add_hline(y=TARGETS["avg_elapsed_s"], line_dash="dot", annotation_text="target 4 s",
                          annotation_position="top left")
-        st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
+        st.plotly_chart(charts.legend_below(figure), width="stretch", config=charts.CHART_CONFIG)
     with right:
         st.markdown("##### Market failures over time")
         window = 10
@@ -107,7 +107,7 @@ else:
         figure.add_hline(y=TARGETS["market_failure_rate"], line_dash="dot", annotation_text="target 10%",
                          annotation_position="top left")
         figure.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1.05], xaxis_nticks=4, xaxis_tickformat="%H:%M")
-        st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
+        st.plotly_chart(charts.legend_below(figure), width="stretch", config=charts.CHART_CONFIG)
 
     st.markdown("##### Where each lookup's answers came from")
     counts = recent.assign(query=recent["query"].map(html.escape))
@@ -116,7 +116,7 @@ else:
                     color_discrete_map={"from the cache": "#0a7d3b", "calls sent": "#adb5bd", "rate-limited (429)": "#e03131"},
                     labels={"lookup": "lookup number", "value": "answers", "variable": ""})
     figure.update_layout(bargap=0.15)
-    st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
+    st.plotly_chart(charts.legend_below(figure), width="stretch", config=charts.CHART_CONFIG)
 
     by_market = pd.DataFrame(summary.get("by_market") or {}).T
     if not by_market.empty:
@@ -201,7 +201,7 @@ if last:
         st.metric("Cached, slowest 5%", f"{last['cached_p95_ms']:.0f} ms",
                   help=f"Typical: {last['cached_p50_ms']:.0f} ms, no calls.", width=KPI_WIDTH)
         st.metric("Answered, 429s", f"{last['success_rate']:.0%}, {last['rate_limited']}", width=KPI_WIDTH)
-    st.plotly_chart(views.bench_chart(last), width="stretch", config=views.CHART_CONFIG)
+    st.plotly_chart(charts.bench_chart(last), width="stretch", config=charts.CHART_CONFIG)
     st.dataframe(views.bench_frame(last), hide_index=True, width="stretch", column_config={
         "Answered": st.column_config.NumberColumn(format="percent"), "Seconds": st.column_config.NumberColumn(format="%.2f")})
     design = w["design_test"]

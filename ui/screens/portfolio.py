@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analyzer import fx, portfolio
+from analyzer import fx, portfolio, portfolio_csv
 from analyzer.markets.registry import LABELS
 from analyzer.portfolio import Valuation
 from analyzer.store import positions_repo
@@ -75,7 +75,7 @@ with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_
             upload.seek(0)
         source = upload if upload is not None else io.BytesIO((state.get("portfolio_paste", "") or "").encode("utf-8"))
         # The same rules and messages as `portfolio import FILE`: at most max_bytes + 1 read, encoding named.
-        done = portfolio.import_file(store, source, controls.currency(), owner=owner,
+        done = portfolio_csv.import_file(store, source, controls.currency(), owner=owner,
                                      max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
         if done.problems:
             shown = done.problems[:20]
@@ -157,7 +157,7 @@ for error in data["errors"]:
                icon=":material/warning:")
 
 if held:
-    st.download_button("Export CSV", portfolio.export_csv(held), file_name="portfolio.csv", mime="text/csv",
+    st.download_button("Export CSV", portfolio_csv.export_csv(held), file_name="portfolio.csv", mime="text/csv",
                        key="portfolio_export", icon=":material/download:")
     with st.expander("Record a sale or remove a pair", icon=":material/sell:"):
         labels = {p.id: f"#{p.id} {p.query} {label_of(p.size, p.scale)} (x{p.quantity})" for p in held}
