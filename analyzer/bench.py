@@ -22,9 +22,10 @@ from typing import Any
 
 from analyzer.config import Settings
 from analyzer.engine import Analyzer
+from analyzer.launch import sandboxed
 from analyzer.limits import PUBLISHED, UNLIMITED, per_market, rate_bound_s
 from analyzer.models import LookupResult
-from analyzer.sandbox import SandboxConfig, start_sandbox
+from analyzer.sandbox import SandboxConfig
 from analyzer.sandbox.app import ALL_FAULT_KINDS
 from analyzer.sandbox.prices import load_catalog
 from analyzer.sandbox.server import sandbox_settings
@@ -59,22 +60,19 @@ def _market(latency_ms: float, limits: dict[str, float], market_ttl_s: float = 1
             target: Target = Target()) -> Iterator[tuple[Analyzer, Any]]:
     """A fresh sandbox (or the one at target.url) and a fresh cache, the client told the sandbox's rate and burst.
     The second value is the sandbox's counters, None for a sandbox started elsewhere."""
-    data_dir = Path(tempfile.mkdtemp(prefix="analyzer-bench-"))
-    base = Settings(data_dir=data_dir, market_ttl_s=market_ttl_s)
     if target.url:
+        data_dir = Path(tempfile.mkdtemp(prefix="analyzer-bench-"))
+        base = Settings(data_dir=data_dir, market_ttl_s=market_ttl_s)
         try:
             yield Analyzer(sandbox_settings(base, target.url.rstrip("/"), SandboxConfig())), None
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
         return
     kinds = tuple(k for k in ALL_FAULT_KINDS if k != "stall")
-    sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, fault_rate=target.faults,
-                                          fault_kinds=kinds, **limits))  # type: ignore[arg-type]
-    try:
-        yield Analyzer(sandbox.settings_for(base)), sandbox.counters
-    finally:
-        sandbox.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
+    config = SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, fault_rate=target.faults, fault_kinds=kinds,
+                           **limits)  # type: ignore[arg-type]
+    with sandboxed(config, Settings(market_ttl_s=market_ttl_s), prefix="analyzer-bench-") as (analyzer, sandbox):
+        yield analyzer, sandbox.counters
 
 
 def _figures(results: Sequence[LookupResult], wall_s: float) -> dict[str, Any]:

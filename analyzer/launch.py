@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 
@@ -115,3 +120,18 @@ def open_analyzer(settings: Settings, sandbox_config: SandboxConfig | None = Non
             settings = sandbox.settings_for(settings)
     metrics = MetricsStore(settings) if record else None
     return Opened(Analyzer(settings, metrics=metrics), sandbox)
+
+
+@contextmanager
+def sandboxed(config: SandboxConfig, base: Settings | None = None, *, record: bool = False,
+              prefix: str = "analyzer-") -> Iterator[tuple[Analyzer, RunningSandbox]]:
+    """A sandbox of its own, a fresh data folder and an Analyzer pointed at both (recording its lookups
+    there with `record`): what the benchmarks measure on. Both are gone afterwards."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    sandbox = start_sandbox(config)
+    try:
+        settings = sandbox.settings_for((base or Settings()).with_(data_dir=data_dir))
+        yield Analyzer(settings, metrics=MetricsStore(settings) if record else None), sandbox
+    finally:
+        sandbox.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)

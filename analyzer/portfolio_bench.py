@@ -4,17 +4,15 @@ limits, cold (every pair through the limiter) and again within the TTL: calls, t
 from __future__ import annotations
 
 import json
-import tempfile
 from time import perf_counter
 
 from analyzer import portfolio, portfolio_csv
 from analyzer.config import Settings
-from analyzer.engine import Analyzer
+from analyzer.launch import sandboxed
 from analyzer.limits import rate_bound_s
 from analyzer.markets.registry import NAMES
-from analyzer.metrics import MetricsStore
 from analyzer.owners import LOCAL
-from analyzer.sandbox import SandboxConfig, start_sandbox
+from analyzer.sandbox import SandboxConfig
 from analyzer.sandbox.prices import load_catalog
 from analyzer.store import Store
 from analyzer.validation import InvalidInput
@@ -29,23 +27,18 @@ def bench(positions: int, as_json: bool, settings: Settings) -> int:
     shoes = [s.style_ids[0] for s in load_catalog() if s.gender == "men" and set(s.markets) == set(NAMES)
              and s.size_min <= 10 <= s.size_max]
     rows = "".join(f"{shoes[i % len(shoes)]},10,100\n" for i in range(positions))
-    sandbox = start_sandbox(SandboxConfig())
-    try:
-        with tempfile.TemporaryDirectory() as data:
-            bench_settings = sandbox.settings_for(settings.with_(data_dir=data, database_url=None))
-            analyzer = Analyzer(bench_settings, metrics=MetricsStore(bench_settings))
-            store = Store.open(bench_settings)
-            portfolio_csv.import_csv(store, "style_id,size,cost\n" + rows, owner=LOCAL)
-            started = perf_counter()
-            cold = portfolio.value_portfolio(analyzer, store, owner=LOCAL)
-            cold_s = perf_counter() - started
-            calls = dict(sandbox.counters.requests)
-            started = perf_counter()
-            warm = portfolio.value_portfolio(analyzer, store, owner=LOCAL)
-            warm_s = perf_counter() - started
-            limits = {m: bench_settings.limits(m) for m in calls}
-    finally:
-        sandbox.stop()
+    with sandboxed(SandboxConfig(), settings.with_(database_url=None), record=True,
+                   prefix="analyzer-portfolio-") as (analyzer, sandbox):
+        store = Store.open(analyzer.settings)
+        portfolio_csv.import_csv(store, "style_id,size,cost\n" + rows, owner=LOCAL)
+        started = perf_counter()
+        cold = portfolio.value_portfolio(analyzer, store, owner=LOCAL)
+        cold_s = perf_counter() - started
+        calls = dict(sandbox.counters.requests)
+        started = perf_counter()
+        warm = portfolio.value_portfolio(analyzer, store, owner=LOCAL)
+        warm_s = perf_counter() - started
+        limits = {m: analyzer.settings.limits(m) for m in calls}
     bound = rate_bound_s(calls, limits)
     figures = {"positions": positions, "pairs": len(set(rows.splitlines())), "cold_s": round(cold_s, 2),
                "calls": calls, "rate_bound_s": round(bound, 2), "valued": sum(v.error is None for v in cold.valued),

@@ -23,6 +23,7 @@ from typing import Any
 
 from analyzer.config import Limits, Settings
 from analyzer.engine import Analyzer
+from analyzer.launch import sandboxed
 from analyzer.limits import PUBLISHED, UNLIMITED, per_market, rate_bound_s
 from analyzer.sandbox import SandboxConfig, start_sandbox
 from analyzer.sandbox.server import sandbox_settings
@@ -106,15 +107,10 @@ def shared_rate_bound_s(calls: dict[str, int], latency_s: float, limits: dict[st
 
 def calls_needed(shoes: Sequence[str], latency_ms: float) -> dict[str, int]:
     """The calls these shoes cost one client quoting them cold, measured on a sandbox with no limit."""
-    sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **UNLIMITED))  # type: ignore[arg-type]
-    data_dir = Path(tempfile.mkdtemp(prefix="analyzer-needed-"))
-    try:
-        analyzer = Analyzer(sandbox.settings_for(Settings(data_dir=data_dir)))
+    config = SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **UNLIMITED)  # type: ignore[arg-type]
+    with sandboxed(config, prefix="analyzer-needed-") as (analyzer, sandbox):
         analyzer.compare(list(shoes), "10")
         return dict(sandbox.counters.requests)
-    finally:
-        sandbox.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def replicas(shoes: Sequence[str], redis_url: str | None, *, processes: int = 3, latency_ms: float = 150.0,
