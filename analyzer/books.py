@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
 
 from analyzer.markets.registry import MARKETS, NAMES, label
+
+if TYPE_CHECKING:
+    from analyzer.config import Settings
 
 REGIONS = ("global", "us", "eu", "uk")
 CONSIGNED = ("any", "true", "false")
@@ -77,7 +80,7 @@ def chosen_books(markets: Iterable[str], alias_region: str = "global", alias_con
             for m in markets}
 
 
-def books_of_settings(settings: Any, markets: Iterable[str] = NAMES) -> dict[str, Book]:
+def books_of_settings(settings: Settings, markets: Iterable[str] = NAMES) -> dict[str, Book]:
     """The books a Settings-like object chooses (its `alias_region` and `alias_consigned`)."""
     return chosen_books(markets, settings.alias_region or "global",
                         settings.alias_consigned or "any")

@@ -16,6 +16,8 @@ from analyzer.owners import LOCAL
 from analyzer.validation import InvalidInput, clean_query, parse_size
 
 if TYPE_CHECKING:
+    from analyzer.config import Settings
+    from analyzer.launch import Opened
     from analyzer.store import Store
     from analyzer.store.watch_repo import Watch
 
@@ -89,7 +91,7 @@ def add_commands(sub: Any) -> None:
     bench.add_argument("--json", action="store_true")
 
 
-def run_command(args: argparse.Namespace, settings: Any, owner: str = LOCAL) -> int | None:
+def run_command(args: argparse.Namespace, settings: Settings, owner: str = LOCAL) -> int | None:
     """Run a store command as `owner` (analyzer.owners): their watches, positions and saved settings."""
     from analyzer.store.db import UNREACHABLE
 
@@ -110,7 +112,7 @@ def run_command(args: argparse.Namespace, settings: Any, owner: str = LOCAL) -> 
         return EXIT_NO_QUOTE
 
 
-def open_recording(settings: Any) -> Any:
+def open_recording(settings: Settings) -> Opened:
     """An opened analyzer (sandbox without keys) whose recorder writes to this settings' store."""
     from analyzer.launch import open_analyzer
 
@@ -122,7 +124,7 @@ def size_parts(raw: object) -> tuple[float, str | None]:
     return float(getattr(size, "value", size)), getattr(size, "scale", None)
 
 
-def owner_settings(settings: Any, owner: str) -> Any:
+def owner_settings(settings: Settings, owner: str) -> Settings:
     """`settings` with the owner's saved fees, currency and Alias book (what their pages show)."""
     from analyzer.owners import defaults_from
     from analyzer.store import Store, owners_repo
@@ -131,7 +133,7 @@ def owner_settings(settings: Any, owner: str) -> Any:
         return owners_repo.load_settings(conn, owner, defaults_from(settings)).apply_to(settings)
 
 
-def _history(args: argparse.Namespace, settings: Any, owner: str) -> int:
+def _history(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from analyzer.books import describe
     from analyzer.store import history_for_result
 
@@ -175,7 +177,7 @@ def _signed(value: float | None, currency: str) -> str:
     return text if value is None or text.startswith("−") else "+" + text
 
 
-def _rates(settings: Any, currencies: set[str], shown: str) -> dict[str, float]:
+def _rates(settings: Settings, currencies: set[str], shown: str) -> dict[str, float]:
     """Today's rates when converting between `currencies` and `shown` needs one, else none (no fetch)."""
     if not currencies - {shown}:
         return {}
@@ -190,7 +192,7 @@ def _rate_words(rates: dict[str, float], shown: str) -> str:
     return "converted " + RATE_NOTE + ": " + ", ".join(f"1 USD = {rate:g} {code}" for code, rate in rates.items())
 
 
-def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
+def _watch(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from analyzer.store import Store, watch_repo
 
     if args.watch_action == "run":
@@ -247,7 +249,7 @@ def _describe(w: Watch, currency: str = "USD") -> str:
     return f"{w.query} {label_of(w.size, w.scale)} on {w.market}: " + ", ".join(parts)
 
 
-def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
+def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from pathlib import Path
 
     from analyzer import portfolio, portfolio_csv
@@ -330,7 +332,7 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
     return _valuation(args, settings, store, owner)
 
 
-def _valuation(args: argparse.Namespace, settings: Any, store: Store, owner: str) -> int:
+def _valuation(args: argparse.Namespace, settings: Settings, store: Store, owner: str) -> int:
     from analyzer import portfolio
 
     opened = open_recording(settings)
