@@ -16,6 +16,7 @@ from typing import Any
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from analyzer.markets.registry import label
 from analyzer.owners import LOCAL, OwnerSettings, check_webhook
 from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.watch_repo import Alert
@@ -23,7 +24,6 @@ from analyzer.validation import InvalidInput
 
 log = logging.getLogger(__name__)
 PHRASES = {"sell_now_above": "sell now pays", "list_above": "listing pays", "ask_below": "lowest ask is"}
-LABELS = {"stockx": "StockX", "alias": "Alias"}
 
 
 class DeliveryFailed(Exception):
@@ -49,7 +49,7 @@ def message(alert: Alert) -> str:
     direction = "below" if alert.target == "ask_below" else "above"
     size = alert.size_label or f"US {alert.size:g}"
     return (f"{alert.query} {size}: {PHRASES.get(alert.target, alert.target)} {alert.value:,.2f} {alert.currency} "
-            f"on {LABELS.get(alert.market, alert.market)}, {direction} your target {alert.threshold:,.2f}")
+            f"on {label(alert.market)}, {direction} your target {alert.threshold:,.2f}")
 
 
 def payload(alert: Alert) -> dict[str, Any]:
@@ -121,11 +121,11 @@ def owner_webhooks(store: Store, settings: Any) -> WebhookFor:
             url = None
             if saved:
                 try:
-                    url = check_webhook(saved, allow_loopback_http=bool(getattr(settings, "webhook_allow_loopback", False)))
+                    url = check_webhook(saved, allow_loopback_http=bool(settings.webhook_allow_loopback))
                 except InvalidInput as exc:
                     log.warning("an owner's webhook is refused (%s); their alerts wait", exc)
             elif owner == LOCAL:
-                url = getattr(settings, "alert_webhook", None)
+                url = settings.alert_webhook
             found[owner] = url
         return found[owner]
 

@@ -22,15 +22,15 @@ from typing import Any
 
 from analyzer.config import Settings
 from analyzer.engine import Analyzer
+from analyzer.launch import sandboxed
+from analyzer.limits import PUBLISHED, UNLIMITED, per_market, rate_bound_s
 from analyzer.models import LookupResult
-from analyzer.sandbox import SandboxConfig, start_sandbox
+from analyzer.sandbox import SandboxConfig
 from analyzer.sandbox.app import ALL_FAULT_KINDS
 from analyzer.sandbox.prices import load_catalog
 from analyzer.sandbox.server import sandbox_settings
 
 Progress = Callable[[str, float], None]
-PUBLISHED = {"stockx_rate_per_sec": 1.0, "stockx_burst": 10, "alias_rate_per_sec": 1.0, "alias_burst": 8}
-UNLIMITED = {"stockx_rate_per_sec": 1000.0, "stockx_burst": 1000, "alias_rate_per_sec": 1000.0, "alias_burst": 1000}
 DESIGN = {"sequential_s": 31.96, "parallel_s": 13.24, "improvement_pct": 48.2, "success_rate": 0.80}
 RESULT_FILE = "bench.json"
 
@@ -60,22 +60,19 @@ def _market(latency_ms: float, limits: dict[str, float], market_ttl_s: float = 1
             target: Target = Target()) -> Iterator[tuple[Analyzer, Any]]:
     """A fresh sandbox (or the one at target.url) and a fresh cache, the client told the sandbox's rate and burst.
     The second value is the sandbox's counters, None for a sandbox started elsewhere."""
-    data_dir = Path(tempfile.mkdtemp(prefix="analyzer-bench-"))
-    base = Settings(data_dir=data_dir, market_ttl_s=market_ttl_s)
     if target.url:
+        data_dir = Path(tempfile.mkdtemp(prefix="analyzer-bench-"))
+        base = Settings(data_dir=data_dir, market_ttl_s=market_ttl_s)
         try:
             yield Analyzer(sandbox_settings(base, target.url.rstrip("/"), SandboxConfig())), None
         finally:
             shutil.rmtree(data_dir, ignore_errors=True)
         return
     kinds = tuple(k for k in ALL_FAULT_KINDS if k != "stall")
-    sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, fault_rate=target.faults,
-                                          fault_kinds=kinds, **limits))  # type: ignore[arg-type]
-    try:
-        yield Analyzer(sandbox.settings_for(base)), sandbox.counters
-    finally:
-        sandbox.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
+    config = SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, fault_rate=target.faults, fault_kinds=kinds,
+                           **limits)  # type: ignore[arg-type]
+    with sandboxed(config, Settings(market_ttl_s=market_ttl_s), prefix="analyzer-bench-") as (analyzer, sandbox):
+        yield analyzer, sandbox.counters
 
 
 def _figures(results: Sequence[LookupResult], wall_s: float) -> dict[str, Any]:
@@ -104,8 +101,7 @@ def _sequential_batch(analyzer: Analyzer, shoes: Sequence[str]) -> list[LookupRe
 def batch_bound_s(calls: dict[str, int], latency_s: float, limits: dict[str, float]) -> float:
     """The fastest any client could finish: each market's calls beyond its burst at its rate, plus
     one latency for the last answer; never less than two round trips."""
-    per_market = [max(0, calls[m] - limits[f"{m}_burst"]) / limits[f"{m}_rate_per_sec"] + latency_s for m in calls]
-    return max([*per_market, 2 * latency_s])
+    return max(rate_bound_s(calls, per_market(limits, list(calls)), latency_s), 2 * latency_s)
 
 
 def single_cold(shoe: str, latency_ms: float, rounds: int, target: Target = Target()) -> dict[str, Any]:
@@ -321,7 +317,7 @@ def run_cli(shoes: object = None, latency_ms: object = None, rounds: object = 5,
         print(f"error: {exc}", file=sys.stderr)
         return 2
     target = Target(settings.sandbox_url, options.faults)
-    redis_url = getattr(settings, "redis_url", None)
+    redis_url = settings.redis_url
     if options.workload == "replicas" and not redis_url:
         print("error: --workload replicas needs REDIS_URL (the Redis the replicas share), e.g. redis://127.0.0.1:6379/0",
               file=sys.stderr)

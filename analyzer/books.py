@@ -10,15 +10,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING
+
+from analyzer.markets.registry import MARKETS, NAMES, label
+
+if TYPE_CHECKING:
+    from analyzer.config import Settings
 
 REGIONS = ("global", "us", "eu", "uk")
 CONSIGNED = ("any", "true", "false")
-# The condition each market prices by default: Alias is asked for new shoes in a good box; StockX
-# lists new shoes only (its standard book).
-DEFAULT_CONDITIONS = {"alias": "new_good_box", "stockx": "new"}
+# The condition each market prices by default (its spec's): Alias is asked for new shoes in a good
+# box; StockX lists new shoes only (its standard book).
+DEFAULT_CONDITIONS = {m.name: m.default_condition for m in MARKETS}
 SEPARATOR = ":"
-CHOOSABLE = ("alias",)  # the markets whose region and listing choice the user sets
+CHOOSABLE = tuple(m.name for m in MARKETS if m.choosable_book)  # the markets whose region and listing choice the user sets
 
 
 @dataclass(frozen=True)
@@ -70,19 +75,16 @@ def parse_book(key: str) -> Book:
 
 def chosen_books(markets: Iterable[str], alias_region: str = "global", alias_consigned: str = "any",
                  alias_condition: str = "new_good_box") -> dict[str, Book]:
-    """Per market, the book the user's choices select: today only Alias has a region, a listing
-    choice and a condition pair."""
-    books = {m: default_book(m) for m in markets}
-    if "alias" in books:
-        books["alias"] = replace(books["alias"], region=alias_region, consigned=alias_consigned, condition=alias_condition)
-    return books
+    """Per market, the book the user's choices select: the region, listing choice and condition pair go
+    to the markets whose spec says they are chosen (today only Alias)."""
+    return {m: replace(default_book(m), region=alias_region, consigned=alias_consigned, condition=alias_condition)
+            if m in CHOOSABLE else default_book(m) for m in markets}
 
 
-def books_of_settings(settings: Any, markets: Iterable[str] = ("stockx", "alias")) -> dict[str, Book]:
-    """The books a Settings-like object chooses (its `alias_region`, `alias_consigned` and `alias_condition`)."""
-    return chosen_books(markets, getattr(settings, "alias_region", "global") or "global",
-                        getattr(settings, "alias_consigned", "any") or "any",
-                        getattr(settings, "alias_condition", "new_good_box") or "new_good_box")
+def books_of_settings(settings: Settings, markets: Iterable[str] = NAMES) -> dict[str, Book]:
+    """The books a Settings object chooses (its `alias_region`, `alias_consigned` and `alias_condition`)."""
+    return chosen_books(markets, settings.alias_region or "global", settings.alias_consigned or "any",
+                        settings.alias_condition or "new_good_box")
 
 
 def book_of(market: str, books: Mapping[str, Book] | None) -> Book:
@@ -104,7 +106,7 @@ def describe(book: Book) -> str:
     region = {"global": "global", "us": "United States", "eu": "Europe", "uk": "United Kingdom"}[book.region]
     listing = {"any": "any listing", "true": "consigned only", "false": "not consigned"}[book.consigned]
     condition = {"new_good_box": "new in a good box", "new": "new"}.get(book.condition, condition_words(book.condition))
-    name = {"alias": "Alias", "stockx": "StockX"}.get(book.market, book.market)
+    name = label(book.market)
     if book.market not in CHOOSABLE and book.is_default:
         return f"{name} standard book ({condition})"
     return f"{name} {region}, {listing}, {condition}"

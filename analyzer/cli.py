@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from analyzer.cli_store import add_commands, run_command
 from analyzer.config import ALIAS_CONDITIONS, Settings
 from analyzer.errors import MarketError
+from analyzer.markets.registry import NAMES
 from analyzer.models import LookupResult
 from analyzer.owners import LOCAL, parse_user
 from analyzer.report import label, money, recommendation_lines
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="run the sandbox marketplace alone")
     sandbox.add_argument("--port", type=int, default=8765)
     sandbox.add_argument("--faults", type=float, default=0.0, help="share of answers that fail, 0 to 1")
-    sandbox.add_argument("--down", action="append", default=[], choices=["stockx", "alias"], help="a market that answers 503")
+    sandbox.add_argument("--down", action="append", default=[], choices=list(NAMES), help="a market that answers 503")
     add_commands(sub)
     add_user_option(parser)
     return parser
@@ -171,32 +172,32 @@ def _source(result: LookupResult) -> str:
 
 def render(result: LookupResult) -> str:
     product = result.product or {}
-    cur = result.pricing.get("currency", result.currency)
+    cur = result.pricing.currency
     head = f"{product.get('title') or result.query}  ·  {product.get('style_id') or '—'}  ·  {result.size_label}  [{_source(result)}]"
     lines = [head, f"{'market':<8} {'size':<10} {'lowest ask':>12} {'highest bid':>12} {'last sale':>12} {'sell now pays':>14} "
                    f"{'list pays':>12}"]
     for market, quote in result.quotes.items():
-        pays = result.pricing["payouts"][market]
+        pays = result.pricing.payouts[market]
         if quote.ok:
-            own, shown = quote.currency, pays["currency"]
+            own, shown = quote.currency, pays.currency
             lines.append(f"{label(market):<8} {quote.size_label or '':<10} {money(quote.lowest_ask, own):>12} "
                          f"{money(quote.highest_bid, own):>12} {money(quote.last_sale, own):>12} "
-                         f"{money(pays['sell_now'], shown):>14} {money(pays['list'], shown):>12}")
+                         f"{money(pays.sell_now, shown):>14} {money(pays.list, shown):>12}")
         else:
             lines.append(f"{label(market):<8} error: {quote.error}")
             for hint in quote.suggestions:
                 lines.append(f"{'':<8}   did you mean {hint['style_id'] or ''} {hint['title']}?")
     lines.extend(recommendation_lines(result.pricing))
-    for market, advice in (result.pricing.get("list_advice") or {}).items():
+    for market, advice in (result.pricing.list_advice or {}).items():
         lines.append(f"{label(market)}: {advice} (time to sell: docs/time-to-sell.md)")
     for market, quote in result.quotes.items():
         if quote.ok and quote.sales_error:
             lines.append(f"{label(market)}: {quote.sales_error}")
     if result.gtin:
         lines.append(f"barcode {result.gtin}")
-    if cur != "USD" or result.pricing.get("fx"):
+    if cur != "USD" or result.pricing.fx:
         lines.append(f"money in {cur}; rates used (per US dollar): "
-                     + (", ".join(f"{k} {v:g}" for k, v in result.pricing["fx"].items()) or "none"))
+                     + (", ".join(f"{k} {v:g}" for k, v in result.pricing.fx.items()) or "none"))
     lines.append(f"{result.mode}, {result.elapsed_s:.2f} s")
     return "\n".join(lines)
 
@@ -205,20 +206,19 @@ def compare_table(results: Sequence[LookupResult]) -> str:
     """One table, decision first: shoe, size, best payout now and where, best list payout, then the rest."""
     rows = [("shoe", "size", "sell now pays", "where", "list pays", "where", "arbitrage", "status")]
     for r in results:
-        p = r.pricing
-        sell, listing, arb = p.get("best_sell_now"), p.get("best_list"), p.get("arbitrage")
+        sell, listing, arb = r.pricing.best_sell_now, r.pricing.best_list, r.pricing.arbitrage
         failed = [q.error or f"{label(m)}: no quote" for m, q in r.quotes.items() if not q.ok]
         title = (r.product or {}).get("title") or r.query
         rows.append((title[:40], r.size_label,
-                     money(sell["payout"], sell["currency"]) if sell else "—", label(sell["market"]) if sell else "—",
-                     money(listing["payout"], listing["currency"]) if listing else "—",
-                     label(listing["market"]) if listing else "—",
-                     money(arb["profit"], arb["currency"]) if arb else "—",
+                     money(sell.payout, sell.currency) if sell else "—", label(sell.market) if sell else "—",
+                     money(listing.payout, listing.currency) if listing else "—",
+                     label(listing.market) if listing else "—",
+                     money(arb.profit, arb.currency) if arb else "—",
                      "quoted" if not failed else "; ".join(failed)))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]) - 1)]
     lines = ["  ".join(str(c).ljust(w) for c, w in zip(row[:-1], widths, strict=True)) + "  " + row[-1] for row in rows]
     if results:
-        lines.append(f"[{_source(results[0])}; money in {results[0].pricing.get('currency', 'USD')}]")
+        lines.append(f"[{_source(results[0])}; money in {results[0].pricing.currency}]")
     return "\n".join(lines)
 
 

@@ -6,22 +6,24 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from analyzer.config import ALIAS_CONDITIONS, ALIAS_CONSIGNED, ALIAS_REGIONS
+from analyzer.markets.registry import NAMES
 from analyzer.money import dec, format_money, rounded
 from analyzer.owners import LOCAL
 from analyzer.validation import InvalidInput, clean_query, parse_size
 
 if TYPE_CHECKING:
+    from analyzer.config import Settings
+    from analyzer.launch import Opened
     from analyzer.store import Store
     from analyzer.store.watch_repo import Watch
 
 EXIT_OK, EXIT_NO_QUOTE, EXIT_INVALID = 0, 1, 2
 COMMANDS = ("history", "watch", "portfolio")
-WATCH_MARKETS = ("stockx", "alias", "any")  # analyzer.store.watch_repo.MARKETS, without importing the store
+WATCH_MARKETS = (*NAMES, "any")  # analyzer.store.watch_repo.MARKETS, without importing the store
 
 
 def _positive(text: str) -> float:
@@ -78,7 +80,7 @@ def add_commands(sub: Any) -> None:
     exports.add_argument("file", nargs="?", help="write here instead of printing")
     sold = steps.add_parser("sold", help="record the sale of one pair of a position")
     sold.add_argument("id", type=int)
-    sold.add_argument("--market", required=True, choices=["stockx", "alias"])
+    sold.add_argument("--market", required=True, choices=list(NAMES))
     sold.add_argument("--price", required=True, type=_positive)
     sold.add_argument("--at", help="the sale's date (default today)")
     sold.add_argument("--json", action="store_true")
@@ -91,7 +93,7 @@ def add_commands(sub: Any) -> None:
     bench.add_argument("--json", action="store_true")
 
 
-def run_command(args: argparse.Namespace, settings: Any, owner: str = LOCAL) -> int | None:
+def run_command(args: argparse.Namespace, settings: Settings, owner: str = LOCAL) -> int | None:
     """Run a store command as `owner` (analyzer.owners): their watches, positions and saved settings."""
     from analyzer.store.db import UNREACHABLE
 
@@ -112,7 +114,7 @@ def run_command(args: argparse.Namespace, settings: Any, owner: str = LOCAL) -> 
         return EXIT_NO_QUOTE
 
 
-def open_recording(settings: Any) -> Any:
+def open_recording(settings: Settings) -> Opened:
     """An opened analyzer (sandbox without keys) whose recorder writes to this settings' store."""
     from analyzer.launch import open_analyzer
 
@@ -124,7 +126,7 @@ def size_parts(raw: object) -> tuple[float, str | None]:
     return float(getattr(size, "value", size)), getattr(size, "scale", None)
 
 
-def owner_settings(settings: Any, owner: str) -> Any:
+def owner_settings(settings: Settings, owner: str) -> Settings:
     """`settings` with the owner's saved fees, currency and Alias book (what their pages show)."""
     from analyzer.owners import defaults_from
     from analyzer.store import Store, owners_repo
@@ -133,7 +135,7 @@ def owner_settings(settings: Any, owner: str) -> Any:
         return owners_repo.load_settings(conn, owner, defaults_from(settings)).apply_to(settings)
 
 
-def _history(args: argparse.Namespace, settings: Any, owner: str) -> int:
+def _history(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from analyzer.books import describe
     from analyzer.store import history_for_result
 
@@ -178,7 +180,7 @@ def _signed(value: float | None, currency: str) -> str:
     return text if value is None or text.startswith("−") else "+" + text
 
 
-def _rates(settings: Any, currencies: set[str], shown: str) -> dict[str, float]:
+def _rates(settings: Settings, currencies: set[str], shown: str) -> dict[str, float]:
     """Today's rates when converting between `currencies` and `shown` needs one, else none (no fetch)."""
     if not currencies - {shown}:
         return {}
@@ -193,17 +195,19 @@ def _rate_words(rates: dict[str, float], shown: str) -> str:
     return "converted " + RATE_NOTE + ": " + ", ".join(f"1 USD = {rate:g} {code}" for code, rate in rates.items())
 
 
-def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
+def _watch(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from analyzer.store import Store, watch_repo
 
     if args.watch_action == "run":
-        return _watch_run(args, settings, owner)  # opens the store itself: the worker outlives an outage
+        from analyzer.watch_worker import run_worker
+
+        return run_worker(args, settings, owner)  # opens the store itself: the worker outlives an outage
     store = Store.open(settings)
     if args.watch_action == "add":
         query, (size, scale) = clean_query(args.query), size_parts(args.size)
         if args.sell_now_above is None and args.list_above is None and args.ask_below is None:
             raise InvalidInput("Give at least one target: --sell-now-above, --list-above or --ask-below.")
-        shown = getattr(settings, "currency", "USD")
+        shown = settings.currency
         targets = {name: None if value is None else float(rounded(dec(value), shown))  # stored as the cents it is compared at
                    for name, value in (("sell_now_above", args.sell_now_above), ("list_above", args.list_above),
                                        ("ask_below", args.ask_below))}
@@ -216,7 +220,7 @@ def _watch(args: argparse.Namespace, settings: Any, owner: str) -> int:
     if args.watch_action == "list":
         with store.read() as conn:
             watched = watch_repo.list_watches(conn, owner=owner)
-        shown = getattr(settings, "currency", "USD")
+        shown = settings.currency
         if args.json:
             print(json.dumps([_watch_dict(w, shown) for w in watched], indent=2))
         else:
@@ -248,71 +252,10 @@ def _describe(w: Watch, currency: str = "USD") -> str:
     return f"{w.query} {label_of(w.size, w.scale)} on {w.market}: " + ", ".join(parts)
 
 
-WORKER_PAUSES_S = (5.0, 10.0, 30.0, 60.0, 120.0)
-
-
-def _watch_run(args: argparse.Namespace, settings: Any, owner: str) -> int:
-    """Every owner's watches (the worker) unless --user names one; each judged at its owner's saved settings.
-
-    With --every the worker never dies of an outage: a store or a run that fails is said once, waited
-    out with growing pauses, and the run goes on when it answers again."""
-    import logging
-
-    from analyzer.alerts import deliver_pending, message, owner_webhooks
-    from analyzer.store import Store
-    from analyzer.watch import WatchRunner
-
-    opened = open_recording(settings)
-    runner: WatchRunner | None = None
-    failures = 0
-
-    def deliver(store: Store) -> tuple[int, int]:
-        return deliver_pending(store, owner_webhooks(store, settings))
-
-    try:
-        while True:
-            try:
-                if runner is None:
-                    runner = WatchRunner(opened.analyzer, Store.open(settings), owner=owner if getattr(args, "user", None) else None)
-                report = runner.run_once(force=args.force, deliver=deliver)
-            except Exception as exc:
-                if not args.every or args.once:
-                    raise
-                pause = WORKER_PAUSES_S[min(failures, len(WORKER_PAUSES_S) - 1)]
-                if failures == 0:  # one line per outage, not one per try
-                    logging.getLogger(__name__).warning("watch run failed (%s); the worker carries on and tries again",
-                                                        type(exc).__name__)
-                    print(f"watch run failed ({type(exc).__name__}): trying again in {pause:.0f} s, and on", flush=True)
-                failures += 1
-                time.sleep(pause)
-                continue
-            if failures:
-                print(f"watch run answers again after {failures} failed tries", flush=True)
-                failures = 0
-            if args.json:
-                print(json.dumps(report.to_dict(), indent=None if args.every else 2), flush=True)
-            else:
-                for alert in report.alerts:
-                    print(f"ALERT #{alert.id}: {message(alert)}", flush=True)
-                for error in report.errors:
-                    print(f"watch #{error['watch_id']} {error['query']}: {error['error']}", flush=True)
-                print(f"checked {report.checked} pairs ({report.from_store} from fresh snapshots), "
-                      f"{len(report.alerts)} alerts, {len(report.errors)} errors"
-                      + (f", {report.undelivered} alerts wait for the webhook"
-                         if report.undelivered and getattr(settings, "alert_webhook", None) else ""), flush=True)
-            if not args.every or args.once:
-                return EXIT_OK
-            time.sleep(args.every)
-    except KeyboardInterrupt:
-        return EXIT_OK
-    finally:
-        opened.close()
-
-
-def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
+def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from pathlib import Path
 
-    from analyzer import portfolio
+    from analyzer import portfolio, portfolio_csv
     from analyzer.store import Store, positions_repo
 
     store = Store.open(settings)
@@ -321,7 +264,7 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
     if action == "import":
         try:
             with Path(args.file).open("rb") as stream:
-                done = portfolio.import_file(store, stream, settings.currency, owner=owner,
+                done = portfolio_csv.import_file(store, stream, settings.currency, owner=owner,
                                              max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
         except OSError as exc:
             print(f"error: cannot read {args.file}: {type(exc).__name__}", file=sys.stderr)
@@ -337,7 +280,7 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
         return EXIT_INVALID if done.problems else EXIT_OK
     if action == "export":
         with store.read() as conn:
-            text = portfolio.export_csv(positions_repo.open_positions(conn, owner=owner))
+            text = portfolio_csv.export_csv(positions_repo.open_positions(conn, owner=owner))
         if args.file:
             Path(args.file).write_text(text, encoding="utf-8")
         else:
@@ -366,7 +309,7 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
     if action == "sales":
         with store.read() as conn:
             sold_pairs = positions_repo.sold_positions(conn, owner=owner)
-        shown = getattr(settings, "currency", "USD")
+        shown = settings.currency
         done_sales = portfolio.realised(sold_pairs, shown, _rates(settings, {p.currency for p in sold_pairs}, shown))
         if args.json:
             print(json.dumps(done_sales, indent=2))
@@ -386,60 +329,13 @@ def _portfolio(args: argparse.Namespace, settings: Any, owner: str) -> int:
                 print(note)
         return EXIT_OK
     if action == "bench":
-        return _bench(args, settings)
+        from analyzer.portfolio_bench import bench
+
+        return bench(args.positions, args.json, settings)
     return _valuation(args, settings, store, owner)
 
 
-def _bench(args: argparse.Namespace, settings: Any) -> int:
-    """Cold: every pair asked of the markets through the limiter; warm: again within the TTL."""
-    import tempfile
-    from time import perf_counter
-
-    from analyzer import portfolio
-    from analyzer.engine import Analyzer
-    from analyzer.metrics import MetricsStore
-    from analyzer.sandbox import SandboxConfig, start_sandbox
-    from analyzer.sandbox.prices import load_catalog
-    from analyzer.store import Store
-
-    if not 1 <= args.positions <= 500:
-        raise InvalidInput("--positions runs from 1 to 500.")
-    shoes = [s.style_ids[0] for s in load_catalog() if s.gender == "men" and set(s.markets) == {"stockx", "alias"}
-             and s.size_min <= 10 <= s.size_max]
-    rows = "".join(f"{shoes[i % len(shoes)]},10,100\n" for i in range(args.positions))
-    sandbox = start_sandbox(SandboxConfig())
-    try:
-        with tempfile.TemporaryDirectory() as data:
-            bench_settings = sandbox.settings_for(settings.with_(data_dir=data, database_url=None))
-            analyzer = Analyzer(bench_settings, metrics=MetricsStore(bench_settings))
-            store = Store.open(bench_settings)
-            portfolio.import_csv(store, "style_id,size,cost\n" + rows, owner=LOCAL)
-            started = perf_counter()
-            cold = portfolio.value_portfolio(analyzer, store, owner=LOCAL)
-            cold_s = perf_counter() - started
-            calls = dict(sandbox.counters.requests)
-            started = perf_counter()
-            warm = portfolio.value_portfolio(analyzer, store, owner=LOCAL)
-            warm_s = perf_counter() - started
-            limits = {m: bench_settings.limits(m) for m in calls}
-    finally:
-        sandbox.stop()
-    bound = max((max(0, n - limits[m].burst) / limits[m].rate_per_sec for m, n in calls.items()), default=0.0)
-    figures = {"positions": args.positions, "pairs": len(set(rows.splitlines())), "cold_s": round(cold_s, 2),
-               "calls": calls, "rate_bound_s": round(bound, 2), "valued": sum(v.error is None for v in cold.valued),
-               "warm_s": round(warm_s, 3), "warm_calls": sum(sandbox.counters.requests.values()) - sum(calls.values()),
-               "warm_from_store": warm.from_store,
-               "limits": {m: {"rate_per_sec": lim.rate_per_sec, "burst": lim.burst} for m, lim in limits.items()}}
-    if args.json:
-        print(json.dumps(figures, indent=2))
-    else:
-        print(f"{figures['positions']} positions ({figures['pairs']} pairs): {figures['cold_s']} s cold with "
-              f"{sum(calls.values())} calls ({', '.join(f'{m} {n}' for m, n in calls.items())}); the rate bound is "
-              f"{figures['rate_bound_s']} s. Again within the TTL: {figures['warm_s']} s, {figures['warm_calls']} calls.")
-    return EXIT_OK
-
-
-def _valuation(args: argparse.Namespace, settings: Any, store: Store, owner: str) -> int:
+def _valuation(args: argparse.Namespace, settings: Settings, store: Store, owner: str) -> int:
     from analyzer import portfolio
 
     opened = open_recording(settings)

@@ -112,7 +112,10 @@ class Settings:
         return [v for v in values if v]
 
     def limits(self, market: str) -> Limits:
-        return {"stockx": self.stockx_limits, "alias": self.alias_limits}[market]
+        from analyzer.markets.registry import spec
+
+        limits: Limits = getattr(self, spec(market).limits_setting)
+        return limits
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]

@@ -10,17 +10,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 from typing import Any, Protocol
 
 from analyzer import fx, time_to_sell
-from analyzer.books import Book, default_book
+from analyzer.answer import Recommendation
+from analyzer.books import Book
 from analyzer.config import Settings
 from analyzer.errors import MarketError
 from analyzer.errors import NotFound as NotFoundError
-from analyzer.markets import Market, build_markets
-from analyzer.markets.base import Call, Gather
+from analyzer.markets import build_markets
+from analyzer.markets.base import Call, Gather, Market
 from analyzer.matching import (
     NotFound,
     SearchAgain,
@@ -142,7 +143,7 @@ class _MarketRun:
         s = self.stats
         return Quote(market=self.market.name, elapsed_s=self.finished - self.started, calls=s.calls,
                      cache_hits=s.cache_hits, rate_limited=s.rate_limited, retries=s.retries,
-                     book=getattr(self.market, "book", None) or default_book(self.market.name), **fields)
+                     book=self.market.book, **fields)
 
     def done(self, quote: Quote) -> Quote:
         self.progress.announce(quote, self.market.label)
@@ -168,7 +169,7 @@ class Analyzer:
     @property
     def books(self) -> dict[str, Book]:
         """Per market, the book this analyzer's lookups quote (and so the one its readers of the store read)."""
-        return {m.name: getattr(m, "book", None) or default_book(m.name) for m in self.markets}
+        return {m.name: m.book for m in self.markets}
 
     def lookup(self, query: str, size: object, *, mode: str = "parallel", fees: Fees | None = None,
                on_progress: ProgressCallback | None = None, owner: str = LOCAL_OWNER) -> LookupResult:
@@ -380,13 +381,12 @@ class Analyzer:
                 quote.time_to_sell = curve.to_dict()
                 if curve.advice:
                     advice[name] = curve.advice
-        pricing = recommend(quotes, fees, currency, rates, self.labels)
-        pricing["list_advice"] = advice
+        pricing = replace(recommend(quotes, fees, currency, rates, self.labels), list_advice=advice)
         return LookupResult(query=query, size=size.value, size_label=label, size_asked=size_label(size.value, size.scale),
                             currency=currency, mode=mode, source=self.settings.source, elapsed_s=elapsed, product=product,
                             quotes=quotes, rates=rates, pricing=pricing)
 
-    def reprice(self, result: LookupResult, fees: Fees, currency: str | None = None) -> dict[str, Any]:
+    def reprice(self, result: LookupResult, fees: Fees, currency: str | None = None) -> Recommendation:
         """The recommendation again at other fees or in another display currency, from the stored
         quotes: no market call. Another currency may need today's reference rates (configured, or
         the daily file, cached a day), never a marketplace."""

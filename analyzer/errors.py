@@ -22,10 +22,6 @@ class NotFound(MarketError):
     kind = "not_found"
 
 
-class SizeNotOffered(MarketError):
-    kind = "size_not_offered"
-
-
 class RateLimited(MarketError):
     kind = "rate_limited"
     retryable = True

@@ -34,6 +34,7 @@ from analyzer.errors import (
     Unavailable,
 )
 from analyzer.flight import flight_key, share
+from analyzer.markets import registry
 from analyzer.models import CallStats
 from analyzer.session import (
     MAX_RETRY_AFTER_S,
@@ -45,8 +46,6 @@ from analyzer.session import (
 from analyzer.shared_state import HoldOff, SharedState, StateSwitch, key_id, switch_for
 
 FLIGHT_POLL_S = 0.05
-# Which setting holds each market's API key: the rate budget is the key's, named by its hash.
-KEY_SETTINGS = {"stockx": "stockx_api_key", "alias": "alias_api_token"}
 
 
 class Auth(Protocol):
@@ -355,7 +354,8 @@ def make_breaker(settings: Settings, name: str, storage: pybreaker.CircuitBreake
 
 def budget_name(settings: Settings, name: str) -> str:
     """A market's rate budget: the market and a hash of its API key (never the key)."""
-    return f"{name}:{key_id(getattr(settings, KEY_SETTINGS.get(name, ''), None))}"
+    key = getattr(settings, registry.spec(name).key_setting) if name in registry.NAMES else None
+    return f"{name}:{key_id(key)}"
 
 
 def market_http(settings: Settings, *, name: str, label: str, base_url: str, auth: Auth, volatile_urls: Sequence[str]) -> MarketHttp:
@@ -369,4 +369,4 @@ def market_http(settings: Settings, *, name: str, label: str, base_url: str, aut
 
     return MarketHttp(name=name, label=label, base_url=base_url, auth=auth, timeout_s=settings.http_timeout_s,
                       max_retries=settings.max_retries, budget=budget,
-                      switch=switch_for(getattr(settings, "redis_url", None)), wire=wire)
+                      switch=switch_for(settings.redis_url), wire=wire)

@@ -9,8 +9,14 @@ use it, and take it over if its owner exits (same port, same URLs: their session
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 
@@ -22,7 +28,7 @@ from analyzer.sandbox.server import sandbox_settings
 
 log = logging.getLogger(__name__)
 
-SANDBOX_PORT = 8765
+SANDBOX_PORT = int(os.environ.get("ANALYZER_SANDBOX_PORT") or 8765)  # the usual port; the tests give each worker its own
 SANDBOX_NAME = "sneaker-analyzer-sandbox"
 WATCH_EVERY_S = 2.0
 
@@ -114,3 +120,18 @@ def open_analyzer(settings: Settings, sandbox_config: SandboxConfig | None = Non
             settings = sandbox.settings_for(settings)
     metrics = MetricsStore(settings) if record else None
     return Opened(Analyzer(settings, metrics=metrics), sandbox)
+
+
+@contextmanager
+def sandboxed(config: SandboxConfig, base: Settings | None = None, *, record: bool = False,
+              prefix: str = "analyzer-") -> Iterator[tuple[Analyzer, RunningSandbox]]:
+    """A sandbox of its own, a fresh data folder and an Analyzer pointed at both (recording its lookups
+    there with `record`): what the benchmarks measure on. Both are gone afterwards."""
+    data_dir = Path(tempfile.mkdtemp(prefix=prefix))
+    sandbox = start_sandbox(config)
+    try:
+        settings = sandbox.settings_for((base or Settings()).with_(data_dir=data_dir))
+        yield Analyzer(settings, metrics=MetricsStore(settings) if record else None), sandbox
+    finally:
+        sandbox.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -211,5 +211,3 @@ class MetricsStore:
         with self.store.write() as conn:
             metrics_repo.clear(conn, owner=owner)
 
-
-Recorder = MetricsStore

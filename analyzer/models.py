@@ -1,4 +1,4 @@
-"""Plain data shared by the clients, the engine, the pricing and the pages."""
+"""Plain data shared by the clients, the engine, the pricing and the screens."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from analyzer.answer import Recommendation
 from analyzer.books import Book
 
 RECENT_SALES_SHOWN = 10
@@ -218,7 +219,7 @@ class LookupResult:
     elapsed_s: float
     product: dict[str, Any] | None
     quotes: dict[str, Quote]
-    pricing: dict[str, Any]
+    pricing: Recommendation
     size_asked: str = ""
     rates: dict[str, float] = field(default_factory=dict)
     """Every exchange rate known at the lookup (units per US dollar), for re-pricing it later."""
@@ -249,7 +250,7 @@ class LookupResult:
             "success": self.success,
             "product": self.product,
             "quotes": {name: q.to_dict() for name, q in self.quotes.items()},
-            "pricing": self.pricing,
+            "pricing": self.pricing.to_dict(),
             "gtin": self.gtin,
         }
 

@@ -1,26 +1,22 @@
-"""The portfolio: import and export of positions (CSV), valuation at both markets' net payouts, advice,
-sales and realised profit per month.
+"""The portfolio: valuation at both markets' net payouts, advice, sales and realised profit per month
+(import and export of positions: analyzer/portfolio_csv.py).
 
-Parsing, advice and totals are pure; valuation reads fresh stored snapshots first and sends the
+Advice and totals are pure; valuation reads fresh stored snapshots first and sends the
 rest through the Analyzer (its limiter paces the markets).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
-from typing import Any, BinaryIO
+from decimal import Decimal
+from typing import Any
 
+from analyzer.answer import ListPick, Recommendation, SellPick
 from analyzer.books import Book
-from analyzer.config import CURRENCIES, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
-from analyzer.csv_import import FileRefused, decode, read_limited
-from analyzer.csv_safe import safe_row
+from analyzer.matching import looks_like_style_id
 from analyzer.models import ProgressEvent, Quote
 from analyzer.money import ZERO, as_number, dec, opt_dec, rounded
 from analyzer.money import convert as convert_exact
@@ -28,149 +24,14 @@ from analyzer.pricing import payout_exact
 from analyzer.store import Store, positions_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import iso_ago, style_key
-from analyzer.store.positions_repo import NewPosition, Position
-from analyzer.validation import InvalidInput, clean_query, parse_size
+from analyzer.store.positions_repo import Position
+from analyzer.times import parse_time
+from analyzer.validation import InvalidInput
 from analyzer.watch import books_read_by, price_quotes, resolved_of, stored_quotes
 
 RATE_BASIS = "today"  # amounts in other currencies are converted at today's rate (no rate history is kept)
 RATE_NOTE = "at today's rate"
-COLUMNS = ("style_id", "query", "size", "cost", "quantity", "bought_at", "currency", "note")
-CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
-STYLE_ID_RE = re.compile(r"^[A-Z0-9]{2,}[- ]?[A-Z0-9]{2,}$", re.IGNORECASE)
 ProgressCallback = Callable[[ProgressEvent], None]
-
-
-@dataclass(frozen=True)
-class BadRow:
-    line: int
-    reason: str
-
-
-@dataclass
-class ImportResult:
-    ids: list[int] = field(default_factory=list)
-    problems: list[BadRow] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"imported": len(self.ids), "ids": self.ids,
-                "problems": [{"line": p.line, "reason": p.reason} for p in self.problems]}
-
-
-def _date(text: str) -> str:
-    for form in ("%Y-%m-%d", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d"):
-        try:
-            return datetime.strptime(text, form).date().isoformat()
-        except ValueError:
-            continue
-    raise ValueError(f"bought_at {text!r} is not a date (write 2026-11-29)")
-
-
-def parse_row(row: Mapping[str, str], default_currency: str) -> NewPosition:
-    """One CSV row as a position; ValueError (or InvalidInput) says what is wrong with it."""
-    def cell(name: str) -> str:
-        return (row.get(name) or "").strip()
-
-    query = clean_query(cell("style_id") or cell("query"))
-    size = parse_size(cell("size"))
-    try:
-        cost = Decimal(cell("cost").replace(",", "").lstrip("$£€").strip())
-    except InvalidOperation:
-        raise ValueError(f"cost {cell('cost')!r} is not an amount") from None
-    if not cost.is_finite() or not 0 <= cost < 1_000_000:
-        raise ValueError(f"cost {cell('cost')!r} must be from 0 to 1,000,000")
-    raw_qty = cell("quantity") or "1"
-    if not raw_qty.isdigit() or not 1 <= int(raw_qty) <= 10_000:
-        raise ValueError(f"quantity {raw_qty!r} must be a whole number from 1")
-    currency = (cell("currency") or default_currency).upper()
-    if not CURRENCY_RE.match(currency):
-        raise ValueError(f"currency {cell('currency')!r} is not a currency code such as USD")
-    if currency not in CURRENCIES:
-        raise ValueError(f"currency {currency} is not one the analyzer converts (known: {', '.join(CURRENCIES)})")
-    bought = _date(cell("bought_at")) if cell("bought_at") else None
-    return NewPosition(query=query, size=float(getattr(size, "value", size)), scale=getattr(size, "scale", None),
-                       cost=rounded(cost, currency), quantity=int(raw_qty), currency=currency, bought_at=bought, note=cell("note") or None)
-
-
-def parse_csv(text: str, default_currency: str = "USD",
-              max_rows: int = IMPORT_MAX_ROWS) -> tuple[list[NewPosition], list[BadRow]]:
-    """Every row, or every bad row with its line number and reason (line 1 is the header).
-
-    More than `max_rows` positions, or a cell over the csv module's field limit, stops the reading
-    with that one problem: nothing past it is parsed.
-    """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        return _parse_records(reader, default_currency, max_rows)
-    except csv.Error as exc:
-        reason = str(exc)
-        if "field limit" in reason:
-            reason = f"a cell is longer than {csv.field_size_limit():,} characters (an unclosed quote?)"
-        return [], [BadRow(reader.line_num + 1, f"not a readable CSV: {reason}")]  # the line it was reading
-
-
-def _parse_records(reader: csv.DictReader[str], default_currency: str,
-                   max_rows: int) -> tuple[list[NewPosition], list[BadRow]]:
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
-    reader.fieldnames = header
-    missing = [c for c in ("size", "cost") if c not in header]
-    if not header or missing or not ({"style_id", "query"} & set(header)):
-        needs = ", ".join(missing + ([] if {"style_id", "query"} & set(header) else ["style_id or query"]))
-        return [], [BadRow(1, f"the header must name {needs} (columns: {', '.join(COLUMNS)})")]
-    unknown = [h for h in header if h not in COLUMNS]
-    if unknown:
-        return [], [BadRow(1, f"unknown column {', '.join(unknown)} (columns: {', '.join(COLUMNS)})")]
-    rows: list[NewPosition] = []
-    problems: list[BadRow] = []
-    line = reader.line_num
-    for record in reader:
-        if None in record:
-            problems.append(BadRow(reader.line_num, "more cells than the header has columns"))
-        elif not any((v or "").strip() for v in record.values()):
-            pass  # a blank line
-        elif len(rows) + len(problems) >= max_rows:
-            return [], [BadRow(reader.line_num, f"more than {max_rows:,} positions (ANALYZER_IMPORT_MAX_ROWS): "
-                                                "split the file")]
-        else:
-            try:
-                rows.append(parse_row(record, default_currency))
-            except (ValueError, InvalidInput) as exc:
-                problems.append(BadRow(reader.line_num, str(exc)))
-        line = reader.line_num
-    if not rows and not problems:
-        problems.append(BadRow(max(line, 1), "no positions in the file"))
-    return rows, problems
-
-
-def import_csv(store: Store, text: str, default_currency: str = "USD", max_rows: int = IMPORT_MAX_ROWS, *,
-               owner: str) -> ImportResult:
-    """All rows in one transaction, or none when any row is bad."""
-    rows, problems = parse_csv(text, default_currency, max_rows)
-    if problems:
-        return ImportResult([], problems)
-    with store.write() as conn:
-        return ImportResult(positions_repo.add_positions(conn, rows, owner=owner))
-
-
-def import_file(store: Store, stream: BinaryIO, default_currency: str = "USD", *, owner: str,
-                max_bytes: int = IMPORT_MAX_BYTES, max_rows: int = IMPORT_MAX_ROWS) -> ImportResult:
-    """A file from the CLI or an upload from the page: at most `max_bytes` + 1 bytes are read; a file too
-    large or in an unknown encoding is refused whole, as a problem on line 0 (the file itself)."""
-    try:
-        text = decode(read_limited(stream, max_bytes))
-    except FileRefused as exc:
-        return ImportResult([], [BadRow(0, str(exc))])
-    return import_csv(store, text, default_currency, max_rows, owner=owner)
-
-
-def export_csv(held: Sequence[Position]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for p in held:
-        style = p.query if STYLE_ID_RE.match(p.query) else ""
-        writer.writerow(safe_row([style, "" if style else p.query, label_of(p.size, p.scale), f"{rounded(p.cost, p.currency)}",
-                                  p.quantity, p.bought_at or "", p.currency, p.note or ""]))
-    return out.getvalue()
 
 
 def advise(cost: Decimal | float, sell_now: Decimal | float | None, listing: Decimal | float | None, min_margin: float) -> str:
@@ -257,11 +118,11 @@ class Valuation:
                 "fx": self.fx, "rate_basis": RATE_BASIS}
 
 
-def _pick(pricing: Mapping[str, Any], key: str) -> dict[str, Any] | None:
-    best = pricing.get(key)
-    if not best or best.get("payout") is None:
+def _pick(best: SellPick | ListPick | None) -> dict[str, Any] | None:
+    """A pick as a valuation keeps it: where and what it pays."""
+    if best is None:
         return None
-    return {"market": best["market"], "payout": float(best["payout"]), "currency": best.get("currency")}
+    return {"market": best.market, "payout": float(best.payout), "currency": best.currency}
 
 
 def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str], ttl_s: float,
@@ -316,7 +177,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
     settings = analyzer.settings
     fees = fees or settings.fees
     books = dict(books) if books is not None else books_read_by(analyzer)
-    shown = getattr(settings, "currency", "USD")
+    shown = settings.currency
     with store.read() as conn:
         held = positions_repo.open_positions(conn, owner=owner)
     rates: dict[str, float] = {}
@@ -327,13 +188,13 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
     groups: dict[tuple[str, float, str | None], list[Position]] = {}
     for p in held:
         groups.setdefault((p.query.upper(), p.size, p.scale), []).append(p)
-    valuation = Valuation([], shown, float(getattr(settings, "min_margin", 0.1)),
+    valuation = Valuation([], shown, float(settings.min_margin),
                           fx=rates_used(rates, {p.currency for p in held}, shown))
     markets = [m.name for m in analyzer.markets]
 
-    def one(pair: list[Position]) -> tuple[dict[str, Any] | None, str | None, str | None, bool]:
+    def one(pair: list[Position]) -> tuple[Recommendation | None, str | None, str | None, bool]:
         first = pair[0]
-        key = first.style_key or (style_key(first.query) if STYLE_ID_RE.match(first.query) else None)
+        key = first.style_key or (style_key(first.query) if looks_like_style_id(first.query) else None)
         stored = None if force else _fresh_quotes(store, key, first, markets, settings.market_ttl_s, books)
         if stored is not None:
             quotes, at = stored
@@ -343,12 +204,12 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
         with store.write() as conn:
             positions_repo.remember_match(conn, [p.id for p in pair], style_key(product.get("style_id")),
                                           resolved_of(result.quotes))
-        times = [q.quoted_at for q in result.quotes.values() if q.ok and getattr(q, "quoted_at", None)]
+        times = [q.quoted_at for q in result.quotes.values() if q.ok and q.quoted_at]
         errors = " ".join(q.error or "" for q in result.quotes.values() if not q.ok)
         return result.pricing, min(times) if times else None, errors or None, False
 
     total = max(1, len(groups))
-    workers = max(1, min(len(groups), int(getattr(settings, "max_workers", 3))))
+    workers = max(1, min(len(groups), int(settings.max_workers)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portfolio") as pool:
         futures = {pool.submit(one, pair): pair for pair in groups.values()}
         for done, future in enumerate(as_completed(futures), start=1):
@@ -367,7 +228,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
                 elif pricing is None:
                     item.error = problem
                 else:
-                    item.sell_now, item.listing = _pick(pricing, "best_sell_now"), _pick(pricing, "best_list")
+                    item.sell_now, item.listing = _pick(pricing.best_sell_now), _pick(pricing.best_list)
                     if item.sell_now is None and item.listing is None:
                         item.error = problem or "no market has a price for this pair"
                 valuation.valued.append(item)
@@ -388,10 +249,10 @@ def parse_day(text: str | None) -> str:
     except ValueError:
         pass
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = parse_time(text)
     except ValueError:
         raise InvalidInput(f"--at {text!r} is not a date; write 2026-11-29") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def rates_used(fx: Mapping[str, float] | None, currencies: set[str], shown: str) -> dict[str, float]:

@@ -1,25 +1,27 @@
 """Fees, buyer costs, currency conversion, payouts and the recommendation: pure functions over quotes.
 
-Each market's fee rule is one small function; `PAYOUT_RULES` is where they are combined, so a
-third market adds one rule and one line. Payouts are worked out in the currency of the market's own
+Each market's fee rule lives in its spec (analyzer/markets/<market>_spec.py); here they are applied
+through the registry, so a third market adds nothing here. Payouts are worked out in the currency of the market's own
 answer, then converted into the display currency; a market whose currency has no rate keeps its
 own and is left out of the picks that compare markets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
 
+from analyzer.answer import Arbitrage, BuyPick, ListPick, MarketPayouts, Recommendation, SellPick
+from analyzer.markets import alias_spec, stockx_spec
+from analyzer.markets.registry import spec
+from analyzer.markets.spec import usd_flat
 from analyzer.models import Quote, Sale
-from analyzer.money import ZERO, as_number, dec, rounded
+from analyzer.money import as_number, dec, rounded
 from analyzer.money import convert as convert_exact
+from analyzer.times import read_time
 
-STOCKX_TRANSACTION_FEES: dict[int, float] = {1: 0.09, 2: 0.085, 3: 0.08, 4: 0.075, 5: 0.07}
-BUYER_COSTS_NOTE = "Buyer costs are typical US figures (processing and shipping); they vary by location and tax."
+STOCKX_TRANSACTION_FEES = stockx_spec.TRANSACTION_FEES
 
 
 @dataclass(frozen=True)
@@ -55,49 +57,20 @@ def convert(amount: float | Decimal | None, source: str, target: str, fx: Mappin
     return None if exact is None else money(exact, target)
 
 
-def _usd_flat(value: float, currency: str, fx: Mapping[str, float] | None) -> Decimal | None:
-    """A fixed US-dollar fee in the price's currency (exact), before it is subtracted; None without a rate."""
-    return convert_exact(value, "USD", currency, fx)
-
-
-def stockx_payout_exact(price: float | Decimal, fees: Fees) -> Decimal:
-    rate = dec(STOCKX_TRANSACTION_FEES[fees.stockx_level]) + dec(fees.stockx_processing)
-    return max(ZERO, dec(price) * (1 - rate))
-
-
-def alias_payout_exact(price: float | Decimal, fees: Fees, currency: str = "USD",
-                       fx: Mapping[str, float] | None = None) -> Decimal | None:
-    """Alias pays the price less commission, less its $5 seller fee (converted first when the price is
-    not in dollars), less the cash-out fee; exact, None without a rate for the seller fee."""
-    seller_fee = _usd_flat(fees.alias_seller_fee, currency, fx)
-    if seller_fee is None:
-        return None
-    after_sale = dec(price) * (1 - dec(fees.alias_commission)) - seller_fee
-    cashout = dec(fees.alias_cashout) if fees.alias_cashout_enabled else ZERO
-    return max(ZERO, after_sale * (1 - cashout))
-
-
 def stockx_payout(price: float, fees: Fees) -> float:
-    return money(stockx_payout_exact(price, fees))
+    return money(stockx_spec.payout_exact(price, fees))
 
 
 def alias_payout(price: float, fees: Fees) -> float:
-    exact = alias_payout_exact(price, fees)
+    exact = alias_spec.payout_exact(price, fees)
     assert exact is not None  # dollars need no rate
     return money(exact)
-
-
-PayoutRule = Callable[[float | Decimal, Fees, str, Mapping[str, float] | None], Decimal | None]
-PAYOUT_RULES: dict[str, PayoutRule] = {
-    "stockx": lambda price, fees, _currency, _fx: stockx_payout_exact(price, fees),
-    "alias": alias_payout_exact,
-}
 
 
 def payout_exact(market: str, price: float | Decimal | None, fees: Fees, currency: str = "USD",
                  fx: Mapping[str, float] | None = None) -> Decimal | None:
     """The seller's payout at `price` (in `currency`), not rounded; None without a price or a needed rate."""
-    return None if price is None else PAYOUT_RULES[market](price, fees, currency, fx)
+    return None if price is None else spec(market).payout(price, fees, currency, fx)
 
 
 def payout(market: str, price: float | None, fees: Fees, currency: str = "USD",
@@ -111,22 +84,7 @@ def payout(market: str, price: float | None, fees: Fees, currency: str = "USD",
 def fee_lines(market: str, price: float, fees: Fees, currency: str = "USD",
               fx: Mapping[str, float] | None = None) -> list[tuple[str, float]]:
     """The arithmetic of one payout: (what, amount) from the price down to the payout, each shown rounded."""
-    amount = dec(price)
-    if market == "stockx":
-        level = STOCKX_TRANSACTION_FEES[fees.stockx_level]
-        return [("price", price), (f"transaction fee {level:.1%} (level {fees.stockx_level})", -money(amount * dec(level), currency)),
-                (f"payment processing {fees.stockx_processing:.1%}", -money(amount * dec(fees.stockx_processing), currency)),
-                ("payout", money(stockx_payout_exact(price, fees), currency))]
-    seller_fee = _usd_flat(fees.alias_seller_fee, currency, fx)
-    if seller_fee is None:
-        return [("price", price)]
-    after_sale = amount * (1 - dec(fees.alias_commission)) - seller_fee
-    lines = [("price", price), (f"commission {fees.alias_commission:.1%}", -money(amount * dec(fees.alias_commission), currency)),
-             ("seller fee", -money(seller_fee, currency))]
-    if fees.alias_cashout_enabled:
-        lines.append((f"cash-out fee {fees.alias_cashout:.1%}", -money(max(ZERO, after_sale) * dec(fees.alias_cashout), currency)))
-    paid = alias_payout_exact(price, fees, currency, fx)
-    return [*lines, ("payout", money(paid if paid is not None else ZERO, currency))]
+    return spec(market).fee_lines(price, fees, currency, fx)
 
 
 def buyer_cost_exact(market: str, ask: float | Decimal | None, currency: str, fees: Fees,
@@ -135,8 +93,9 @@ def buyer_cost_exact(market: str, ask: float | Decimal | None, currency: str, fe
     flat amount (US dollars, converted first); exact, None without an ask or a rate for the flat amount."""
     if ask is None:
         return None
-    pct = dec(getattr(fees, f"{market}_buyer_pct", 0.0))
-    flat = _usd_flat(getattr(fees, f"{market}_buyer_flat", 0.0), currency, fx)
+    market_spec = spec(market)
+    pct = dec(getattr(fees, market_spec.buyer_pct))
+    flat = usd_flat(getattr(fees, market_spec.buyer_flat), currency, fx)
     return None if flat is None else dec(ask) * (1 + pct) + flat
 
 
@@ -186,35 +145,21 @@ def _price(market: str, quote: Quote, fees: Fees, currency: str, fx: Mapping[str
     )
 
 
-def _best(options: list[dict[str, Any]], key: str, lowest: bool = False) -> dict[str, Any] | None:
-    candidates = [o for o in options if o[key] is not None]
-    if not candidates:
-        return None
-    pick = min if lowest else max
-    return pick(candidates, key=lambda o: o[key])
-
-
-def _numbers_or_none(row: dict[str, Any] | None) -> dict[str, Any] | None:
-    return None if row is None else _numbers(row)
-
-
-def _arbitrage(priced: list[_Priced]) -> dict[str, Any] | None:
+def _arbitrage(priced: list[_Priced]) -> Arbitrage | None:
     """Buy at the lowest ask (plus buyer costs) on one market, sell now on another: only when it pays."""
-    best: dict[str, Any] | None = None
+    best: tuple[Decimal, _Priced, _Priced] | None = None
     for buy in priced:
         for sell in priced:
             if buy.market == sell.market or buy.buy_cost is None or sell.sell_now is None:
                 continue
             profit = sell.sell_now - buy.buy_cost  # both rounded in the same currency: exact
-            if profit > 0 and (best is None or profit > best["profit"]):
-                best = {"buy_on": buy.market, "sell_on": sell.market, "buy_price": buy.ask, "buy_cost": buy.buy_cost,
-                        "sell_price": sell.bid, "sell_payout": sell.sell_now, "profit": profit, "currency": buy.currency}
-    return None if best is None else _numbers(best)
-
-
-def _numbers(row: dict[str, Any]) -> dict[str, Any]:
-    """Decimals as JSON numbers; everything else as it is."""
-    return {k: as_number(v) if isinstance(v, Decimal) else v for k, v in row.items()}
+            if profit > 0 and (best is None or profit > best[0]):
+                best = (profit, buy, sell)
+    if best is None:
+        return None
+    profit, buy, sell = best
+    return Arbitrage(buy_on=buy.market, sell_on=sell.market, buy_price=as_number(buy.ask), buy_cost=float(buy.buy_cost or 0),
+                     sell_price=as_number(sell.bid), sell_payout=float(sell.sell_now or 0), profit=float(profit), currency=buy.currency)
 
 
 def _notes(quotes: Mapping[str, Quote], priced: list[_Priced], currency: str, labels: Mapping[str, str]) -> list[str]:
@@ -236,81 +181,76 @@ def _notes(quotes: Mapping[str, Quote], priced: list[_Priced], currency: str, la
     return notes
 
 
+def _payouts(p: _Priced) -> MarketPayouts:
+    return MarketPayouts(sell_now=as_number(p.sell_now), list=as_number(p.list), sell_faster=as_number(p.sell_faster_payout),
+                         earn_more=as_number(p.earn_more_payout), buy_cost=as_number(p.buy_cost), currency=p.currency)
+
+
+def _best_sell(comparable: list[_Priced]) -> SellPick | None:
+    best = max((p for p in comparable if p.sell_now is not None), key=lambda p: p.sell_now, default=None)  # type: ignore[arg-type,return-value]
+    return None if best is None else SellPick(best.market, as_number(best.bid), float(best.sell_now), best.currency)
+
+
+def _best_list(comparable: list[_Priced], quotes: Mapping[str, Quote]) -> tuple[ListPick | None, list[str]]:
+    """The highest payout at a lowest ask; with no ask to match, StockX's own "sell faster" suggestion.
+    A price below the market's minimum listing price (Alias's) is no advice: those markets are returned apart."""
+    at_ask = [(p.ask, p.list, p) for p in comparable if p.list is not None]
+    basis = "lowest_ask"
+    if not at_ask:
+        at_ask, basis = [(p.sell_faster, p.sell_faster_payout, p) for p in comparable if p.sell_faster_payout is not None], "sell_faster"
+    refused = [p.market for _, _, p in at_ask if _below_minimum(quotes[p.market], basis)]
+    at_ask = [option for option in at_ask if option[2].market not in refused]
+    if not at_ask:
+        return None, refused
+    price, paid, best = max(at_ask, key=lambda option: option[1])  # type: ignore[arg-type,return-value]
+    return ListPick(best.market, as_number(price), float(paid), basis, best.currency), refused  # type: ignore[arg-type]
+
+
+def _below_minimum(quote: Quote, basis: str) -> bool:
+    """A list price (in the quote's own currency) under the market's minimum listing price."""
+    own = quote.lowest_ask if basis == "lowest_ask" else quote.sell_faster
+    return quote.min_listing_price is not None and own is not None and own < quote.min_listing_price
+
+
+def _best_buy(comparable: list[_Priced]) -> BuyPick | None:
+    best = min((p for p in comparable if p.buy_cost is not None), key=lambda p: p.buy_cost, default=None)  # type: ignore[arg-type,return-value]
+    return None if best is None else BuyPick(best.market, as_number(best.ask), float(best.buy_cost), best.currency)  # type: ignore[arg-type]
+
+
 def recommend(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD", fx: Mapping[str, float] | None = None,
-              labels: Mapping[str, str] | None = None) -> dict[str, Any]:
+              labels: Mapping[str, str] | None = None) -> Recommendation:
     """Payouts per market and the picks: best sell now, best list, best buy (with buyer costs),
     arbitrage; all in `currency`, with the rates used and notes saying what was left out and why."""
     fx = dict(fx or {})
     labels = labels or {}
     priced = [_price(m, q, fees, currency, fx) for m, q in quotes.items() if q.ok]
     by_market = {p.market: p for p in priced}
-    payouts = {
-        m: _numbers({"sell_now": by_market[m].sell_now, "list": by_market[m].list, "sell_faster": by_market[m].sell_faster_payout,
-            "earn_more": by_market[m].earn_more_payout, "buy_cost": by_market[m].buy_cost, "currency": by_market[m].currency})
-        if m in by_market else {"sell_now": None, "list": None, "sell_faster": None, "earn_more": None, "buy_cost": None,
-                                "currency": currency}
-        for m in quotes
-    }
     comparable = [p for p in priced if p.comparable]
-    sell_now = [{"market": p.market, "price": p.bid, "payout": p.sell_now, "currency": p.currency} for p in comparable]
-    listing = [{"market": p.market, "price": p.ask, "payout": p.list, "basis": "lowest_ask", "currency": p.currency}
-               for p in comparable]
-    if not any(o["payout"] is not None for o in listing):
-        # No ask to match: StockX's own "sell faster" suggestion is the price to list at.
-        listing = [{"market": p.market, "price": p.sell_faster, "payout": p.sell_faster_payout, "basis": "sell_faster",
-                    "currency": p.currency} for p in comparable]
-    listing, refused = below_minimum(listing, quotes)
-    buying = [{"market": p.market, "price": p.ask, "cost": p.buy_cost, "currency": p.currency} for p in comparable]
     involved = {currency} | {q.currency for q in quotes.values() if q.ok}
-    used = {c: fx[c] for c in sorted(involved) if c in fx and c != "USD"}
-    return {
-        "currency": currency,
-        "fx": used,
-        "payouts": payouts,
-        "best_sell_now": _numbers_or_none(_best(sell_now, "payout")),
-        "best_list": _numbers_or_none(_best(listing, "payout")),
-        "best_buy": _numbers_or_none(_best(buying, "cost", lowest=True)),
-        "arbitrage": _arbitrage(comparable),
-        "buyer_costs_note": BUYER_COSTS_NOTE,
-        "notes": _notes(quotes, priced, currency, labels) + [
-            f"{labels.get(m, m)} refuses listings below {q.min_listing_price:,.2f} {q.currency}: its list price is no advice."
-            for m, q in ((m, quotes[m]) for m in refused)],
-    }
-
-
-def below_minimum(listing: list[dict[str, Any]], quotes: Mapping[str, Quote]) -> tuple[list[dict[str, Any]], list[str]]:
-    """The list options a market would accept: a price below its minimum listing price (Alias's
-    `minimum_listing_price_cents`, in the quote's own currency) is no advice."""
-    kept, refused = [], []
-    for option in listing:
-        quote = quotes[option["market"]]
-        own = quote.lowest_ask if option.get("basis") == "lowest_ask" else quote.sell_faster
-        if quote.min_listing_price is not None and own is not None and own < quote.min_listing_price:
-            refused.append(option["market"])
-            continue
-        kept.append(option)
-    return kept, refused
+    best_list, refused = _best_list(comparable, quotes)
+    return Recommendation(
+        currency=currency,
+        fx={c: fx[c] for c in sorted(involved) if c in fx and c != "USD"},
+        payouts={m: _payouts(by_market[m]) if m in by_market else MarketPayouts.none(currency) for m in quotes},
+        best_sell_now=_best_sell(comparable), best_list=best_list, best_buy=_best_buy(comparable),
+        arbitrage=_arbitrage(comparable),
+        notes=_notes(quotes, priced, currency, labels) + [
+            f"{labels.get(m, m)} refuses listings below {quotes[m].min_listing_price:,.2f} {quotes[m].currency}: "
+            f"its list price is no advice." for m in refused],
+    )
 
 
 def sales_per_week(sales: Sequence[Sale]) -> float | None:
     """How often the pair sells, from the sales returned (newest first): sales per week over the span
     they cover; None with fewer than two."""
-    times = sorted(t for s in sales if (t := _when(s.at)) is not None)
+    times = sorted(t for s in sales if (t := read_time(s.at)) is not None)
     if len(times) < 2 or times[-1] <= times[0]:
         return None
     weeks = (times[-1] - times[0]).total_seconds() / 604_800
     return round((len(times) - 1) / weeks, 2)
 
 
-def _when(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def market_payouts(quotes: Mapping[str, Quote], fees: Fees, currency: str = "USD",
-                   fx: Mapping[str, float] | None = None) -> dict[str, dict[str, Any]]:
+                   fx: Mapping[str, float] | None = None) -> dict[str, MarketPayouts]:
     """Per market: `sell_now` = payout at the highest bid, `list` = payout at the lowest ask."""
-    return recommend(quotes, fees, currency, fx)["payouts"]
+    return recommend(quotes, fees, currency, fx).payouts

@@ -23,12 +23,13 @@ from typing import Any
 
 from analyzer.config import Limits, Settings
 from analyzer.engine import Analyzer
+from analyzer.launch import sandboxed
+from analyzer.limits import PUBLISHED, UNLIMITED, per_market, rate_bound_s
 from analyzer.sandbox import SandboxConfig, start_sandbox
 from analyzer.sandbox.server import sandbox_settings
 from analyzer.shared_state import PREFIX_ENV, redis_client
 
 ROOT = Path(__file__).resolve().parents[1]
-UNLIMITED = {"stockx_rate_per_sec": 1000.0, "stockx_burst": 1000, "alias_rate_per_sec": 1000.0, "alias_burst": 1000}
 
 
 def quote_costs(analyzer: Analyzer, shoes: Sequence[str], size: str = "10", *, at_once: bool = True) -> list[dict[str, Any]]:
@@ -101,27 +102,22 @@ def drop_prefix(redis_url: str, prefix: str) -> None:
 def shared_rate_bound_s(calls: dict[str, int], latency_s: float, limits: dict[str, float]) -> float:
     """The fastest one API key allows, however many processes use it: each market's calls beyond
     its burst at its rate, plus one latency for the last answer."""
-    return max(max(0, calls[m] - limits[f"{m}_burst"]) / limits[f"{m}_rate_per_sec"] + latency_s for m in calls)
+    return rate_bound_s(calls, per_market(limits, list(calls)), latency_s)
 
 
 def calls_needed(shoes: Sequence[str], latency_ms: float) -> dict[str, int]:
     """The calls these shoes cost one client quoting them cold, measured on a sandbox with no limit."""
-    sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **UNLIMITED))  # type: ignore[arg-type]
-    data_dir = Path(tempfile.mkdtemp(prefix="analyzer-needed-"))
-    try:
-        analyzer = Analyzer(sandbox.settings_for(Settings(data_dir=data_dir)))
+    config = SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **UNLIMITED)  # type: ignore[arg-type]
+    with sandboxed(config, prefix="analyzer-needed-") as (analyzer, sandbox):
         analyzer.compare(list(shoes), "10")
         return dict(sandbox.counters.requests)
-    finally:
-        sandbox.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def replicas(shoes: Sequence[str], redis_url: str | None, *, processes: int = 3, latency_ms: float = 150.0,
              limits: dict[str, float] | None = None) -> dict[str, Any]:
     """`processes` real processes on one key, each quoting its own cold shoes at the same moment,
     against a sandbox with the published limits (each process is told them, as a replica would be)."""
-    limits = limits or {"stockx_rate_per_sec": 1.0, "stockx_burst": 10, "alias_rate_per_sec": 1.0, "alias_burst": 8}
+    limits = limits or PUBLISHED
     per = len(shoes) // processes
     sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **limits))  # type: ignore[arg-type]
     prefix = f"bench-{uuid.uuid4().hex[:12]}"

@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from analyzer.books import Book, books_of_settings
+from analyzer.answer import MarketPayouts, Recommendation
+from analyzer.books import Book
 from analyzer.models import ProgressEvent, Quote
 from analyzer.money import convert, dec, rounded
 from analyzer.owners import defaults_from
@@ -25,6 +26,10 @@ from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import Snapshot, latest_snapshots
 from analyzer.store.watch_repo import Alert, Watch
+
+if TYPE_CHECKING:
+    from analyzer.engine import Analyzer
+    from analyzer.pricing import Fees
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -53,7 +58,7 @@ class Priced:
     """A watched pair's current quotes and their pricing, from the markets or from stored snapshots."""
 
     quotes: dict[str, Quote]
-    pricing: dict[str, Any]
+    pricing: Recommendation
     from_store: bool = False
 
 
@@ -70,11 +75,11 @@ class RunReport:
         return {"checked": self.checked, "alerts": [a.to_dict() for a in self.alerts], "errors": self.errors}
 
 
-def _ask_shown(quote: Quote, pricing: Mapping[str, Any], currency: str) -> tuple[float | None, str]:
+def _ask_shown(quote: Quote, pricing: Recommendation, currency: str) -> tuple[float | None, str]:
     """The lowest ask in the currency the payouts are shown in (rounded once), or its own without a rate."""
-    shown = pricing.get("currency") or currency
+    shown = pricing.currency or currency
     own = quote.currency or "USD"
-    exact = convert(quote.lowest_ask, own, shown, pricing.get("fx"))
+    exact = convert(quote.lowest_ask, own, shown, pricing.fx)
     if exact is None:
         return quote.lowest_ask, own
     return float(rounded(exact, shown)), shown
@@ -84,7 +89,6 @@ def readings(watch: Watch, priced: Priced, currency: str) -> list[Reading]:
     """Each target's current value: the best of the watched markets (highest payout, lowest ask), all in
     the display currency so one threshold compares like with like."""
     markets = [m for m in priced.quotes if watch.market in ("any", m)]
-    payouts = priced.pricing.get("payouts", {})
     out = []
     for target, threshold in watch.targets():
         options: list[tuple[Decimal, float, str, str]] = []
@@ -95,8 +99,8 @@ def readings(watch: Watch, priced: Priced, currency: str) -> list[Reading]:
             if target == "ask_below":
                 value, money = _ask_shown(quote, priced.pricing, currency)
             else:
-                pay = payouts.get(m, {})
-                value, money = pay.get("sell_now" if target == "sell_now_above" else "list"), pay.get("currency", currency)
+                pay = priced.pricing.payouts.get(m) or MarketPayouts.none(currency)
+                value, money = (pay.sell_now if target == "sell_now_above" else pay.list), pay.currency
             if value is not None:
                 options.append((dec(value), float(value), m, money or currency))
         pick = (min if target == "ask_below" else max)(options, default=None)
@@ -133,18 +137,15 @@ def _quote_of(snapshot: Snapshot) -> Quote:
                  quoted_at=snapshot.at, scale=snapshot.scale)
 
 
-def price_quotes(analyzer: Any, quotes: Mapping[str, Quote], fees: Any, currency: str | None = None) -> dict[str, Any]:
+def price_quotes(analyzer: Analyzer, quotes: Mapping[str, Quote], fees: Fees, currency: str | None = None) -> Recommendation:
     """Pricing of stored quotes as a lookup would price them: same fees rule, currency and rates."""
-    settings = analyzer.settings
-    rates_for = getattr(analyzer, "rates_for", None)
-    rates = rates_for(dict(quotes), None) if rates_for else getattr(settings, "fx_rates", None)
-    return recommend(quotes, fees, currency or getattr(settings, "currency", "USD"), rates, getattr(analyzer, "labels", None))
+    rates = analyzer.rates_for(dict(quotes), None)
+    return recommend(quotes, fees, currency or analyzer.settings.currency, rates, analyzer.labels)
 
 
-def books_read_by(analyzer: Any) -> dict[str, Book]:
+def books_read_by(analyzer: Analyzer) -> dict[str, Book]:
     """The books an analyzer's lookups quote: the stored snapshots read in their place must be of the same."""
-    books = getattr(analyzer, "books", None)
-    return dict(books) if isinstance(books, Mapping) else books_of_settings(analyzer.settings)
+    return dict(analyzer.books)
 
 
 def stored_quotes(store: Store, resolved: Mapping[str, Mapping[str, Any]], ttl_s: float,
@@ -256,7 +257,7 @@ class WatchRunner:
         with self.store.read() as conn:
             watched = watch_repo.list_watches(conn, owner=self.owner)
         report = RunReport()
-        workers = max(1, min(len(watched), int(getattr(self.settings, "max_workers", 3))))
+        workers = max(1, min(len(watched), int(self.settings.max_workers)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="watch") as pool:
             futures = {pool.submit(self.check, w, force): w for w in watched}
             for done, future in enumerate(as_completed(futures), start=1):

@@ -10,6 +10,7 @@ from analyzer.books import default_book
 from analyzer.config import Settings
 from analyzer.errors import BadAnswer, MarketError, NotConfigured
 from analyzer.http import MarketHttp
+from analyzer.markets.alias_spec import SPEC
 from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, size_number, text
 from analyzer.matching import normalise_style_id, split_style_ids
 from analyzer.models import CallStats, OfferBin, Product, Sale, SizePrice, SizeRun
@@ -209,8 +210,8 @@ def book_params(region: str, consigned: str) -> dict[str, str]:
 
 
 class Alias(HttpMarket):
-    name = "alias"
-    label = "Alias"
+    name = SPEC.name
+    label = SPEC.label
     steps = ("search", "availability", "sales")
     volatile_urls = ("*/pricing_insights/*",)
     has_size_chart = False

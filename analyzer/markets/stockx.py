@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from typing import Any
 
 import requests
@@ -12,6 +11,7 @@ from analyzer.config import Settings
 from analyzer.errors import AuthRefused, BadAnswer, NotConfigured
 from analyzer.http import MarketHttp
 from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, text
+from analyzer.markets.stockx_spec import SPEC
 from analyzer.matching import split_style_ids
 from analyzer.models import CallStats, Product, Sale, SizePrice, SizeRun
 from analyzer.sizes import main_scale, product_scale, read_size
@@ -164,8 +164,8 @@ def parse_size_run(variants: Any, market_data: Any, fallback_scale: str | None =
 
 
 class StockX(HttpMarket):
-    name = "stockx"
-    label = "StockX"
+    name = SPEC.name
+    label = SPEC.label
     steps = ("search", "variants", "market_data")
     volatile_urls = ("*/market-data*",)
     has_size_chart = True
@@ -219,7 +219,3 @@ class StockX(HttpMarket):
                                      lambda d: is_dict_with(d, "productId"))
         return parse_product(product), own
 
-
-def variant_id(product_id: str, size: float) -> str:
-    """Deterministic variant IDs (used by the sandbox to answer like StockX)."""
-    return str(uuid.uuid5(uuid.UUID(product_id), f"{size:g}"))

@@ -11,11 +11,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
+
+if TYPE_CHECKING:
+    from analyzer.config import Settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 DB_FILE = "analyzer.sqlite"
@@ -30,9 +33,9 @@ def default_url(data_dir: Path | str) -> str:
     return f"sqlite:///{Path(data_dir) / DB_FILE}"
 
 
-def url_for(settings: Any) -> str:
-    """The store's URL from Settings (before `database_url` exists there: the default in data_dir)."""
-    return getattr(settings, "store_url", None) or getattr(settings, "database_url", None) or default_url(settings.data_dir)
+def url_for(settings: Settings) -> str:
+    """The store's URL from Settings: ANALYZER_DATABASE_URL, else the SQLite file in data_dir."""
+    return settings.store_url
 
 
 def _sqlite_engine(url: str) -> Engine:

@@ -23,6 +23,7 @@ from analyzer.store.market_data import (
     style_key,
 )
 from analyzer.store.schema import sales, snapshots
+from analyzer.times import parse_time
 
 CHANGE_FIELDS = ("lowest_ask", "highest_bid")
 
@@ -73,7 +74,7 @@ class History:
 
 
 def _parse(at: str) -> datetime:
-    return datetime.fromisoformat(at)
+    return parse_time(at)
 
 
 def change(points: Sequence[HistoryPoint], days: int, now: datetime | None = None) -> dict[str, dict[str, dict[str, float | None] | None]]:

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from analyzer.books import DEFAULT_CONDITIONS, Book, book_of, default_book
 from analyzer.store.schema import sales, snapshots
+from analyzer.times import parse_time
 
 PRICE_FIELDS = ("lowest_ask", "highest_bid", "last_sale", "sell_faster", "earn_more", "flex_lowest_ask")
 
@@ -41,9 +42,7 @@ def style_key(style_id: str | None) -> str | None:
 
 def normalise_time(value: object) -> str:
     """ISO 8601 UTC to the second, whatever offset or precision the answer used."""
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
+    moment = parse_time(value) if not isinstance(value, datetime) else value if value.tzinfo else value.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 

@@ -9,12 +9,13 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, desc, func, insert, or_, select, update
 
+from analyzer.markets.registry import NAMES
 from analyzer.owners import LOCAL
 from analyzer.store.market_data import now_iso
 from analyzer.store.schema import alerts, watch_states, watches
 
 TARGETS = ("sell_now_above", "list_above", "ask_below")
-MARKETS = ("stockx", "alias", "any")
+MARKETS = (*NAMES, "any")
 
 
 @dataclass(frozen=True)

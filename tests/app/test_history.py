@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pages import views
-from tests.app.test_pages import close, look_up, start, texts
+from tests.apptest import close, look_up, start, texts
+from ui import charts, views
 
 
 def test_history_says_how_it_builds_then_charts_two_points(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -35,7 +35,7 @@ def test_history_frame_and_change_lines() -> None:
     ]}
     frame = views.history_frame(history)
     assert list(frame["kind"]) == ["ask", "ask", "bid"] and str(frame["at"].dt.tz) == "UTC"
-    figure = views.history_chart(frame, [{"at": "2026-11-21T10:00:00Z", "price": 95.0}], "USD")
+    figure = charts.history_chart(frame, [{"at": "2026-11-21T10:00:00Z", "price": 95.0}], "USD")
     assert {t.name for t in figure.data} == {"StockX ask", "StockX bid", "Alias sales"}
     lines = views.change_lines({"stockx": {"lowest_ask": {"from": 100.0, "to": 110.0, "change": 10.0, "pct": 0.1,
                                                           "since": "2026-11-20"}, "highest_bid": None},
@@ -47,7 +47,7 @@ def test_history_frame_and_change_lines() -> None:
 def test_history_shows_the_sidebar_book_never_a_mix(monkeypatch: pytest.MonkeyPatch) -> None:
     """The issue's steps on the page: CP9654 on Alias's global book, then Europe consigned only, then
     global again. Each history says its book and holds only that book's asks and sales."""
-    from tests.app.test_pages import set_sidebar
+    from tests.apptest import set_sidebar
 
     monkeypatch.setenv("ANALYZER_MARKET_TTL_S", "1")
     at: AppTest = start(monkeypatch)

@@ -2,105 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-TIMEOUT = 90
-APP = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
-
-
-def navigation_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Run the app as a server does once its frame has called st.navigation.
-
-    AppTest forgets before every run that the app uses st.navigation and, seeing a `pages/` folder,
-    runs a switched-to page file on its own (Streamlit's old multipage mode): no frame, no sidebar.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)  # type: ignore[arg-type]
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
-
-
-def start(monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    """The app on a sandbox of its own (not the one on the usual port), so its counters are the test's."""
-    monkeypatch.setenv("ANALYZER_SANDBOX", "1")
-    monkeypatch.setattr("analyzer.launch.share_usual_sandbox", lambda: None)
-    navigation_only(monkeypatch)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception
-    return at
-
-
-@pytest.fixture
-def app(monkeypatch: pytest.MonkeyPatch) -> Iterator[AppTest]:
-    yield start(monkeypatch)
-    close()
-
-
-def close() -> None:
-    from pages.common import opened
-
-    opened().close()
-    st.cache_resource.clear()
-
-
-def market_requests() -> int:
-    """Requests the sandbox marketplace received (StockX and Alias; exchange rates are not a market)."""
-    from pages.common import opened
-
-    return sum(opened().sandbox.counters.requests.values())  # type: ignore[union-attr]
-
-
-def unescaped(text: object) -> str:
-    """Markdown as a reader sees it: the pages escape every marketplace and money character."""
-    return re.sub(r"\\(.)", r"\1", str(text))
-
-
-def markdowns(at: AppTest) -> list[str]:
-    return [unescaped(m.value) for m in at.markdown]
-
-
-def texts(at: AppTest) -> str:
-    return " ".join(markdowns(at)) + " " + " ".join(unescaped(c.value) for c in at.caption)
-
-
-def headline(at: AppTest) -> str:
-    """The first big line of the answer (## ...)."""
-    return next(m for m in markdowns(at) if m.startswith("## "))
-
-
-def set_sidebar(at: AppTest, **values: object) -> AppTest:
-    """Sidebar settings through their widgets, one rerun each, as a user changes them."""
-    for key, value in values.items():
-        widget = next(w for kind in ("selectbox", "toggle", "number_input") for w in getattr(at.sidebar, kind) if w.key == key)
-        widget.set_value(value).run()
-        assert not at.exception
-    return at
-
-
-def look_up(at: AppTest, query: str, size: str | None = None) -> AppTest:
-    """Type the shoe, pick the size from the list (as labelled, 'US 10', 'US M 8'), press Analyze."""
-    at.text_input(key="query").set_value(query)
-    if size is not None:
-        at.selectbox(key="size").set_value(size)
-    at.button(key="analyze").click().run()
-    assert not at.exception
-    return at
+from tests.apptest import close, headline, look_up, markdowns, market_requests, set_sidebar, start, texts, unescaped
 
 
 def test_lookup_leads_with_the_decision(app: AppTest) -> None:
@@ -193,7 +98,7 @@ def test_size_scale_out_of_range_is_refused(app: AppTest) -> None:
 
 
 def test_size_picker_offers_the_shoes_sizes_after_a_lookup(app: AppTest) -> None:
-    from pages.common import opened
+    from ui.controls import opened
 
     look_up(app, "DD1391-100")
     app.run()
@@ -231,7 +136,7 @@ def test_shared_link_with_a_bad_size_says_so(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_failing_market_shows_its_error_whole_and_the_advice_says_so(app: AppTest) -> None:
-    from pages.common import opened
+    from ui.controls import opened
 
     opened().sandbox.config.down = {"alias"}  # type: ignore[union-attr]
     look_up(app, "CP9654")
@@ -243,7 +148,7 @@ def test_failing_market_shows_its_error_whole_and_the_advice_says_so(app: AppTes
 
 
 def test_compare_leads_with_the_decision(app: AppTest) -> None:
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("ui/screens/compare.py").run()
     app.text_area(key="queries").set_value("DD1391-100\nCP9654\nqqqqzzzz")
     app.selectbox(key="compare_size").set_value("US 10")
     app.button(key="compare").click().run()
@@ -267,7 +172,7 @@ def test_compare_csv_says_size_currency_time_and_source() -> None:
 
     import pandas as pd
 
-    from pages import views
+    from ui import views
 
     frame = pd.DataFrame([{"Shoe": "Dunk", "Size": "US M 10", "Best payout now": 77.75, "Sell now on": "Alias",
                            "Currency": "USD", "Status": "quoted"}])
@@ -279,7 +184,7 @@ def test_compare_csv_says_size_currency_time_and_source() -> None:
 def test_compare_refuses_more_than_the_cli_and_clears_the_old_table(app: AppTest) -> None:
     from analyzer.validation import MAX_COMPARE
 
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("ui/screens/compare.py").run()
     app.text_area(key="queries").set_value("CP9654")
     app.button(key="compare").click().run()
     assert app.dataframe
@@ -291,7 +196,7 @@ def test_compare_refuses_more_than_the_cli_and_clears_the_old_table(app: AppTest
 
 
 def test_compare_reprices_on_a_fee_change(app: AppTest) -> None:
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("ui/screens/compare.py").run()
     app.text_area(key="queries").set_value("DD1391-100\nCP9654")
     app.button(key="compare").click().run()
     first = list(app.dataframe[0].value["Best payout now"])
@@ -306,7 +211,7 @@ def test_performance_page_after_lookups(app: AppTest) -> None:
     look_up(app, "CP9654")
     app.button(key="analyze").click().run()  # the repeat comes from the cache
     look_up(app, "zzzz qqq")  # not found: an answer about the shoe, not a market failure
-    app.switch_page("pages/performance.py").run()
+    app.switch_page("ui/screens/performance.py").run()
     assert not app.exception
     kpis = {m.label: m.value for m in app.metric}
     assert kpis["Lookups"] == "3" and kpis["Market failures"] == "0%"
@@ -320,7 +225,7 @@ def test_performance_page_after_lookups(app: AppTest) -> None:
 
 
 def test_benchmark_button_runs_and_charts(app: AppTest) -> None:
-    app.switch_page("pages/performance.py").run()
+    app.switch_page("ui/screens/performance.py").run()
     app.number_input(key="bench_shoes").set_value(1)
     app.number_input(key="bench_latency").set_value(10)
     app.button(key="run_bench").click().run()

@@ -1,12 +1,13 @@
-"""The pages' words and tables, on plain data: no Streamlit, no sandbox."""
+"""The screens' words and tables, on plain data: no Streamlit, no sandbox."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
 
+from analyzer.answer import ListPick, MarketPayouts, Recommendation
 from analyzer.pricing import Fees
-from pages import views
+from ui import views
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
@@ -46,8 +47,7 @@ def test_not_found_everywhere_offers_each_suggestion_once() -> None:
 
 
 def test_decision_without_bids_says_so_and_no_arbitrage_line_from_one_market() -> None:
-    priced = {"best_sell_now": None, "best_list": {"market": "stockx", "price": 200.0, "payout": 176.0, "currency": "USD"},
-              "best_buy": None, "arbitrage": None}
+    priced = Recommendation("USD", {}, {}, best_list=ListPick("stockx", 200.0, 176.0, "lowest_ask", "USD"))
     lines = views.decision(priced, {"stockx": quote("stockx"), "alias": quote("alias", ok=False)})
     assert lines[0].text == "No bid to sell into right now"
     assert lines[1].text == "List on StockX at $200.00: you get $176.00"
@@ -55,17 +55,17 @@ def test_decision_without_bids_says_so_and_no_arbitrage_line_from_one_market() -
 
 
 def test_arithmetic_shows_each_fee() -> None:
-    line = views.arithmetic("stockx", quote("stockx", highest_bid=100.0), {"payouts": {}}, Fees(stockx_level=1))
+    line = views.arithmetic("stockx", quote("stockx", highest_bid=100.0), Recommendation("USD", {}, {}), Fees(stockx_level=1))
     assert line == "StockX: $100.00 bid − $9.00 transaction fee 9.0% (level 1) − $3.00 payment processing 3.0% = $88.00"
-    assert views.arithmetic("alias", quote("alias", ok=False), {"payouts": {}}, Fees()) is None
+    assert views.arithmetic("alias", quote("alias", ok=False), Recommendation("USD", {}, {}), Fees()) is None
 
 
 def test_compare_frame_leads_with_the_decision_and_shows_dashes() -> None:
     result = {"query": "DD1391-100", "size": 10.0, "size_label": "US M 10", "success": False,
               "product": {"title": "Dunk", "style_id": "DD1391-100"},
               "quotes": {"stockx": quote("stockx", lowest_ask=90.0), "alias": quote("alias", ok=False, error="Alias is down")}}
-    priced = {"currency": "USD", "payouts": {"stockx": {"sell_now": None}}, "best_sell_now": None,
-              "best_list": {"market": "stockx", "price": 90.0, "payout": 79.2, "currency": "USD"}, "arbitrage": None}
+    priced = Recommendation("USD", {}, {"stockx": MarketPayouts.none("USD"), "alias": MarketPayouts.none("USD")},
+                            best_list=ListPick("stockx", 90.0, 79.2, "lowest_ask", "USD"))
     frame = views.compare_frame([result], [priced])
     assert list(frame.columns[:8]) == views.DECISION_COLUMNS
     shown = views.shown_frame(frame, ["Best payout now", "Best list pays", "StockX ask", "Alias ask"])

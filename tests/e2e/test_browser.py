@@ -296,7 +296,7 @@ def chart_labels(page: Any, key: str) -> list[str]:
 
 
 def menu(page: Any) -> set[str]:
-    """The pages the sidebar offers: the app's own five, never Streamlit's old list of the pages/ folder."""
+    """The screens the sidebar offers: the app's own five, in their sections."""
     links = page.locator('[data-testid="stSidebarNav"] a')
     texts = links.evaluate_all("links => links.map(a => a.textContent.trim())")
     return {re.sub(r"^[a-z0-9_]+(?=[A-Z])", "", text) for text in texts}  # without the icon's name

@@ -60,12 +60,10 @@ def test_bench_cli_json(tmp_path: Path) -> None:
 @pytest.mark.parametrize("args", [["--latency-ms", "-5"], ["--latency-ms", "abc"], ["--latency-ms", "nan"], ["--latency-ms", "99999"],
                                   ["--shoes", "0"], ["--shoes", "1000"], ["--shoes", "2.5"], ["--rounds", "0"], ["--rounds", "x"],
                                   ["--workload", "everything"]])
-def test_bad_bench_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str]) -> None:
-    env = dict(os.environ, ANALYZER_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "analyzer", "bench", *args], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=60)
-    assert done.returncode == 2, done.stderr
-    assert done.stdout == "" and len(done.stderr.strip().splitlines()) == 1 and done.stderr.startswith("error: --")
+def test_bad_bench_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str], run_main) -> None:
+    code, out, err = run_main("bench", *args, env={"ANALYZER_DATA_DIR": str(tmp_path)})
+    assert code == 2, err
+    assert out == "" and len(err.strip().splitlines()) == 1 and err.startswith("error: --")
     assert not (tmp_path / "bench.json").exists()
 
 
@@ -126,8 +124,6 @@ def test_bench_faults_option_makes_its_own_sandboxes_fail() -> None:
 
 
 @pytest.mark.parametrize("faults", ["2", "-0.1", "x"])
-def test_bad_faults_are_one_line_exit_2(faults: str, tmp_path: Path) -> None:
-    env = dict(os.environ, ANALYZER_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--faults", faults], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=60)
-    assert done.returncode == 2 and done.stderr.startswith("error: --faults") and done.stderr.count("\n") == 1
+def test_bad_faults_are_one_line_exit_2(faults: str, tmp_path: Path, run_main) -> None:
+    code, _, err = run_main("bench", "--faults", faults, env={"ANALYZER_DATA_DIR": str(tmp_path)})
+    assert code == 2 and err.startswith("error: --faults") and err.count("\n") == 1

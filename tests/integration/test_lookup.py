@@ -68,7 +68,7 @@ def test_one_market_down_keeps_the_others_quote(sandbox_factory, analyzer_for) -
     assert result.quotes["stockx"].ok and result.quotes["stockx"].lowest_ask is not None
     alias = result.quotes["alias"]
     assert not alias.ok and alias.error_kind == "unavailable" and "Alias" in alias.error
-    assert result.pricing["best_buy"]["market"] == "stockx"
+    assert result.pricing.best_buy.market == "stockx"
 
 
 def test_refused_key_is_a_plain_error_without_the_key(fast_sandbox, analyzer_for) -> None:
@@ -130,7 +130,4 @@ def test_a_slow_market_never_delays_the_other(sandbox_factory, analyzer_for, que
     sandbox = sandbox_factory(latency_ms=(20.0, 20.0), extra_latency_ms={"alias": 400.0})
     result = analyzer_for(sandbox, use_cache=False).lookup(query, "10")
     assert result.success
-    # A ratio, not a bound in seconds (a busy machine slows both): StockX's two 20 ms round trips end
-    # long before Alias's first 420 ms search; had StockX waited for it, it would end after it.
-    stockx, alias = result.quotes["stockx"].elapsed_s, result.quotes["alias"].elapsed_s
-    assert stockx < 0.5 * alias, (stockx, alias)
+    assert result.quotes["stockx"].elapsed_s < 0.5 * result.quotes["alias"].elapsed_s  # side by side, whatever the load

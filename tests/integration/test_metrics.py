@@ -8,6 +8,7 @@ import sys
 import threading
 from pathlib import Path
 
+from analyzer.answer import Recommendation
 from analyzer.metrics import MetricsStore
 from analyzer.models import LookupResult, Quote
 
@@ -22,7 +23,7 @@ def result(mode: str = "parallel", ok: tuple[bool, bool] = (True, True), calls: 
         "alias": Quote("alias", ok[1], None if ok[1] else "Alias is unavailable", calls=calls, cache_hits=hits, elapsed_s=elapsed / 2),
     }
     return LookupResult(query="CP9654", size=10.0, size_label="US 10", currency="USD", mode=mode, source="sandbox",
-                        elapsed_s=elapsed, product=None, quotes=quotes, pricing={})
+                        elapsed_s=elapsed, product=None, quotes=quotes, pricing=Recommendation("USD", {}, {}))
 
 
 def test_summary_figures(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ def test_gbp_answer_is_gbp_and_converted_with_configured_rates(fast_sandbox, ana
     result = analyzer_for(fast_sandbox, currency="GBP", fx_rates={"GBP": 0.8}).lookup("DD1391-100", "10")
     stockx, alias = result.quotes["stockx"], result.quotes["alias"]
     assert stockx.currency == "GBP" and alias.currency == "USD"
-    pricing = result.pricing
+    pricing = result.pricing.to_dict()
     assert pricing["currency"] == "GBP" and pricing["fx"] == {"GBP": 0.8}
     assert pricing["payouts"]["alias"]["currency"] == "GBP"
     if alias.highest_bid is not None:
@@ -80,13 +80,13 @@ def test_gbp_answer_is_gbp_and_converted_with_configured_rates(fast_sandbox, ana
 def test_gbp_with_the_sandbox_reference_rates(fast_sandbox, analyzer_for) -> None:
     result = analyzer_for(fast_sandbox, currency="GBP").lookup("DD1391-100", "10")
     assert result.quotes["stockx"].currency == "GBP"
-    assert "GBP" in result.pricing["fx"] and 0.5 < result.pricing["fx"]["GBP"] < 1.2
-    assert {p["currency"] for p in result.pricing["payouts"].values()} == {"GBP"}
+    assert "GBP" in result.pricing.fx and 0.5 < result.pricing.fx["GBP"] < 1.2
+    assert {p.currency for p in result.pricing.payouts.values()} == {"GBP"}
 
 
 def test_gbp_without_any_rate_is_left_out_with_a_note(fast_sandbox, analyzer_for) -> None:
     result = analyzer_for(fast_sandbox, currency="GBP", fx_url=None).lookup("DD1391-100", "10")
-    pricing = result.pricing
+    pricing = result.pricing.to_dict()
     assert pricing["fx"] == {}
     assert pricing["payouts"]["alias"]["currency"] == "USD"
     assert any("No USD->GBP rate" in note for note in pricing["notes"])
@@ -113,11 +113,15 @@ def test_region_us_book_of_the_panda_at_9(fast_sandbox, analyzer_for) -> None:
 
 
 def test_cold_lookup_is_still_two_round_trips_deep(sandbox_factory, analyzer_for) -> None:
-    """Every call of a round trip leaves at once: three round trips cannot finish under 3 latencies."""
+    """Every call of a round trip leaves at once: against the same lookup one call after another (six
+    calls, run side by side on the same sandbox), two round trips take a third of the time; a third
+    round trip would take half. The machine's load slows both alike."""
     sandbox = sandbox_factory(latency_ms=(200.0, 200.0))
     result = analyzer_for(sandbox, use_cache=False, record=False).lookup("DD1503-103", "8")
-    assert result.success and result.quotes["alias"].recent_sales
-    assert 0.4 <= result.elapsed_s < 0.6, result.elapsed_s
+    bound = analyzer_for(sandbox, use_cache=False, record=False).lookup("DD1503-103", "8", mode="sequential")
+    assert result.success and result.quotes["alias"].recent_sales and bound.success
+    assert result.elapsed_s >= 0.4  # two latencies: no answer comes sooner
+    assert result.elapsed_s / bound.elapsed_s < 0.45, (result.elapsed_s, bound.elapsed_s)
 
 
 def test_annotated_style_ids_still_match(fast_sandbox, analyzer_for) -> None:
@@ -135,7 +139,7 @@ def test_partial_style_id_says_not_found_with_suggestions(fast_sandbox, analyzer
     assert not result.any_quoted
     suggested = {s["style_id"] for q in result.quotes.values() for s in q.suggestions}
     assert any(s and s.replace(" ", "-").startswith("DD1391-1") for s in suggested)
-    assert result.pricing["best_sell_now"] is None and result.pricing["notes"] == ["No market quoted this pair: no advice."]
+    assert result.pricing.best_sell_now is None and result.pricing.notes == ["No market quoted this pair: no advice."]
 
 
 def run_cli(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -178,7 +182,7 @@ def test_reprice_in_another_currency_makes_no_market_call(fast_sandbox, analyzer
     analyzer = analyzer_for(fast_sandbox, fx_rates={"GBP": 0.8})
     result = analyzer.lookup("CP9366", "10")
     before = dict(fast_sandbox.counters.requests)
-    priced = analyzer.reprice(result, analyzer.settings.fees.__class__(stockx_level=5), "GBP")
+    priced = analyzer.reprice(result, analyzer.settings.fees.__class__(stockx_level=5), "GBP").to_dict()
     assert fast_sandbox.counters.requests == before
     assert priced["currency"] == "GBP" and {p["currency"] for p in priced["payouts"].values()} == {"GBP"}
     stockx = result.quotes["stockx"]

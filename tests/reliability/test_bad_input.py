@@ -2,40 +2,32 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_pages import close, market_requests, start
+from tests.apptest import close, market_requests, start
 
 ROOT = Path(__file__).resolve().parents[2]
 BAD_QUERIES = ["", "   ", "\t", "x" * 101, "bad\x00byte", "line\nbreak", "bell\x07"]
 BAD_SIZES = ["0", "0.5", "23", "10.25", "-1", "ten", "US W 8M", "8Y", "14C", "XL 10", "", "1e1", "nan", "10,5"]
 
 
-def run_cli(sandbox_url: str, data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STOCKX_", "ALIAS_"))}
-    env.update(ANALYZER_DATA_DIR=str(data_dir), ANALYZER_SANDBOX_URL=sandbox_url, PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
-
-
-def test_cli_battery_makes_no_call(sandbox_factory, tmp_path: Path) -> None:
+def test_cli_battery_makes_no_call(sandbox_factory, tmp_path: Path, run_main) -> None:
     sandbox = sandbox_factory()
     in_argv = [q for q in BAD_QUERIES if "\x00" not in q]  # a NUL cannot travel in argv at all
     cases = [["lookup", q, "--size", "10"] for q in in_argv] + [["lookup", "DD1391-100", "--size", s] for s in BAD_SIZES]
     cases += [["compare", "CP9654", q, "--size", "10"] for q in in_argv[:3]]
     cases.append(["compare", *["CP9654"] * 11, "--size", "10"])
+    env = {"ANALYZER_DATA_DIR": str(tmp_path), "ANALYZER_SANDBOX_URL": sandbox.url}
     for args in cases:
-        done = run_cli(sandbox.url, tmp_path, *args)
-        assert done.returncode == 2, (args, done.stderr)
-        assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, (args, done.stderr)
-        assert "Traceback" not in done.stderr and done.stdout == ""
+        code, out, err = run_main(*args, env=env)
+        assert code == 2, (args, err)
+        assert err.startswith("error: ") and err.count("\n") == 1, (args, err)
+        assert "Traceback" not in err and out == ""
     assert sandbox.counters.requests == {"stockx": 0, "alias": 0}
     assert not (tmp_path / "metrics.sqlite").exists() and not (tmp_path / "analyzer.sqlite").exists()  # not a lookup
 
@@ -60,7 +52,7 @@ def test_app_battery_makes_no_call(app: AppTest) -> None:
         app.button(key="analyze").click().run()
         one_line_warning(app, query)
         assert not app.status and not app.metric, repr(query)  # no lookup started, no old answer left
-    app.switch_page("pages/compare.py").run()
+    app.switch_page("ui/screens/compare.py").run()
     for text in ["", "\n\n", "ok shoe\n" + "x" * 101, "\n".join(["shoe"] * 11)]:
         app.text_area(key="queries").set_value(text)
         app.button(key="compare").click().run()
@@ -70,7 +62,7 @@ def test_app_battery_makes_no_call(app: AppTest) -> None:
 
 
 def test_odd_queries_are_answered_and_never_rendered_as_html(app: AppTest) -> None:
-    from pages.common import plain
+    from ui.controls import plain
 
     odd = "<img src=x onerror=alert(1)> [click](javascript:alert(1)) **$x$**"
     app.text_input(key="query").set_value(odd)

@@ -9,8 +9,6 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_pages import navigation_only
-
 ROOT = Path(__file__).resolve().parents[2]
 SECRETS = {"STOCKX_API_KEY": "sk-live-PAGE-0000-secret", "STOCKX_ACCESS_TOKEN": "eyJ-token-PAGE-1111-secret",
            "ALIAS_API_TOKEN": "alias-pat-PAGE-2222-secret"}
@@ -24,7 +22,6 @@ def test_refused_keys_leave_no_trace(monkeypatch: pytest.MonkeyPatch, sandbox_fa
     for name, value in SECRETS.items():
         monkeypatch.setenv(name, value)
     caplog.set_level(logging.DEBUG)
-    navigation_only(monkeypatch)  # the app as a server runs it: frame, sidebar and the Lookup page
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=60)
     at.run()

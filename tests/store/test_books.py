@@ -18,7 +18,8 @@ from analyzer.engine import Analyzer
 from analyzer.metrics import MetricsStore
 from analyzer.models import LookupResult, Product, Quote, SizePrice
 from analyzer.owners import LOCAL
-from analyzer.portfolio import import_csv, value_portfolio
+from analyzer.portfolio import value_portfolio
+from analyzer.portfolio_csv import import_csv
 from analyzer.store import Store, history_for_result
 from analyzer.store.market_data import write_result
 from analyzer.store.schema import sales, snapshots
@@ -82,8 +83,8 @@ def test_watch_and_portfolio_read_the_book_they_value_with(fast_sandbox, recordi
     assert stored_quotes(store, resolved, 600, europe.books)["alias"].lowest_ask == second.quotes["alias"].lowest_ask
 
     import_csv(store, "style_id,size,cost,quantity\nCP9654,10,300,1\n", owner=LOCAL)
-    global_list = first.pricing["best_list"]["payout"]
-    europe_list = second.pricing["best_list"]["payout"]
+    global_list = first.pricing.best_list.payout
+    europe_list = second.pricing.best_list.payout
     assert global_list != europe_list
     valuer = Analyzer(world.settings.with_(market_ttl_s=600))  # the snapshots above are fresh for it
     asked = sum(fast_sandbox.counters.requests.values())

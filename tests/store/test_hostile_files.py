@@ -16,10 +16,10 @@ import pytest
 from analyzer.config import CURRENCIES, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, Settings
 from analyzer.csv_safe import safe_cell
 from analyzer.owners import LOCAL
-from analyzer.portfolio import export_csv, import_file
+from analyzer.portfolio_csv import export_csv, import_file
 from analyzer.store import Store, db, positions_repo
-from pages import views
 from tests.store.conftest import cli_env, run_cli
+from ui import views
 
 HEADER = "style_id,size,cost,quantity,currency,note\n"
 ROW = "DD1391-100,10,110,1,USD,panda\n"

@@ -11,7 +11,8 @@ import pytest
 
 from analyzer.money import rounded
 from analyzer.owners import LOCAL
-from analyzer.portfolio import import_csv, realised, record_sale
+from analyzer.portfolio import realised, record_sale
+from analyzer.portfolio_csv import import_csv
 from analyzer.pricing import Fees
 from analyzer.store import Store, positions_repo
 from analyzer.validation import InvalidInput

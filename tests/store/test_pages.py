@@ -1,6 +1,6 @@
-"""The Watchlist and Portfolio pages in Streamlit's AppTest, on the sandbox, driven by widget keys.
+"""The Watchlist and Portfolio screens in Streamlit's AppTest, on the sandbox, driven by widget keys.
 
-The pages run inside the app's frame, as a server runs them (tests/app's `start`)."""
+The screens run inside the app's frame, as a server runs them (tests/app's `start`)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,16 @@ from collections.abc import Callable, Iterator
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.test_pages import close, start
+from tests.apptest import close, start
 
 
 @pytest.fixture
 def page(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], AppTest]]:
-    """The app on a sandbox of its own, switched to pages/<name>.py."""
+    """The app on a sandbox of its own, switched to ui/screens/<name>.py."""
 
     def opened_at(name: str) -> AppTest:
         at = start(monkeypatch)
-        return at.switch_page(f"pages/{name}.py")
+        return at.switch_page(f"ui/screens/{name}.py")
 
     yield opened_at
     close()
@@ -106,7 +106,7 @@ def test_portfolio_sales_in_two_currencies_add_up_converted(monkeypatch: pytest.
     """A pair bought in euros and one in dollars, each sold: the month's realised profit is the euro sale
     converted to dollars at today's stated rate plus the dollar sale, never the two figures added."""
     monkeypatch.setenv("ANALYZER_FX_RATES", "EUR=0.92")
-    at = start(monkeypatch).switch_page("pages/portfolio.py")
+    at = start(monkeypatch).switch_page("ui/screens/portfolio.py")
     try:
         at.run()
         at.text_area(key="portfolio_paste").set_value("style_id,size,cost,currency\nDD1391-100,10,100,EUR\nCP9654,9.5,150,USD\n")

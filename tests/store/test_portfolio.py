@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from analyzer.owners import LOCAL
-from analyzer.portfolio import advise, export_csv, import_csv, parse_csv, realised, record_sale, value_portfolio
+from analyzer.portfolio import advise, realised, record_sale, value_portfolio
+from analyzer.portfolio_csv import export_csv, import_csv, parse_csv
 from analyzer.pricing import Fees, payout
 from analyzer.store import Store, positions_repo
 from analyzer.validation import InvalidInput

@@ -82,13 +82,14 @@ def test_metrics_import_into_another_database(tmp_path: Path, db_url: str) -> No
 
 
 def test_market_failures_are_counted_apart_from_not_found_and_missing_sizes(db_url: str) -> None:
+    from analyzer.answer import Recommendation
     from analyzer.models import LookupResult, Quote
 
     def lookup(*kinds: str | None) -> LookupResult:
         quotes = {m: Quote(m, kind is None, None if kind is None else "x", error_kind=kind, calls=1)
                   for m, kind in zip(("stockx", "alias"), kinds, strict=True)}
         return LookupResult(query="Q", size=10.0, size_label="US 10", currency="USD", mode="parallel", source="sandbox",
-                            elapsed_s=0.1, product=None, quotes=quotes, pricing={})
+                            elapsed_s=0.1, product=None, quotes=quotes, pricing=Recommendation("USD", {}, {}))
 
     store = MetricsStore(db_url)
     for kinds in [(None, None), ("not_found", "not_found"), (None, "size_not_offered"), ("unavailable", None), (None, "auth")]:

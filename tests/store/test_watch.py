@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from analyzer.alerts import deliver_pending
+from analyzer.answer import MarketPayouts, Recommendation
 from analyzer.models import Quote
 from analyzer.owners import LOCAL
 from analyzer.store import Store, watch_repo
@@ -22,8 +23,8 @@ def add(store: Store, query: str = "DD1391-100", size: float = 10.0, **targets: 
 
 def priced(bid: float | None, ask: float | None = 200.0) -> Priced:
     quotes = {"stockx": Quote("stockx", True, highest_bid=bid, lowest_ask=ask)}
-    payouts = {"stockx": {"sell_now": bid, "list": ask, "currency": "USD"}}
-    return Priced(quotes, {"payouts": payouts})
+    payouts = {"stockx": MarketPayouts(sell_now=bid, list=ask, sell_faster=None, earn_more=None, buy_cost=None, currency="USD")}
+    return Priced(quotes, Recommendation("USD", {}, payouts))
 
 
 def test_one_alert_per_crossing_none_repeated(db_url: str) -> None:

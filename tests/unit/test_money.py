@@ -60,11 +60,11 @@ def test_market_amounts_are_read_exactly() -> None:
 
 def test_alias_35_dollar_bid_in_pounds_pays_19_43() -> None:
     """DD1391-100 size 10: a $35 Alias bid pays $25.90 (25.901425 exact); at GBP=0.75 that is 19.43, rounded once."""
-    assert recommend(alias_bid(35.0), Fees())["payouts"]["alias"]["sell_now"] == 25.90
+    assert recommend(alias_bid(35.0), Fees()).payouts["alias"].sell_now == 25.90
     priced = recommend(alias_bid(35.0), Fees(), "GBP", GBP)
-    assert priced["payouts"]["alias"]["sell_now"] == 19.43
-    assert priced["best_sell_now"] == {"market": "alias", "price": 26.25, "payout": 19.43, "currency": "GBP"}
-    assert priced["fx"] == {"GBP": 0.75}
+    assert priced.payouts["alias"].sell_now == 19.43
+    assert priced.to_dict()["best_sell_now"] == {"market": "alias", "price": 26.25, "payout": 19.43, "currency": "GBP"}
+    assert priced.fx == {"GBP": 0.75}
 
 
 def test_the_dollar_seller_fee_is_converted_before_it_is_subtracted() -> None:
@@ -81,13 +81,13 @@ def test_buyer_flat_amounts_are_converted_into_the_price_currency() -> None:
     # StockX 100 GBP ask: 100 x 1.03 + $14.95 x 0.75 (11.2125) = 114.2125 -> 114.21
     assert buyer_cost("stockx", 100.0, "GBP", Fees(), GBP) == 114.21
     quotes = {"stockx": Quote(market="stockx", ok=True, lowest_ask=100.0, highest_bid=90.0, currency="GBP")}
-    assert recommend(quotes, Fees(), "GBP", GBP)["payouts"]["stockx"]["buy_cost"] == 114.21
+    assert recommend(quotes, Fees(), "GBP", GBP).payouts["stockx"].buy_cost == 114.21
 
 
 def test_pricing_json_keeps_numbers_as_numbers() -> None:
     priced = recommend({**alias_bid(35.0), "stockx": Quote(market="stockx", ok=True, lowest_ask=40.0, highest_bid=30.0)},
                        Fees(), "GBP", GBP)
-    text = json.dumps(priced)  # no Decimal left in it
+    text = json.dumps(priced.to_dict())  # no Decimal left in it
     again = json.loads(text)
     for pays in again["payouts"].values():
         assert all(isinstance(pays[k], float) or pays[k] is None for k in ("sell_now", "list", "buy_cost"))
@@ -104,4 +104,4 @@ def test_from_alias_cents_to_pounds_the_35_dollar_bid_pays_19_43() -> None:
     quote = Quote(market="alias", ok=True, style_id="DD1391-100", size=book.size, lowest_ask=book.lowest_ask,
                   highest_bid=book.highest_bid, currency="USD")
     priced = recommend({"alias": quote}, Fees(), "GBP", GBP)
-    assert book.highest_bid == 35.0 and priced["payouts"]["alias"]["sell_now"] == 19.43
+    assert book.highest_bid == 35.0 and priced.payouts["alias"].sell_now == 19.43

@@ -8,22 +8,21 @@ import streamlit as st
 
 from analyzer.models import LookupResult
 from analyzer.validation import MAX_COMPARE, InvalidInput, clean_queries, size_label
-from pages import common, views
+from ui import charts, controls, views
 
-SCALE_NAMES = {**common.SCALE_NAMES, "": "Each shoe's own"}
+SCALE_NAMES = {**controls.SCALE_NAMES, "": "Each shoe's own"}
 state = st.session_state
 
-common.require_frame()
 st.title("Compare pairs")
-common.sandbox_badge()
+controls.sandbox_badge()
 
 state.setdefault("compare_scale", "")
-options = common.size_choices("compare_size", state["compare_scale"])
+options = controls.size_choices("compare_size", state["compare_scale"])
 
 st.text_area(f"Shoes, one a line (name or style ID, up to {MAX_COMPARE})", key="queries", height=150,
              placeholder="DD1391-100\nJordan 1 Lost and Found\nCP9654")
 with st.container(horizontal=True, vertical_alignment="bottom", key="compare_row"):
-    st.selectbox("Size scale", common.SCALES, key="compare_scale", format_func=SCALE_NAMES.get, width=150)
+    st.selectbox("Size scale", controls.SCALES, key="compare_scale", format_func=SCALE_NAMES.get, width=150)
     st.selectbox("Size", options, key="compare_size", width=150)
     submitted = st.button("Compare", type="primary", width="stretch", key="compare")
 
@@ -47,22 +46,22 @@ def verdict(results: list[LookupResult]) -> tuple[str, bool]:
 if submitted:
     try:
         queries = read_queries(state.get("queries", ""))
-        size = common.chosen_size("compare_size", state["compare_scale"])
+        size = controls.chosen_size("compare_size", state["compare_scale"])
     except InvalidInput as problem:
         for key in ("compare_results", "compare_meta"):
             state.pop(key, None)  # what it replaced goes too, CSV button included
         st.warning(str(problem), icon=":material/edit:")
     else:
-        engine, fees, workers, owner = common.analyzer(), common.fees(), common.workers(), common.owner()
-        results = common.run_live(
+        engine, fees, workers, owner = controls.analyzer(), controls.fees(), controls.workers(), controls.owner()
+        results = controls.run_live(
             f"Comparing {len(queries)} shoes at {size_label(size.value, size.scale)}…",
             lambda progress: engine.compare(queries, size, fees=fees, on_progress=progress, max_workers=workers, owner=owner),
             summary=lambda rs: (verdict(rs)[0], "complete" if verdict(rs)[1] else "error"),
             log=lambda event: event.step == "shoe",
         )
         state["compare_results"] = results
-        state["compare_meta"] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "source": common.source(),
-                                 "alias": common.alias_options()}
+        state["compare_meta"] = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "source": controls.source(),
+                                 "alias": controls.alias_options()}
 
 if state.get("compare_results"):
     results: list[LookupResult] = state["compare_results"]
@@ -70,16 +69,16 @@ if state.get("compare_results"):
     text, all_quoted = verdict(results)
     if not submitted:  # the status box said it on this run; later runs (a fee change, a download) keep it here
         (st.success if all_quoted else st.warning)(text, icon=":material/check_circle:" if all_quoted else ":material/warning:")
-    if meta.get("alias", common.alias_options()) != common.alias_options():
+    if meta.get("alias", controls.alias_options()) != controls.alias_options():
         region, consigned = meta["alias"]
-        st.info(f"These Alias quotes are for {common.REGION_NAMES[region]}, {common.CONSIGNED_NAMES[consigned].lower()}: "
+        st.info(f"These Alias quotes are for {controls.REGION_NAMES[region]}, {controls.CONSIGNED_NAMES[consigned].lower()}: "
                 "press Compare to ask Alias for the book now chosen in the sidebar.", icon=":material/refresh:")
     data = [r.to_dict() for r in results]
-    priced = [common.reprice(r) for r in results]
+    priced = [controls.reprice(r) for r in results]
     with st.container(key="compare_decision"):
         for line in views.compare_lines(data, priced):
             shoe, _, said = line.partition(": ")
-            st.markdown(f"**{common.plain(shoe)}**: {common.plain(said)}")
+            st.markdown(f"**{controls.plain(shoe)}**: {controls.plain(said)}")
     frame = views.compare_frame(data, priced)
     amounts = [c for c in frame.columns if any(w in c for w in (" ask", " bid", "pays", "payout", "Arbitrage"))]
     st.dataframe(views.shown_frame(frame, amounts), hide_index=True, width="stretch", column_config={
@@ -104,10 +103,10 @@ if state.get("compare_results"):
         with st.container(border=True):
             st.markdown("**What the markets said**")
             for line in errors:
-                st.markdown(f"- {common.plain(line)}")
+                st.markdown(f"- {controls.plain(line)}")
     if frame["Best payout now"].notna().any():
         st.markdown("##### Best payout now, per shoe")
-        st.plotly_chart(views.compare_chart(frame), width="stretch", config=views.CHART_CONFIG)
+        st.plotly_chart(charts.compare_chart(frame), width="stretch", config=charts.CHART_CONFIG)
 elif not submitted:
-    st.info(f"Paste up to {MAX_COMPARE} shoes, one a line. They are looked up {common.workers()} at a time.",
+    st.info(f"Paste up to {MAX_COMPARE} shoes, one a line. They are looked up {controls.workers()} at a time.",
             icon=":material/info:")

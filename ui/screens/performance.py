@@ -12,9 +12,11 @@ import plotly.express as px
 import streamlit as st
 
 from analyzer import bench
+from analyzer.markets.registry import MARKETS, NAMES
 from analyzer.models import ProgressEvent
 from analyzer.report import label
-from pages import common, views
+from analyzer.times import parse_time
+from ui import charts, controls, views
 
 TARGETS = {"avg_elapsed_s": 4.0, "market_failure_rate": 0.10, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}
 KPI_WIDTH = 165
@@ -23,10 +25,9 @@ MARKET_COLUMNS = {"lookups": "Lookups", "market_failures": "Market failures", "n
                   "calls": "Calls sent", "cache_hit_rate": "From the cache", "rate_limit_hits": "Rate-limited (429)",
                   "retries": "Retries"}
 
-common.require_frame()
 st.title("Performance")
-common.sandbox_badge()
-store: Any = common.opened().analyzer.metrics
+controls.sandbox_badge()
+store: Any = controls.opened().analyzer.metrics
 zone = st.context.timezone or "UTC"
 zone_name = "UTC" if zone == "UTC" else zone.split("/")[-1].replace("_", " ")
 
@@ -39,7 +40,7 @@ def local(ts: float | None) -> str:
 
 def outcome(row: pd.Series) -> str:
     """What a lookup came to, in a few words: a typo or a missing size is an answer, not a failure."""
-    kinds = {m: row.get(f"{m}_error_kind") for m in ("stockx", "alias") if row.get(f"{m}_ok") in (0, False)}
+    kinds = {m: row.get(f"{m}_error_kind") for m in NAMES if row.get(f"{m}_ok") in (0, False)}
     if not kinds:
         return "quoted"
     failed = [label(m) for m, kind in kinds.items() if kind not in ("not_found", "size_not_offered")]
@@ -50,7 +51,7 @@ def outcome(row: pd.Series) -> str:
     return "no such size"
 
 
-owner = common.owner()
+owner = controls.owner()
 summary = store.summary(owner=owner)  # your lookups: what others looked up is theirs
 recent = pd.DataFrame(store.recent(500, owner=owner))
 
@@ -96,7 +97,7 @@ else:
                         labels={"elapsed_s": "seconds", "Calls": "", "served": ""})
         figure.add_hline(y=TARGETS["avg_elapsed_s"], line_dash="dot", annotation_text="target 4 s",
                          annotation_position="top left")
-        st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
+        st.plotly_chart(charts.legend_below(figure), width="stretch", config=charts.CHART_CONFIG)
     with right:
         st.markdown("##### Market failures over time")
         window = 10
@@ -106,7 +107,7 @@ else:
         figure.add_hline(y=TARGETS["market_failure_rate"], line_dash="dot", annotation_text="target 10%",
                          annotation_position="top left")
         figure.update_layout(yaxis_tickformat=".0%", yaxis_range=[0, 1.05], xaxis_nticks=4, xaxis_tickformat="%H:%M")
-        st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
+        st.plotly_chart(charts.legend_below(figure), width="stretch", config=charts.CHART_CONFIG)
 
     st.markdown("##### Where each lookup's answers came from")
     counts = recent.assign(query=recent["query"].map(html.escape))
@@ -115,7 +116,7 @@ else:
                     color_discrete_map={"from the cache": "#0a7d3b", "calls sent": "#adb5bd", "rate-limited (429)": "#e03131"},
                     labels={"lookup": "lookup number", "value": "answers", "variable": ""})
     figure.update_layout(bargap=0.15)
-    st.plotly_chart(views.legend_below(figure), width="stretch", config=views.CHART_CONFIG)
+    st.plotly_chart(charts.legend_below(figure), width="stretch", config=charts.CHART_CONFIG)
 
     by_market = pd.DataFrame(summary.get("by_market") or {}).T
     if not by_market.empty:
@@ -138,13 +139,13 @@ else:
         "From the cache": newest["cache_hits"], "Rate-limited (429)": newest["rate_limited"], "Calls": newest["Calls"],
         "Data": newest["source"],
         **{f"{label(m)} said": newest.get(f"{m}_error", pd.Series(index=newest.index, dtype=object)).fillna(views.DASH)
-           for m in ("stockx", "alias")},
+           for m in NAMES},
     })
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "Seconds": st.column_config.NumberColumn(format="%.2f"),
         "Result": st.column_config.TextColumn(help="quoted · not found · no such size · a market failed (its message is below)"),
-        "StockX said": st.column_config.TextColumn(width="large", help="StockX's message when it gave no quote; — when it quoted"),
-        "Alias said": st.column_config.TextColumn(width="large", help="Alias's message when it gave no quote; — when it quoted"),
+        **{f"{m.label} said": st.column_config.TextColumn(
+            width="large", help=f"{m.label}'s message when it gave no quote; — when it quoted") for m in MARKETS},
     })
 
     said = newest.melt(id_vars=["When"], value_vars=[c for c in ("stockx_error", "alias_error") if c in newest.columns])
@@ -152,9 +153,9 @@ else:
     if not said.empty:
         with st.expander("What the markets said, most recent first"):
             for _, row in said.iterrows():
-                st.markdown(f"- {row['When'].strftime('%d %b %H:%M')}: {common.plain(row['value'])}")
+                st.markdown(f"- {row['When'].strftime('%d %b %H:%M')}: {controls.plain(row['value'])}")
 
-if common.confirm("Clear figures", "clear_metrics", "Delete the record of your lookups? The figures above start again "
+if controls.confirm("Clear figures", "clear_metrics", "Delete the record of your lookups? The figures above start again "
                   "from zero; nobody else's go.", icon=":material/delete:"):
     store.clear(owner=owner)
     st.rerun()
@@ -168,10 +169,10 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
     st.number_input("Delay per call (ms)", 10, 1000, value=250, step=10, key="bench_latency", width=170)
     run_it = st.button("Run benchmark", key="run_bench", icon=":material/timer:")
 
-data_dir = common.settings().data_dir
+data_dir = controls.settings().data_dir
 if run_it:
     shoes, latency = int(st.session_state["bench_shoes"]), float(st.session_state["bench_latency"])
-    result = common.run_live(
+    result = controls.run_live(
         "Benchmarking…",
         lambda progress: bench.run_bench(shoes, latency, rounds=3,
                                          progress=lambda message, fraction: progress(ProgressEvent("", "bench", message, fraction))),
@@ -185,7 +186,7 @@ if last:
     w, setting = last["workloads"], last.get("settings") or {}
     ran_at = last.get("ran_at")
     if ran_at:
-        when = local(datetime.fromisoformat(ran_at.replace("Z", "+00:00")).timestamp())
+        when = local(parse_time(ran_at).timestamp())
     else:
         path = Path(data_dir) / bench.RESULT_FILE
         when = local(path.stat().st_mtime) if path.exists() else views.DASH
@@ -200,7 +201,7 @@ if last:
         st.metric("Cached, slowest 5%", f"{last['cached_p95_ms']:.0f} ms",
                   help=f"Typical: {last['cached_p50_ms']:.0f} ms, no calls.", width=KPI_WIDTH)
         st.metric("Answered, 429s", f"{last['success_rate']:.0%}, {last['rate_limited']}", width=KPI_WIDTH)
-    st.plotly_chart(views.bench_chart(last), width="stretch", config=views.CHART_CONFIG)
+    st.plotly_chart(charts.bench_chart(last), width="stretch", config=charts.CHART_CONFIG)
     st.dataframe(views.bench_frame(last), hide_index=True, width="stretch", column_config={
         "Answered": st.column_config.NumberColumn(format="percent"), "Seconds": st.column_config.NumberColumn(format="%.2f")})
     design = w["design_test"]

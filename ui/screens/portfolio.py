@@ -11,24 +11,24 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analyzer import fx, portfolio
+from analyzer import fx, portfolio, portfolio_csv
+from analyzer.markets.registry import LABELS
 from analyzer.portfolio import Valuation
 from analyzer.store import positions_repo
 from analyzer.store.history import label_of
 from analyzer.validation import InvalidInput
-from pages import common
-from pages.views import money
+from ui import controls
+from ui.views import money
 
-MARKETS = {"stockx": "StockX", "alias": "Alias"}
+MARKETS = LABELS
 ADVICE = {"sell now": "Sell now", "list": "List", "hold": "Hold"}
 state = st.session_state
 
-common.require_frame()
 st.title("Portfolio")
-common.sandbox_badge()
-settings = common.settings()
-store = common.store()
-owner = common.owner()
+controls.sandbox_badge()
+settings = controls.settings()
+store = controls.store()
+owner = controls.owner()
 totals_box = st.container(key="totals")
 
 
@@ -43,10 +43,10 @@ def advice_lines(positions: list[dict[str, Any]], currency: str) -> list[str]:
         picked = [p for p in positions if p["advice"] == advice]
         if picked:
             lines.append(f"**{ADVICE[advice]}:** " + "; ".join(
-                common.plain(f"#{p['id']} {p['query']} {p['size_label']}, {where(p[key], currency)}") for p in picked))
+                controls.plain(f"#{p['id']} {p['query']} {p['size_label']}, {where(p[key], currency)}") for p in picked))
     held_on = [p for p in positions if p["advice"] not in ("sell now", "list")]
     if held_on:
-        lines.append("**Hold:** " + "; ".join(common.plain(f"#{p['id']} {p['query']} {p['size_label']}") for p in held_on))
+        lines.append("**Hold:** " + "; ".join(controls.plain(f"#{p['id']} {p['query']} {p['size_label']}") for p in held_on))
     return lines
 
 
@@ -75,12 +75,12 @@ with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_
             upload.seek(0)
         source = upload if upload is not None else io.BytesIO((state.get("portfolio_paste", "") or "").encode("utf-8"))
         # The same rules and messages as `portfolio import FILE`: at most max_bytes + 1 read, encoding named.
-        done = portfolio.import_file(store, source, common.currency(), owner=owner,
+        done = portfolio_csv.import_file(store, source, controls.currency(), owner=owner,
                                      max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
         if done.problems:
             shown = done.problems[:20]
             more = f" …and {len(done.problems) - len(shown)} more bad lines." if len(done.problems) > len(shown) else ""
-            st.error("Nothing imported. " + " ".join(common.plain(f"Line {p.line}: {p.reason}." if p.line else
+            st.error("Nothing imported. " + " ".join(controls.plain(f"Line {p.line}: {p.reason}." if p.line else
                                                                   f"{p.reason[0].upper()}{p.reason[1:]}.") for p in shown)
                      + more, icon=":material/error:")
         else:
@@ -96,8 +96,8 @@ refresh = st.button("Value now", key="portfolio_value", type="primary", icon=":m
 known = {p.id for p in held}
 last: Valuation | None = state.get("valuation")
 if held and (refresh or last is None or {v.position.id for v in last.valued} != known):
-    analyzer, fees = common.analyzer(), common.fees()
-    last = common.run_live("Valuing the portfolio…", lambda progress: portfolio.value_portfolio(
+    analyzer, fees = controls.analyzer(), controls.fees()
+    last = controls.run_live("Valuing the portfolio…", lambda progress: portfolio.value_portfolio(
         analyzer, store, fees, on_progress=progress, owner=owner),
         summary=lambda v: (f"Valued {len(v.valued)} positions: {v.from_store} from fresh quotes, {v.looked_up} asked", "complete"))
     state["valuation"] = last
@@ -153,11 +153,11 @@ if data["positions"]:
                          yaxis={"autorange": "reversed", "automargin": True})
     st.plotly_chart(figure, config={"displayModeBar": False}, key="value_chart")
 for error in data["errors"]:
-    st.warning(common.plain(f"#{error['id']} {error['query']} {error['size_label']}: {error['error']} (its cost stays in the totals)"),
+    st.warning(controls.plain(f"#{error['id']} {error['query']} {error['size_label']}: {error['error']} (its cost stays in the totals)"),
                icon=":material/warning:")
 
 if held:
-    st.download_button("Export CSV", portfolio.export_csv(held), file_name="portfolio.csv", mime="text/csv",
+    st.download_button("Export CSV", portfolio_csv.export_csv(held), file_name="portfolio.csv", mime="text/csv",
                        key="portfolio_export", icon=":material/download:")
     with st.expander("Record a sale or remove a pair", icon=":material/sell:"):
         labels = {p.id: f"#{p.id} {p.query} {label_of(p.size, p.scale)} (x{p.quantity})" for p in held}
@@ -173,16 +173,16 @@ if held:
             try:
                 selling = next(p for p in held if p.id == int(state["sale_id"]))
                 sale = portfolio.record_sale(store, selling.id, state["sale_market"], float(state["sale_price"]),
-                                             common.fees(), str(state["sale_day"]), rates_for({selling.currency}, "USD"), owner=owner)
+                                             controls.fees(), str(state["sale_day"]), rates_for({selling.currency}, "USD"), owner=owner)
             except (InvalidInput, LookupError) as problem:
-                st.warning(common.plain(problem), icon=":material/warning:")
+                st.warning(controls.plain(problem), icon=":material/warning:")
             else:
                 state.pop("valuation", None)
                 sold_as = sale.get("currency") or shown
                 st.toast(f"Sold: payout {money(sale['payout'], sold_as)}, profit {money(sale['profit'], sold_as)}")
                 st.rerun()
         with remove_col:
-            removing = common.confirm("Remove pair", "position_remove", "Delete this position? Its cost and notes go for good.",
+            removing = controls.confirm("Remove pair", "position_remove", "Delete this position? Its cost and notes go for good.",
                                       icon=":material/delete:")
         if removing:
             with store.write() as conn:

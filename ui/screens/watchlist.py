@@ -9,23 +9,23 @@ import pandas as pd
 import streamlit as st
 
 from analyzer.alerts import alert_log, deliver_pending, message, owner_webhooks
+from analyzer.markets.registry import LABELS
 from analyzer.owners import check_webhook, masked
 from analyzer.store import watch_repo
 from analyzer.validation import InvalidInput, clean_query, parse_size
 from analyzer.watch import RunReport, WatchRunner, overview
-from pages import common
-from pages.views import money
+from ui import controls
+from ui.views import money
 
 TARGET_TITLES = {"sell_now_above": "Sell now pays above", "list_above": "Listing pays above", "ask_below": "Lowest ask below"}
-MARKET_NAMES = {"any": "Either market", "stockx": "StockX", "alias": "Alias"}
+MARKET_NAMES = {"any": "Either market", **LABELS}
 
-common.require_frame()
 st.title("Watchlist")
-common.sandbox_badge()
+controls.sandbox_badge()
 fired_box = st.container(key="fired")  # filled at the end, with this run's alerts too: what fired comes first
-settings = common.settings()
-store = common.store()
-owner = common.owner()
+settings = controls.settings()
+store = controls.store()
+owner = controls.owner()
 webhooks = owner_webhooks(store, settings)
 webhook = webhooks(owner)
 
@@ -52,26 +52,26 @@ with st.expander("Watch a pair", expanded=not watched_before, icon=":material/ad
             with store.write() as conn:
                 new_id = watch_repo.add_watch(conn, query, float(getattr(size, "value", size)), getattr(size, "scale", None),
                                               st.session_state["watch_market"], owner=owner, **targets)  # type: ignore[arg-type]
-            st.toast(f"Watching #{new_id}: {common.plain(query)}", icon=":material/visibility:")
+            st.toast(f"Watching #{new_id}: {controls.plain(query)}", icon=":material/visibility:")
 
 with store.read() as conn:
     watched = bool(watch_repo.list_watches(conn, owner=owner))
 if watched and st.button("Refresh now", key="watch_refresh", type="primary", icon=":material/refresh:",
                          help="Asks the markets for pairs whose stored quotes are older than the market data TTL"):
-    runner = WatchRunner(common.analyzer(), store, owner=owner)  # judged at the saved settings, as the worker does
+    runner = WatchRunner(controls.analyzer(), store, owner=owner)  # judged at the saved settings, as the worker does
 
     def summary(report: RunReport) -> tuple[str, str]:
         state = "error" if report.errors and not report.alerts and report.from_store < report.checked else "complete"
         return f"Checked {report.checked} pairs: {len(report.alerts)} alerts, {len(report.errors)} problems", state
 
-    report = common.run_live("Refreshing watched pairs…", lambda progress: runner.run_once(
+    report = controls.run_live("Refreshing watched pairs…", lambda progress: runner.run_once(
         on_progress=progress, deliver=partial(deliver_pending, webhook_for=webhooks)), summary=summary)
     for alert in report.alerts:
-        st.success(common.plain(message(alert)), icon=":material/notifications_active:")
+        st.success(controls.plain(message(alert)), icon=":material/notifications_active:")
     for error in report.errors:
-        st.warning(common.plain(f"#{error['watch_id']} {error['query']}: {error['error']}"), icon=":material/warning:")
+        st.warning(controls.plain(f"#{error['watch_id']} {error['query']}: {error['error']}"), icon=":material/warning:")
 
-rows = overview(common.analyzer(), store, owner)
+rows = overview(controls.analyzer(), store, owner)
 if not rows:
     st.info("No pairs watched yet. Add one above, or from the CLI: "
             "`python -m analyzer watch add DD1391-100 --size 10 --sell-now-above 150`.", icon=":material/info:")
@@ -112,7 +112,7 @@ if rows:
     remove_col.selectbox("Stop watching", [r["id"] for r in rows], key="watch_remove_id",
                          format_func=lambda i: next(f"#{r['id']} {r['query']} {r['size_label']}" for r in rows if r["id"] == i))
     with remove_btn:
-        removing = common.confirm("Remove", "watch_remove", "Stop watching this pair? Its targets go; its alerts stay in the log.",
+        removing = controls.confirm("Remove", "watch_remove", "Stop watching this pair? Its targets go; its alerts stay in the log.",
                                   icon=":material/delete:")
     if removing:
         with store.write() as conn:
@@ -129,13 +129,13 @@ else:
     } for a in log]), hide_index=True, key="alert_table")
     with fired_box:  # the newest alerts whole, where a phone shows them without scrolling
         for a in log[:3]:
-            st.markdown(f":material/notifications_active: **{common.plain(when(a['at']))} UTC** · {common.plain(a['message'])}")
+            st.markdown(f":material/notifications_active: **{controls.plain(when(a['at']))} UTC** · {controls.plain(a['message'])}")
 
 
 with st.expander("Where alerts go", icon=":material/webhook:"):
-    saved = common.saved_settings()
+    saved = controls.saved_settings()
     if saved.webhook:
-        st.write(f"Alerts are posted to your webhook at {common.plain(masked(saved.webhook))} (Slack or Discord).")
+        st.write(f"Alerts are posted to your webhook at {controls.plain(masked(saved.webhook))} (Slack or Discord).")
     elif webhook:
         st.write("Alerts go to the operator's webhook (ANALYZER_ALERT_WEBHOOK).")
     else:
@@ -151,9 +151,9 @@ with st.expander("Where alerts go", icon=":material/webhook:"):
         except InvalidInput as problem:
             st.warning(str(problem), icon=":material/warning:")
         else:
-            common.save_settings(saved.with_(webhook=url))
+            controls.save_settings(saved.with_(webhook=url))
             st.session_state["webhook_clear"] = True
             st.rerun()
     if saved.webhook and clear_col.button("Remove webhook", key="webhook_remove", icon=":material/delete:"):
-        common.save_settings(saved.with_(webhook=None))
+        controls.save_settings(saved.with_(webhook=None))
         st.rerun()

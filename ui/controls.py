@@ -1,4 +1,4 @@
-"""What every page shares: the analyzer (one per process), the sidebar settings, live status and
+"""What every screen shares: the analyzer (one per process), the sidebar settings, live status and
 re-pricing of the results on screen when a setting changes."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from analyzer import pricing
+from analyzer.answer import BUYER_COSTS_NOTE, Recommendation
 from analyzer.books import Book, chosen_books
 from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS, CURRENCIES, Settings
 from analyzer.engine import Analyzer, ProgressCallback
@@ -30,7 +30,6 @@ SCALE_NAMES = {"": "Shoe's own", "M": "Men's", "W": "Women's", "Y": "GS / youth"
 REGION_NAMES = {"global": "Global", "us": "United States", "eu": "Europe", "uk": "United Kingdom"}
 CONSIGNED_NAMES = {"any": "Any listing", "true": "Consigned only", "false": "Not consigned"}
 DEFAULT_FEES = Fees()
-FRAME_KEY = "_frame_running"
 
 
 def accounts_on() -> bool:
@@ -58,28 +57,6 @@ def sign_in_screen() -> None:
     st.write("Sign in to see your quotes, watchlist and portfolio. Your pairs, alerts and settings are yours alone.")
     if st.button("Sign in", type="primary", icon=":material/login:", key="sign_in"):
         st.login()
-
-
-def require_frame() -> None:
-    """Run the page inside the app's frame (navigation, sidebar, page config).
-
-    On a fresh server whose first visitor opens a deep link (/compare), Streamlit runs the page
-    file on its own, the old way for apps with a `pages/` folder, before the frame has ever
-    called st.navigation: no sidebar, no settings, every file of the folder in the menu. The
-    frame marks each run; a page run without it switches Streamlit to the frame and runs again.
-    """
-    if st.session_state.get(FRAME_KEY):
-        if not signed_in():
-            st.stop()
-        return
-    from streamlit.runtime.pages_manager import PagesManager
-
-    PagesManager.uses_pages_directory = False
-    st.rerun()
-
-
-def frame(running: bool) -> None:
-    st.session_state[FRAME_KEY] = running
 
 
 def plain(text: object) -> str:
@@ -209,7 +186,7 @@ def sandbox_badge(text: str = "Sandbox data: synthetic prices, not live markets"
         st.badge(text, icon=":material/science:", color="orange")
 
 
-def reprice(result: LookupResult) -> dict[str, Any]:
+def reprice(result: LookupResult) -> Recommendation:
     """The result's advice at the sidebar's fees and currency, from its stored quotes: no market call."""
     return opened().analyzer.reprice(result, fees(), currency())
 
@@ -317,7 +294,7 @@ def sidebar() -> None:
             st.number_input("StockX buyer shipping ($)", min_value=0.0, max_value=100.0, step=0.5, key="stockx_buyer_flat")
             _percent("alias_buyer_pct", "Alias/GOAT buyer fee (%)")
             st.number_input("Alias/GOAT buyer shipping ($)", min_value=0.0, max_value=100.0, step=0.5, key="alias_buyer_flat")
-            st.caption(pricing.BUYER_COSTS_NOTE)
+            st.caption(BUYER_COSTS_NOTE)
         st.subheader("Money and market")
         st.selectbox("Show amounts in", CURRENCIES, key="currency",
                      help="StockX is asked in the currency set for the app; amounts are converted at the lookup's rates.")

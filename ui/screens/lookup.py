@@ -6,6 +6,7 @@ from typing import Any
 
 import streamlit as st
 
+from analyzer.answer import Recommendation
 from analyzer.books import chosen_books, condition_words
 from analyzer.config import ALIAS_CONDITIONS
 from analyzer.engine import Analyzer
@@ -13,13 +14,12 @@ from analyzer.errors import MarketError
 from analyzer.models import LookupResult, Size
 from analyzer.report import label
 from analyzer.validation import InvalidInput, clean_gtin, clean_query, parse_size, size_label, size_text
-from pages import common, views
+from ui import charts, controls, views
 
 state = st.session_state
 
-common.require_frame()
 st.title("Price a pair")
-common.sandbox_badge()
+controls.sandbox_badge()
 
 # A shared link (?q=...&size=...) fills the form and runs the lookup once; a bad size is said, not guessed.
 params = st.query_params
@@ -45,7 +45,7 @@ def shoe_sizes(result: LookupResult | None) -> tuple[str | None, list[float]]:
 
 def size_options(result: LookupResult | None) -> list[str]:
     own, listed = shoe_sizes(result)
-    return common.size_choices("size", state["size_scale"], listed, own)
+    return controls.size_choices("size", state["size_scale"], listed, own)
 
 
 def size_changed() -> None:
@@ -65,7 +65,7 @@ sizes = size_options(result_now)
 st.text_input("Shoe", key="query", placeholder="Name or style ID, e.g. DD1391-100 or Jordan 1 Lost and Found")
 # A row that wraps instead of stacking: on a phone the scale and the size stay side by side.
 with st.container(horizontal=True, vertical_alignment="bottom", key="size_row"):
-    st.selectbox("Size scale", common.SCALES, key="size_scale", format_func=common.SCALE_NAMES.get, width=150)
+    st.selectbox("Size scale", controls.SCALES, key="size_scale", format_func=controls.SCALE_NAMES.get, width=150)
     st.selectbox("Size", sizes, key="size", width=150,
                  help="After a lookup: the sizes this shoe is listed in; picking one shows its answer at once.",
                  on_change=size_changed)
@@ -90,14 +90,14 @@ def _deep(_base: Analyzer, key: tuple[object, ...]) -> Analyzer:
 
 
 def page_analyzer() -> Analyzer:
-    base = common.analyzer()
+    base = controls.analyzer()
     condition = str(state.get("alias_condition", base.settings.alias_condition))
     return _deep(base, (id(base), condition))
 
 
 def page_books() -> dict[str, Any]:
-    region, consigned = common.alias_options()
-    return chosen_books(common.opened().analyzer.labels, region, consigned, str(state.get("alias_condition", "new_good_box")))
+    region, consigned = controls.alias_options()
+    return chosen_books(controls.opened().analyzer.labels, region, consigned, str(state.get("alias_condition", "new_good_box")))
 
 
 def use_suggestion(query: str) -> None:
@@ -107,7 +107,7 @@ def use_suggestion(query: str) -> None:
 
 def run_lookup(query: str, size: Size | None, gtin: str | None = None) -> LookupResult:
     engine = page_analyzer()
-    mode, fees, owner = common.mode(), common.fees(), common.owner()  # read here: the worker thread must not touch session state
+    mode, fees, owner = controls.mode(), controls.fees(), controls.owner()  # read here: the worker thread must not touch session state
 
     def summary(r: LookupResult) -> tuple[str, str]:
         if r.success:
@@ -118,15 +118,15 @@ def run_lookup(query: str, size: Size | None, gtin: str | None = None) -> Lookup
         return (f"Quoted on {' and '.join(quoted)} only" if quoted else "No market quoted"), "error"
 
     if gtin is not None:
-        result = common.run_live(
+        result = controls.run_live(
             f"Looking up barcode {gtin}…",
             lambda progress: engine.lookup_gtin(gtin, mode=mode, fees=fees, on_progress=progress, owner=owner),
             summary=summary, log=lambda e: True,
         )
     else:
         assert size is not None
-        result = common.run_live(
-            f"Looking up {common.plain(query)}, {size_label(size.value, size.scale)}…",
+        result = controls.run_live(
+            f"Looking up {controls.plain(query)}, {size_label(size.value, size.scale)}…",
             lambda progress: engine.lookup(query, size, mode=mode, fees=fees, on_progress=progress, owner=owner),
             summary=summary, log=lambda e: True,
         )
@@ -134,16 +134,16 @@ def run_lookup(query: str, size: Size | None, gtin: str | None = None) -> Lookup
     return result
 
 
-def decision_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
+def decision_block(data: dict[str, Any], priced: Recommendation) -> None:
     """The answer: sell now (biggest), list, then buy and arbitrage, and what the advice rests on."""
     lines = views.decision(priced, data["quotes"])
     with st.container(border=True, key="decision"):
-        st.markdown(f"## {common.plain(lines[0].text)}")
-        st.caption(common.plain(lines[0].detail))
-        st.markdown(f"#### {common.plain(lines[1].text)}")
-        st.caption(common.plain(lines[1].detail))
+        st.markdown(f"## {controls.plain(lines[0].text)}")
+        st.caption(controls.plain(lines[0].detail))
+        st.markdown(f"#### {controls.plain(lines[1].text)}")
+        st.caption(controls.plain(lines[1].detail))
         for line in lines[2:]:
-            st.markdown(f"**{common.plain(line.text)}** · {common.plain(line.detail)}")
+            st.markdown(f"**{controls.plain(line.text)}** · {controls.plain(line.detail)}")
     market_messages(data, priced)
     time_to_sell_block(data)
 
@@ -156,27 +156,27 @@ def time_to_sell_block(data: dict[str, Any]) -> None:
         return
     st.markdown("##### Time to sell")
     for market, text in advice.items():
-        st.markdown(f"**{label(market)}** · {common.plain(text)}")
+        st.markdown(f"**{label(market)}** · {controls.plain(text)}")
     if frame["days"].dropna().nunique() > 1:  # a curve: one point, or every ask selling now, says it in words above
-        st.plotly_chart(views.time_to_sell_chart(frame), width="stretch", config=views.CHART_CONFIG, key="time_to_sell")
+        st.plotly_chart(charts.time_to_sell_chart(frame), width="stretch", config=charts.CHART_CONFIG, key="time_to_sell")
     notes = [f"{label(m)}: {(q.get('time_to_sell') or {}).get('note')}" for m, q in data["quotes"].items()
              if (q.get("time_to_sell") or {}).get("note")]
-    st.caption(common.plain(" · ".join(notes) + " · Expected days from the recent sales at or above each ask, with an "
+    st.caption(controls.plain(" · ".join(notes) + " · Expected days from the recent sales at or above each ask, with an "
                             "80 % band; above the lowest ask it is optimistic (cheaper asks sell first)."))
 
 
-def market_messages(data: dict[str, Any], priced: dict[str, Any]) -> None:
+def market_messages(data: dict[str, Any], priced: Recommendation) -> None:
     """What the advice rests on, and each market's own message, whole and full width."""
-    for note in priced.get("notes") or []:
-        st.warning(common.plain(note), icon=":material/info:")
+    for note in priced.notes:
+        st.warning(controls.plain(note), icon=":material/info:")
     for market, quote in data["quotes"].items():
         if not quote["ok"]:
             shown = st.info if quote.get("error_kind") in ("not_found", "size_not_offered") else st.error
-            shown(common.plain(quote.get("error") or f"{label(market)} gave no quote."), icon=":material/error:")
+            shown(controls.plain(quote.get("error") or f"{label(market)} gave no quote."), icon=":material/error:")
 
 
-def arithmetic_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
-    fees = common.fees()
+def arithmetic_block(data: dict[str, Any], priced: Recommendation) -> None:
+    fees = controls.fees()
     sums = [views.arithmetic(m, q, priced, fees) for m, q in data["quotes"].items()]
     sums = [s for s in sums if s]
     if not sums:
@@ -184,13 +184,13 @@ def arithmetic_block(data: dict[str, Any], priced: dict[str, Any]) -> None:
     st.markdown("##### How it adds up")
     st.caption("Price minus each fee, at the fee settings in the sidebar.")
     for line in sums:
-        st.markdown(common.plain(line))
+        st.markdown(controls.plain(line))
 
 
 def book_card(market: str, quote: dict[str, Any]) -> None:
     with st.container(border=True):
         facts = views.quote_facts(quote)
-        st.markdown(f"**{label(market)}**" + (f" · {common.plain(facts)}" if facts else ""))
+        st.markdown(f"**{label(market)}**" + (f" · {controls.plain(facts)}" if facts else ""))
         if not quote["ok"]:
             st.caption("No quote: the reason is above.")
             return
@@ -199,7 +199,7 @@ def book_card(market: str, quote: dict[str, Any]) -> None:
                 st.metric(name, value, help=why, width=96)
         facts = views.market_facts(quote)
         if facts:
-            st.caption(common.plain(" · ".join(facts)))
+            st.caption(controls.plain(" · ".join(facts)))
 
 
 def size_run_block(data: dict[str, Any]) -> None:
@@ -208,9 +208,9 @@ def size_run_block(data: dict[str, Any]) -> None:
         st.markdown("##### The size run")
         own = next((q for q in data["quotes"].values() if q.get("ok")), None)
         currencies = {q.get("currency") for q in data["quotes"].values() if q.get("sizes")}
-        st.plotly_chart(views.size_run_chart(size_run, own["size"] if own else None, data.get("size_label") or "",
+        st.plotly_chart(charts.size_run_chart(size_run, own["size"] if own else None, data.get("size_label") or "",
                                              currencies.pop() if len(currencies) == 1 else ""),
-                        width="stretch", config=views.CHART_CONFIG)
+                        width="stretch", config=charts.CHART_CONFIG)
 
 
 def history_block(result: LookupResult) -> None:
@@ -220,32 +220,32 @@ def history_block(result: LookupResult) -> None:
 
     st.markdown("##### Price history")
     try:
-        history = history_for_result(common.settings(), result, days=30, books=page_books())
+        history = history_for_result(controls.settings(), result, days=30, books=page_books())
     except Exception as exc:  # the store is extra: the quote stands without it
         st.caption(f"History is unavailable right now ({type(exc).__name__}).")
         return
     stored = history.to_dict()
     shown = views.books_line(stored.get("book") or {})
     if shown:
-        st.caption(common.plain(shown))
+        st.caption(controls.plain(shown))
     frame = views.history_frame(stored)
     if frame["at"].nunique() < 2:
         st.info("History builds as you use the tool: every lookup whose market data come fresh (at most every "
-                f"{common.settings().market_ttl_s / 60:.0f} min) stores a point, and watched pairs are refreshed by "
+                f"{controls.settings().market_ttl_s / 60:.0f} min) stores a point, and watched pairs are refreshed by "
                 "`python -m analyzer watch run --every 1800`. Come back later to see this pair move.",
                 icon=":material/history:")
         return
     currencies = set(frame["currency"])
-    st.plotly_chart(views.history_chart(frame, stored["sales"], currencies.pop() if len(currencies) == 1 else "",
-                                        st.context.timezone), width="stretch", config=views.CHART_CONFIG)
+    st.plotly_chart(charts.history_chart(frame, stored["sales"], currencies.pop() if len(currencies) == 1 else "",
+                                        st.context.timezone), width="stretch", config=charts.CHART_CONFIG)
     for days in (7, 30):
         lines = views.change_lines(history.change(days), days)
-        st.caption(common.plain(" · ".join(lines)) if lines else f"No change to show over {days} days yet.")
+        st.caption(controls.plain(" · ".join(lines)) if lines else f"No change to show over {days} days yet.")
 
 
 def show(result: LookupResult) -> None:
     data = result.to_dict()
-    query = common.plain(result.query)
+    query = controls.plain(result.query)
     if views.nothing_found(data):
         st.warning(f"No shoe found for “{query}” on StockX or Alias. Check the spelling, or try the style ID "
                    "(on the box label, e.g. DD1391-100).", icon=":material/search_off:")
@@ -254,19 +254,19 @@ def show(result: LookupResult) -> None:
             st.markdown("**Did you mean**")
             for i, hint in enumerate(hints):
                 text = " · ".join(str(x) for x in (hint.get("title"), hint.get("style_id")) if x)
-                st.button(common.plain(text), key=f"hint_{i}", on_click=use_suggestion, args=(hint.get("style_id") or hint.get("title"),),
+                st.button(controls.plain(text), key=f"hint_{i}", on_click=use_suggestion, args=(hint.get("style_id") or hint.get("title"),),
                           icon=":material/arrow_forward:")
         return
 
-    priced = common.reprice(result)
+    priced = controls.reprice(result)
     product = data["product"] or {}
-    title = common.plain(product.get("title") or result.query)
+    title = controls.plain(product.get("title") or result.query)
     size = data.get("size_label") or ""
     asked = data.get("size_asked") or ""
     if asked != size and any(letter in asked for letter in "MWYC"):  # a bare number is the shoe's own scale
         size += f" (asked as {asked})"  # the same physical size, in the shoe's own scale
-    facts = [f"**{title}**", common.plain(size)]
-    facts += [common.plain(product["style_id"])] if product.get("style_id") else []
+    facts = [f"**{title}**", controls.plain(size)]
+    facts += [controls.plain(product["style_id"])] if product.get("style_id") else []
     st.markdown(" · ".join(f for f in facts if f))
     if not any(q["ok"] for q in data["quotes"].values()):
         market_messages(data, priced)  # no quote, no advice: what each market said, and the sizes it has
@@ -277,7 +277,7 @@ def show(result: LookupResult) -> None:
 
     stockx = data["quotes"].get("stockx")
     if stockx and stockx["ok"]:
-        suggested = views.suggested_frame(stockx, priced, common.fees())
+        suggested = views.suggested_frame(stockx, priced, controls.fees())
         if not suggested.empty:
             st.markdown("##### StockX's suggested asks")
             st.dataframe(suggested.drop(columns="Why"), hide_index=True, width="stretch", column_config={
@@ -295,8 +295,8 @@ def show(result: LookupResult) -> None:
             if len(sales) >= 2:
                 consigned = " (green: consigned)" if sales["consigned"].eq(True).any() else ""
                 st.caption(f"Recent {label(market)} sales of this size{consigned}")
-                st.plotly_chart(views.sales_chart(sales, quote.get("currency") or "USD", st.context.timezone),
-                                width="stretch", config=views.CHART_CONFIG)
+                st.plotly_chart(charts.sales_chart(sales, quote.get("currency") or "USD", st.context.timezone),
+                                width="stretch", config=charts.CHART_CONFIG)
 
     size_run_block(data)
     history_block(result)
@@ -310,20 +310,20 @@ def show(result: LookupResult) -> None:
             "Buyer pays in all": st.column_config.TextColumn(help="Lowest ask plus buyer fee and shipping; — without an ask"),
             "Last sale": st.column_config.TextColumn(help="— on StockX: its API publishes no last sale"),
         })
-        facts = [f"{k}: {common.plain(product[key])}" for k, key in (("Brand", "brand"), ("Retail", "retail_price"),
+        facts = [f"{k}: {controls.plain(product[key])}" for k, key in (("Brand", "brand"), ("Retail", "retail_price"),
                                                                        ("Released", "release_date")) if product.get(key)]
-        region, consigned = state.get("lookup_options", common.alias_options())
-        facts.append(f"Alias book: {common.REGION_NAMES.get(region, region)}, {common.CONSIGNED_NAMES.get(consigned, consigned).lower()}, "
-                     f"{condition_words(str(state.get('lookup_condition', 'new_good_box')))}")
-        if priced.get("fx"):
-            facts.append("Rates per US dollar: " + ", ".join(f"{c} {r:g}" for c, r in priced["fx"].items()))
+        region, consigned = state.get("lookup_options", controls.alias_options())
+        book = f"{controls.REGION_NAMES.get(region, region)}, {controls.CONSIGNED_NAMES.get(consigned, consigned).lower()}"
+        facts.append(f"Alias book: {book}, {condition_words(str(state.get('lookup_condition', 'new_good_box')))}")
+        if priced.fx:
+            facts.append("Rates per US dollar: " + ", ".join(f"{c} {r:g}" for c, r in priced.fx.items()))
         st.caption(" · ".join(facts))
         if product.get("image_url") and result.source == "live":  # the sandbox's picture addresses lead nowhere
             st.image(product["image_url"], width=180)
 
 
 # The Alias book options ask the market again: re-run the shown lookup with the new options.
-if result_now is not None and (state.get("lookup_options") not in (None, common.alias_options())
+if result_now is not None and (state.get("lookup_options") not in (None, controls.alias_options())
                                or state.get("lookup_condition") not in (None, state.get("alias_condition"))):
     state["auto_run_with"] = (result_now.query, result_now.size_asked or result_now.size_label)
 
@@ -338,9 +338,9 @@ if gtin_submitted:
             state["lookup_result"] = run_lookup(code, None, gtin=code)
         except MarketError as problem:
             state.pop("lookup_result", None)
-            st.warning(f"Barcode {code}: {common.plain(problem.message)}", icon=":material/barcode_scanner:")
+            st.warning(f"Barcode {code}: {controls.plain(problem.message)}", icon=":material/barcode_scanner:")
         else:
-            state["lookup_options"], state["lookup_condition"] = common.alias_options(), state.get("alias_condition")
+            state["lookup_options"], state["lookup_condition"] = controls.alias_options(), state.get("alias_condition")
             state["lookup_status"] = ("Barcode looked up", "complete")
             just_ran = True
 elif submitted or state.pop("auto_run", False) or "auto_run_with" in state:
@@ -349,7 +349,7 @@ elif submitted or state.pop("auto_run", False) or "auto_run_with" in state:
         if rerun:
             query, size = clean_query(rerun[0]), parse_size(rerun[1])
         else:
-            query, size = clean_query(state.get("query")), common.chosen_size("size", state["size_scale"])
+            query, size = clean_query(state.get("query")), controls.chosen_size("size", state["size_scale"])
     except InvalidInput as problem:
         for key in ("lookup_result", "lookup_status"):
             state.pop(key, None)  # what it replaced goes too: no stale answer under a warning
@@ -359,13 +359,13 @@ elif submitted or state.pop("auto_run", False) or "auto_run_with" in state:
         if not rerun:
             st.query_params.update({"q": query, "size": size_text(size)})
         state["lookup_result"] = run_lookup(query, size)
-        state["lookup_options"], state["lookup_condition"] = common.alias_options(), state.get("alias_condition")
+        state["lookup_options"], state["lookup_condition"] = controls.alias_options(), state.get("alias_condition")
         just_ran = True
         if shoe_sizes(state["lookup_result"]) != shoe_sizes(result_now):
             st.rerun()  # drawn again so that the size list offers this shoe's sizes
 
 if "link_problem" in state:
-    st.error(common.plain(state["link_problem"]), icon=":material/link_off:")
+    st.error(controls.plain(state["link_problem"]), icon=":material/link_off:")
 elif "lookup_result" in state:
     if not just_ran and "lookup_status" in state:
         done_label, done_state = state["lookup_status"]

@@ -1,32 +1,28 @@
-"""Words, tables and charts built from lookup results: pure functions of plain data.
+"""Words and tables built from lookup results: pure functions of plain data (charts: ui/charts.py).
 
 Nothing here decides a price: payouts, fees and picks come from `analyzer.pricing`; this module
-only says them (with their currency, "—" where a figure is missing) and draws them. Charts are
-laid out to read at 390 px: legends under the plot, short tick labels, no mode bar.
+only says them (with their currency, "—" where a figure is missing).
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from analyzer import pricing
+from analyzer.answer import MarketPayouts, Recommendation
 from analyzer.csv_safe import safe_frame
+from analyzer.markets.registry import MARKETS, NAMES, spec
 from analyzer.money import format_money
 from analyzer.pricing import Fees
-from analyzer.report import SYMBOLS, label
+from analyzer.report import label
+from analyzer.times import read_time
 
-ASK_BID_COLOURS = {"stockx": ("#0a7d3b", "#7fd1a0"), "alias": ("#3b5bdb", "#a5b4fc")}
 DASH = "—"
-# Plotly's toolbar covers the legend and the size marker on a phone; zooming is not needed here.
-CHART_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
-_LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanchor": "left"}
 
 
 def money(value: float | None, currency: str | None = "USD") -> str:
@@ -37,13 +33,9 @@ def money(value: float | None, currency: str | None = "USD") -> str:
 
 def ago(quoted_at: str | None, now: datetime | None = None) -> str | None:
     """'quoted just now', 'quoted 12 min ago', 'quoted 3 h ago'; None without a readable time."""
-    if not quoted_at:
+    when = read_time(quoted_at)
+    if when is None:
         return None
-    try:
-        when = datetime.fromisoformat(quoted_at.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    when = when if when.tzinfo else when.replace(tzinfo=UTC)
     minutes = max(0, int(((now or datetime.now(UTC)) - when).total_seconds() // 60))
     if minutes < 1:
         return "quoted just now"
@@ -52,10 +44,6 @@ def ago(quoted_at: str | None, now: datetime | None = None) -> str | None:
     if minutes < 48 * 60:
         return f"quoted {minutes // 60} h ago"
     return f"quoted {minutes // 1440} days ago"
-
-
-def ok_quotes(result: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    return {m: q for m, q in result["quotes"].items() if q.get("ok")}
 
 
 def nothing_found(result: Mapping[str, Any]) -> bool:
@@ -86,37 +74,36 @@ class Line:
     detail: str
 
 
-def decision(priced: Mapping[str, Any], quotes: Mapping[str, Any]) -> list[Line]:
+def decision(priced: Recommendation, quotes: Mapping[str, Any]) -> list[Line]:
     """Sell now, list, buy and arbitrage, in words; only from the markets that quoted."""
-    sell, listing, buy, arb = (priced.get(k) for k in ("best_sell_now", "best_list", "best_buy", "arbitrage"))
+    sell, listing, buy, arb = priced.best_sell_now, priced.best_list, priced.best_buy, priced.arbitrage
     lines = []
     if sell:
-        lines.append(Line("Sell now", f"Sell now on {label(sell['market'])}: you get {money(sell['payout'], sell['currency'])}",
-                          f"the {money(sell['price'], sell['currency'])} highest bid, after fees"))
+        lines.append(Line("Sell now", f"Sell now on {label(sell.market)}: you get {money(sell.payout, sell.currency)}",
+                          f"the {money(sell.price, sell.currency)} highest bid, after fees"))
     else:
         lines.append(Line("Sell now", "No bid to sell into right now", "no market that quoted has a bid at this size"))
     if listing:
-        basis = "StockX's “sell faster” price" if listing.get("basis") == "sell_faster" else "the lowest ask"
-        lines.append(Line("List", f"List on {label(listing['market'])} at {money(listing['price'], listing['currency'])}: "
-                                  f"you get {money(listing['payout'], listing['currency'])}",
+        basis = "StockX's “sell faster” price" if listing.basis == "sell_faster" else "the lowest ask"
+        lines.append(Line("List", f"List on {label(listing.market)} at {money(listing.price, listing.currency)}: "
+                                  f"you get {money(listing.payout, listing.currency)}",
                           f"matching {basis}, after fees"))
     else:
         lines.append(Line("List", "No ask to match", "no market that quoted has an ask at this size"))
     if buy:
-        cost = buy.get("cost") if buy.get("cost") is not None else buy["price"]
-        lines.append(Line("Buy", f"Buy on {label(buy['market'])}: {money(cost, buy['currency'])} in all",
-                          f"the {money(buy['price'], buy['currency'])} lowest ask plus buyer costs"))
+        lines.append(Line("Buy", f"Buy on {label(buy.market)}: {money(buy.cost, buy.currency)} in all",
+                          f"the {money(buy.price, buy.currency)} lowest ask plus buyer costs"))
     if arb:
-        lines.append(Line("Arbitrage", f"Arbitrage: +{money(arb['profit'], arb.get('currency'))}",
-                          f"buy on {label(arb['buy_on'])} ({money(arb.get('buy_cost', arb['buy_price']), arb.get('currency'))} in all), "
-                          f"sell now on {label(arb['sell_on'])} at {money(arb['sell_price'], arb.get('currency'))}"))
+        lines.append(Line("Arbitrage", f"Arbitrage: +{money(arb.profit, arb.currency)}",
+                          f"buy on {label(arb.buy_on)} ({money(arb.buy_cost, arb.currency)} in all), "
+                          f"sell now on {label(arb.sell_on)} at {money(arb.sell_price, arb.currency)}"))
     elif len([q for q in quotes.values() if q.get("ok")]) > 1:
         lines.append(Line("Arbitrage", "No arbitrage", "buying on one market and selling on the other loses money after "
                                                         "fees and buyer costs"))
     return lines
 
 
-def arithmetic(market: str, quote: Mapping[str, Any], priced: Mapping[str, Any], fees: Fees) -> str | None:
+def arithmetic(market: str, quote: Mapping[str, Any], priced: Recommendation, fees: Fees) -> str | None:
     """'StockX: $175.00 bid − $15.75 transaction fee 9.0% (level 1) − $5.25 payment processing 3.0% = $154.00'.
 
     At the bid (selling now) when there is one, else at the ask (listing); in the market's own
@@ -125,28 +112,18 @@ def arithmetic(market: str, quote: Mapping[str, Any], priced: Mapping[str, Any],
     if not quote.get("ok") or price is None:
         return None
     own = quote.get("currency") or "USD"
-    steps = pricing.fee_lines(market, price, fees, own, priced.get("fx"))
+    steps = pricing.fee_lines(market, price, fees, own, priced.fx)
     parts = [f"{money(price, own)} {what}"]
     parts += [f"− {money(-amount, own)} {name}" for name, amount in steps[1:-1]]
     text = f"{label(market)}: {' '.join(parts)} = {money(steps[-1][1], own)}"
-    shown = priced.get("payouts", {}).get(market, {})
-    key = "sell_now" if what == "bid" else "list"
-    if shown.get("currency") and shown["currency"] != own and shown.get(key) is not None:
-        text += f" ≈ {money(shown[key], shown['currency'])}"
+    shown = priced.payouts.get(market)
+    paid = None if shown is None else shown.sell_now if what == "bid" else shown.list
+    if shown is not None and shown.currency != own and paid is not None:
+        text += f" ≈ {money(paid, shown.currency)}"
     return text
 
 
-def crossed(quote: Mapping[str, Any]) -> str | None:
-    """A crossed book in words, or None."""
-    bid, ask = quote.get("highest_bid"), quote.get("lowest_ask")
-    if not quote.get("ok") or bid is None or ask is None or bid <= ask:
-        return None
-    own = quote.get("currency")
-    return (f"{label(quote['market'])}'s book is crossed: the {money(bid, own)} bid is above the {money(ask, own)} ask. "
-            "One side may be stale; check the market before you act on it.")
-
-
-def suggested_frame(quote: Mapping[str, Any], priced: Mapping[str, Any], fees: Fees) -> pd.DataFrame:
+def suggested_frame(quote: Mapping[str, Any], priced: Recommendation, fees: Fees) -> pd.DataFrame:
     """StockX's own prices (sell faster, earn more, flex) and what each pays, in the quote's currency."""
     own = quote.get("currency") or "USD"
     rows = []
@@ -157,7 +134,7 @@ def suggested_frame(quote: Mapping[str, Any], priced: Mapping[str, Any], fees: F
         price = quote.get(key)
         if price is None and key != "lowest_ask":
             continue
-        paid = pricing.payout(quote["market"], price, fees, own, priced.get("fx"))
+        paid = pricing.payout(quote["market"], price, fees, own, priced.fx)
         rows.append({"Price": name, "Ask": money(price, own), "You get": money(paid, own),
                      "Why": why if price is not None else "no ask at this size"})
     frame = pd.DataFrame(rows, columns=["Price", "Ask", "You get", "Why"])
@@ -168,7 +145,7 @@ def book_figures(quote: Mapping[str, Any]) -> list[tuple[str, str, str | None]]:
     """(label, value, why it is missing) for the lowest ask, highest bid and last sale."""
     own = quote.get("currency")
     reasons = {"lowest_ask": "nobody is selling this size right now", "highest_bid": "nobody is bidding on this size right now",
-               "last_sale": "StockX's API publishes no last sale" if quote["market"] == "stockx" else "no sale reported"}
+               "last_sale": spec(quote["market"]).last_sale_note if quote["market"] in NAMES else "no sale reported"}
     return [(name, money(quote.get(key), own), None if quote.get(key) is not None else reasons[key])
             for key, name in (("lowest_ask", "Lowest ask"), ("highest_bid", "Highest bid"), ("last_sale", "Last sale"))]
 
@@ -182,18 +159,19 @@ def quote_facts(quote: Mapping[str, Any], now: datetime | None = None) -> str:
     return " · ".join(str(f) for f in facts if f)
 
 
-def payouts_frame(result: Mapping[str, Any], priced: Mapping[str, Any]) -> pd.DataFrame:
+def payouts_frame(result: Mapping[str, Any], priced: Recommendation) -> pd.DataFrame:
     """One row per market: the book and what selling now, listing and buying come to; '—' for gaps."""
     rows = []
     for market, quote in result["quotes"].items():
-        pays, own = priced["payouts"].get(market, {}), quote.get("currency")
-        shown = pays.get("currency") or own
+        own = quote.get("currency")
+        pays = priced.payouts.get(market) or MarketPayouts.none(own or priced.currency)
+        shown = pays.currency or own
         rows.append({
             "Market": label(market), "Size": quote.get("size_label") or DASH,
             "Lowest ask": money(quote.get("lowest_ask"), own), "Highest bid": money(quote.get("highest_bid"), own),
             "Last sale": money(quote.get("last_sale"), own),
-            "Sell now pays": money(pays.get("sell_now"), shown), "List pays": money(pays.get("list"), shown),
-            "Buyer pays in all": money(pays.get("buy_cost"), shown),
+            "Sell now pays": money(pays.sell_now, shown), "List pays": money(pays.list, shown),
+            "Buyer pays in all": money(pays.buy_cost, shown),
             "Page": quote.get("url"),
         })
     return pd.DataFrame(rows)
@@ -205,46 +183,12 @@ def size_run_frame(result: Mapping[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["market", "size", "lowest_ask", "highest_bid"])
 
 
-def size_run_chart(frame: pd.DataFrame, chosen: float | None, chosen_label: str, currency: str) -> go.Figure:
-    figure = go.Figure()
-    for market, part in frame.groupby("market", sort=False):
-        ask_colour, bid_colour = ASK_BID_COLOURS.get(str(market), ("#444", "#999"))
-        part = part.sort_values("size")
-        figure.add_trace(go.Scatter(x=part["size"], y=part["lowest_ask"], name=f"{label(str(market))} ask",
-                                    mode="lines+markers", line={"color": ask_colour}, connectgaps=False))
-        figure.add_trace(go.Scatter(x=part["size"], y=part["highest_bid"], name=f"{label(str(market))} bid",
-                                    mode="lines+markers", line={"color": bid_colour, "dash": "dot"}, connectgaps=False))
-    if chosen is not None:
-        figure.add_vline(x=chosen, line={"color": "#e8590c", "width": 2, "dash": "dash"})
-        figure.add_annotation(x=chosen, y=1, yref="paper", yanchor="bottom", text=chosen_label, showarrow=False,
-                              font={"color": "#e8590c"})
-    figure.update_layout(height=340, margin={"l": 8, "r": 8, "t": 28, "b": 8}, hovermode="x unified",
-                         xaxis={"title": None, "dtick": 1, "automargin": True},
-                         yaxis={"title": None, "tickformat": ",.0f", "automargin": True, "nticks": 6},
-                         legend=_LEGEND_BELOW)
-    figure.update_yaxes(ticksuffix=f" {currency}" if currency not in SYMBOLS else "", tickprefix=SYMBOLS.get(currency, ""))
-    return figure
-
-
 def sales_frame(quote: Mapping[str, Any]) -> pd.DataFrame:
     rows = [{"at": pd.to_datetime(s.get("at"), utc=True, errors="coerce"), "price": s.get("price"),
              "consigned": s.get("consigned")} for s in quote.get("recent_sales") or []]
     frame = pd.DataFrame(rows, columns=["at", "price", "consigned"])
     return frame.dropna(subset=["at", "price"]).sort_values("at")
 
-
-def sales_chart(frame: pd.DataFrame, currency: str, timezone: str | None = None) -> go.Figure:
-    """Sale price over time, in the reader's time zone when it is known."""
-    when = frame["at"].dt.tz_convert(timezone) if timezone else frame["at"]
-    kinds = frame["consigned"].map({True: "consigned", False: "not consigned"}).fillna("")
-    colours = frame["consigned"].map({True: "#0a7d3b", False: "#3b5bdb"}).fillna("#868e96")
-    figure = go.Figure(go.Scatter(x=when, y=frame["price"], mode="lines+markers", line={"color": "#adb5bd"},
-                                  marker={"color": list(colours), "size": 8}, customdata=list(kinds),
-                                  hovertemplate="%{x|%b %d %H:%M}: %{y:,.2f} %{customdata}<extra></extra>"))
-    return prices_over_time(figure, currency, height=220, legend=False)
-
-
-# -- History ---------------------------------------------------------------------------------------
 
 HISTORY_PRICES = {"lowest_ask": "ask", "highest_bid": "bid"}
 
@@ -256,38 +200,6 @@ def history_frame(history: Mapping[str, Any]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["at", "market", "kind", "amount", "currency"])
     frame["at"] = pd.to_datetime(frame["at"], utc=True, format="ISO8601")
     return frame
-
-
-def history_chart(frame: pd.DataFrame, sales: Sequence[Mapping[str, Any]], currency: str,
-                  timezone: str | None = None) -> go.Figure:
-    """Asks and bids per market over time as lines, sales as dots."""
-    figure = go.Figure()
-    for (market, kind), part in frame.groupby(["market", "kind"], sort=True):
-        when = part["at"].dt.tz_convert(timezone) if timezone else part["at"]
-        ask_colour, bid_colour = ASK_BID_COLOURS.get(str(market), ("#444", "#999"))
-        name = f"{label(str(market))} {kind}"
-        figure.add_trace(go.Scatter(x=when, y=part["amount"], mode="lines+markers", name=name,
-                                    line={"color": ask_colour if kind == "ask" else bid_colour,
-                                          "dash": "solid" if kind == "ask" else "dot"},
-                                    hovertemplate="%{x|%b %d %H:%M}: %{y:,.2f}<extra>" + name + "</extra>"))
-    if sales:
-        at = pd.to_datetime([s["at"] for s in sales], utc=True, format="ISO8601")
-        sold_on = label(str(sales[0].get("market", "alias")))
-        figure.add_trace(go.Scatter(x=at.tz_convert(timezone) if timezone else at, y=[s["price"] for s in sales],
-                                    mode="markers", name=f"{sold_on} sales", marker={"color": "#495057", "size": 6, "opacity": 0.6},
-                                    hovertemplate="%{x|%b %d %H:%M}: sold %{y:,.2f}<extra></extra>"))
-    return prices_over_time(figure, currency, height=280, legend=True)
-
-
-def prices_over_time(figure: go.Figure, currency: str, height: int, legend: bool) -> go.Figure:
-    """The house layout of a price-over-time chart: dates below, money at the side, legend under it."""
-    figure.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=legend,
-                         legend=_LEGEND_BELOW,
-                         xaxis={"title": None, "nticks": 4, "tickformat": "%b %d", "automargin": True},
-                         yaxis={"title": None, "nticks": 5, "tickformat": ",.0f", "automargin": True,
-                                "tickprefix": SYMBOLS.get(currency, ""),
-                                "ticksuffix": "" if currency in SYMBOLS else f" {currency}"})
-    return figure
 
 
 def books_line(books: Mapping[str, Mapping[str, Any]]) -> str:
@@ -329,32 +241,32 @@ def _status(result: Mapping[str, Any]) -> str:
     return f"{' and '.join(quoted)} only" if quoted else "no quote"
 
 
-def compare_frame(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+def compare_frame(results: Sequence[Mapping[str, Any]], priced: Sequence[Recommendation]) -> pd.DataFrame:
     """One row per shoe, the decision first (shoe, size, best payout and where), then the detail.
 
     Amounts stay numbers (None where missing) so the table sorts and the CSV reads back; the
     currency is a column of its own."""
     rows = []
     for r, p in zip(results, priced, strict=True):
-        q, pays = r["quotes"], p.get("payouts", {})
-        sell, listing, arb = p.get("best_sell_now"), p.get("best_list"), p.get("arbitrage")
+        q, pays = r["quotes"], p.payouts
+        sell, listing, arb = p.best_sell_now, p.best_list, p.arbitrage
         product = r.get("product") or {}
         row: dict[str, Any] = {
             "Shoe": product.get("title") or r["query"],
             "Size": r.get("size_label") or r.get("size"),
-            "Best payout now": sell["payout"] if sell else None,
-            "Sell now on": label(sell["market"]) if sell else None,
-            "Best list pays": listing["payout"] if listing else None,
-            "List on": label(listing["market"]) if listing else None,
-            "Arbitrage": arb["profit"] if arb else None,
-            "Currency": p.get("currency") or r.get("currency") or "USD",
+            "Best payout now": sell.payout if sell else None,
+            "Sell now on": label(sell.market) if sell else None,
+            "Best list pays": listing.payout if listing else None,
+            "List on": label(listing.market) if listing else None,
+            "Arbitrage": arb.profit if arb else None,
+            "Currency": p.currency or r.get("currency") or "USD",
             "Status": _status(r),
         }
         for market, quote in q.items():
             name = label(market)
             row[f"{name} bid"] = quote.get("highest_bid")
             row[f"{name} ask"] = quote.get("lowest_ask")
-            row[f"{name} sell now pays"] = pays.get(market, {}).get("sell_now")
+            row[f"{name} sell now pays"] = pays[market].sell_now if market in pays else None
         row["Style ID"] = product.get("style_id")
         for market, quote in q.items():
             row[f"{label(market)} page"] = quote.get("url")
@@ -362,7 +274,7 @@ def compare_frame(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping
     return pd.DataFrame(rows)
 
 
-def compare_lines(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping[str, Any]]) -> list[str]:
+def compare_lines(results: Sequence[Mapping[str, Any]], priced: Sequence[Recommendation]) -> list[str]:
     """One sentence per shoe, the answer first: it reads on a phone where the table cannot."""
     lines = []
     for r, p in zip(results, priced, strict=True):
@@ -371,13 +283,13 @@ def compare_lines(results: Sequence[Mapping[str, Any]], priced: Sequence[Mapping
         if nothing_found(r):
             lines.append(f"{where}: no shoe found")
             continue
-        sell, listing = p.get("best_sell_now"), p.get("best_list")
+        sell, listing = p.best_sell_now, p.best_list
         said = []
         if sell:
-            said.append(f"sell now on {label(sell['market'])}, you get {money(sell['payout'], sell['currency'])}")
+            said.append(f"sell now on {label(sell.market)}, you get {money(sell.payout, sell.currency)}")
         if listing:
-            said.append(f"list on {label(listing['market'])} at {money(listing['price'], listing['currency'])} "
-                        f"for {money(listing['payout'], listing['currency'])}")
+            said.append(f"list on {label(listing.market)} at {money(listing.price, listing.currency)} "
+                        f"for {money(listing.payout, listing.currency)}")
         status = _status(r)
         text = "; ".join(said) if said else "no bid or ask to act on"
         lines.append(f"{where}: {text}" + (f" ({status})" if status not in ("quoted",) else ""))
@@ -417,24 +329,6 @@ def compare_csv(frame: pd.DataFrame, quoted_at: str, source: str) -> bytes:
     return safe_frame(out).to_csv(index=False).encode()  # a title like =HYPERLINK(...) stays text
 
 
-def compare_chart(frame: pd.DataFrame) -> go.Figure:
-    """Best payout now per shoe, as horizontal bars: names stay readable at any width."""
-    shown = frame.dropna(subset=["Best payout now"]).sort_values("Best payout now")
-    # Plotly reads a few HTML tags in labels: marketplace titles go in as text.
-    names = [html.escape(n if len(n) <= 28 else n[:27] + "…") for n in shown["Shoe"]]
-    currency = str(shown["Currency"].iloc[0]) if len(shown) else "USD"
-    figure = go.Figure(go.Bar(
-        y=names, x=shown["Best payout now"], orientation="h", marker_color="#0a7d3b",
-        text=[f"{money(v, c)} · {m}" for v, c, m in zip(shown["Best payout now"], shown["Currency"], shown["Sell now on"], strict=True)],
-        textposition="auto", hovertext=[html.escape(n) for n in shown["Shoe"]], hoverinfo="text+x"))
-    figure.update_layout(height=max(160, 44 * len(shown) + 40), margin={"l": 8, "r": 8, "t": 8, "b": 8}, showlegend=False,
-                         xaxis={"title": None, "tickprefix": SYMBOLS.get(currency, ""), "tickformat": ",.0f", "nticks": 5},
-                         yaxis={"title": None, "automargin": True})
-    return figure
-
-
-# -- Performance -----------------------------------------------------------------------------------
-
 def bench_frame(result: Mapping[str, Any]) -> pd.DataFrame:
     """One row per workload run: its wall time, calls, 429s, retries and success, in words."""
     w = result["workloads"]
@@ -444,32 +338,9 @@ def bench_frame(result: Mapping[str, Any]) -> pd.DataFrame:
             ("the design's test, one after another", w["design_test"]["sequential"]),
             ("the design's test, in parallel", w["design_test"]["parallel"])]
     return pd.DataFrame([{"Run": name, "Seconds": fig["wall_s"], "Lookups": fig["lookups"],
-                          "StockX calls": fig["calls"].get("stockx"), "Alias calls": fig["calls"].get("alias"),
+                          **{f"{m.label} calls": fig["calls"].get(m.name) for m in MARKETS},
                           "Rate-limited (429)": fig["rate_limited"], "Retries": fig["retries"], "Answered": fig["success_rate"]}
                          for name, fig in runs])
-
-
-def bench_chart(result: Mapping[str, Any]) -> go.Figure:
-    """Each timed comparison beside its physical floor."""
-    w = result["workloads"]
-    single, batch, design = w["single_cold"], w["batch_cold"], w["design_test"]
-    groups = ["one shoe", f"{batch['shoes']} shoes", f"design ({design['shoes']})"]
-    figure = go.Figure()
-    figure.add_trace(go.Bar(x=groups, y=[single["sequential_median_s"], batch["sequential"]["wall_s"], design["sequential"]["wall_s"]],
-                            name="one after another", marker_color="#adb5bd"))
-    figure.add_trace(go.Bar(x=groups, y=[single["parallel_median_s"], batch["parallel"]["wall_s"], design["parallel"]["wall_s"]],
-                            name="parallel", marker_color="#3b5bdb"))
-    figure.add_trace(go.Bar(x=groups[:2], y=[single["latency_floor_s"]["parallel"], batch["bound_s"]], name="lower bound",
-                            marker_color="#0a7d3b"))
-    figure.update_layout(barmode="group", height=320, margin={"l": 8, "r": 8, "t": 8, "b": 8}, yaxis_title="seconds",
-                         legend=_LEGEND_BELOW)
-    return figure
-
-
-def legend_below(figure: go.Figure, height: int = 300) -> go.Figure:
-    """The house layout for the performance charts: legend under the plot, tight margins."""
-    figure.update_layout(height=height, margin={"l": 8, "r": 8, "t": 8, "b": 8}, legend=_LEGEND_BELOW)
-    return figure
 
 
 # --- issue 21: the fields a reseller reads, and time to sell ---------------------------------------
@@ -523,23 +394,3 @@ def time_to_sell_frame(result: Mapping[str, Any]) -> pd.DataFrame:
                          "days": point["days"], "low": point["days_low"], "high": point["days_high"],
                          "basis": point["basis"], "currency": curve.get("currency") or quote.get("currency")})
     return pd.DataFrame(rows, columns=["market", "Market", "ask", "payout", "days", "low", "high", "basis", "currency"])
-
-
-def time_to_sell_chart(frame: pd.DataFrame) -> go.Figure:
-    """Payout against days to sell, per market, with each estimate's band; only the asks with an estimate."""
-    figure = go.Figure()
-    timed = frame.dropna(subset=["days", "payout"])
-    for market, rows in timed.groupby("market", sort=False):
-        currency = str(rows["currency"].iloc[0])
-        colour = ASK_BID_COLOURS.get(str(market), ("#444", "#999"))[0]
-        figure.add_trace(go.Scatter(
-            x=rows["days"], y=rows["payout"], mode="lines+markers", name=label(str(market)), line={"color": colour},
-            error_x={"type": "data", "symmetric": False, "array": (rows["high"] - rows["days"]).fillna(0),
-                     "arrayminus": (rows["days"] - rows["low"]).fillna(0), "thickness": 1},
-            customdata=list(zip([money(a, currency) for a in rows["ask"]], rows["basis"], strict=True)),
-            hovertemplate="ask %{customdata[0]}: pays %{y:,.2f}, ~%{x:g} days<br>%{customdata[1]}<extra></extra>"))
-    currencies = set(timed["currency"])
-    symbol = SYMBOLS.get(currencies.pop(), "") if len(currencies) == 1 else ""
-    figure.update_layout(xaxis_title="days to sell (expected, 80 % band)", yaxis_title=f"you get ({symbol})".replace(" ()", ""),
-                         margin={"l": 10, "r": 10, "t": 10, "b": 10})
-    return legend_below(figure, 300)

@@ -1,0 +1,46 @@
+"""Alias (GOAT's seller platform) as the analyzer knows it: commission, seller fee and cash-out for a
+US seller, buyer costs, limits, colours."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from analyzer.markets.spec import MarketSpec, PublishedLimits, Rates, amount, usd_flat
+from analyzer.money import ZERO, dec
+
+if TYPE_CHECKING:
+    from analyzer.pricing import Fees
+
+
+def payout_exact(price: float | Decimal, fees: Fees, currency: str = "USD", fx: Rates = None) -> Decimal | None:
+    """Alias pays the price less commission, less its $5 seller fee (converted first when the price is
+    not in dollars), less the cash-out fee; exact, None without a rate for the seller fee."""
+    seller_fee = usd_flat(fees.alias_seller_fee, currency, fx)
+    if seller_fee is None:
+        return None
+    after_sale = dec(price) * (1 - dec(fees.alias_commission)) - seller_fee
+    cashout = dec(fees.alias_cashout) if fees.alias_cashout_enabled else ZERO
+    return max(ZERO, after_sale * (1 - cashout))
+
+
+def fee_lines(price: float, fees: Fees, currency: str = "USD", fx: Rates = None) -> list[tuple[str, float]]:
+    seller_fee = usd_flat(fees.alias_seller_fee, currency, fx)
+    if seller_fee is None:
+        return [("price", price)]
+    value = dec(price)
+    after_sale = value * (1 - dec(fees.alias_commission)) - seller_fee
+    lines = [("price", price), (f"commission {fees.alias_commission:.1%}", -amount(value * dec(fees.alias_commission), currency)),
+             ("seller fee", -amount(seller_fee, currency))]
+    if fees.alias_cashout_enabled:
+        lines.append((f"cash-out fee {fees.alias_cashout:.1%}", -amount(max(ZERO, after_sale) * dec(fees.alias_cashout), currency)))
+    paid = payout_exact(price, fees, currency, fx)
+    return [*lines, ("payout", amount(paid if paid is not None else ZERO, currency))]
+
+
+SPEC = MarketSpec(
+    name="alias", label="Alias", colours=("#3b5bdb", "#a5b4fc"), payout=payout_exact, fee_lines=fee_lines,
+    buyer_pct="alias_buyer_pct", buyer_flat="alias_buyer_flat",
+    key_setting="alias_api_token", limits_setting="alias_limits", published=PublishedLimits(1.0, 8),
+    has_bids=True, default_condition="new_good_box", choosable_book=True, client="analyzer.markets.alias:Alias",
+)

@@ -1,0 +1,42 @@
+"""Every market the analyzer quotes, in the order they are shown: a third market is its spec module
+and one more line here. Everything else (pricing, settings, rate budgets, the store, the CLI, the
+screens) iterates this list."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from analyzer.markets import alias_spec, stockx_spec
+from analyzer.markets.spec import MarketSpec
+
+if TYPE_CHECKING:
+    from analyzer.config import Settings
+    from analyzer.markets.base import Market
+
+MARKETS: tuple[MarketSpec, ...] = (
+    stockx_spec.SPEC,
+    alias_spec.SPEC,
+)
+NAMES: tuple[str, ...] = tuple(m.name for m in MARKETS)
+LABELS: dict[str, str] = {m.name: m.label for m in MARKETS}
+_BY_NAME = {m.name: m for m in MARKETS}
+
+
+def spec(name: str) -> MarketSpec:
+    """The market called `name`; KeyError for a name no market has."""
+    return _BY_NAME[name]
+
+
+def label(name: str) -> str:
+    """'StockX' for 'stockx'; an unknown name as it is."""
+    return LABELS.get(name, name)
+
+
+def build_markets(settings: Settings) -> list[Market]:
+    """Every market's client, built from the settings (clients are imported here, not before)."""
+    built = []
+    for market in MARKETS:
+        module, _, name = market.client.partition(":")
+        built.append(getattr(import_module(module), name).from_settings(settings))
+    return built

@@ -1,0 +1,69 @@
+"""What the rest of the analyzer knows about a market, in one frozen record: its name and label, its
+colours, how it pays a seller (and the arithmetic shown for it), which fee settings are its buyer
+costs, which settings hold its API key and limits, its published limits and whether it has bids.
+
+A spec module imports nothing but `analyzer.money`: pricing, config and http read the registry
+without importing any market client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, NamedTuple
+
+from analyzer.money import convert, rounded
+
+if TYPE_CHECKING:
+    from analyzer.pricing import Fees
+
+Rates = Mapping[str, float] | None
+PayoutRule = Callable[[float | Decimal, "Fees", str, Rates], Decimal | None]
+"""(price, fees, the price's currency, rates) -> the seller's payout, exact; None without a needed rate."""
+FeeLines = Callable[[float, "Fees", str, Rates], list[tuple[str, float]]]
+"""(price, fees, currency, rates) -> (what, amount) from the price down to the payout, each rounded."""
+
+
+class PublishedLimits(NamedTuple):
+    """A market's published rate limit: `burst` calls at once, then `rate_per_sec` a second."""
+
+    rate_per_sec: float
+    burst: int
+
+
+@dataclass(frozen=True)
+class MarketSpec:
+    name: str
+    label: str
+    colours: tuple[str, str]
+    """Ask and bid colours in charts."""
+    payout: PayoutRule
+    fee_lines: FeeLines
+    buyer_pct: str
+    """The `Fees` field of the buyer's percentage on top of an ask."""
+    buyer_flat: str
+    """The `Fees` field of the buyer's flat amount (US dollars)."""
+    key_setting: str
+    """The `Settings` field of the API key: a market's rate budget is its key's."""
+    limits_setting: str
+    """The `Settings` field of the limits the client keeps to."""
+    published: PublishedLimits
+    has_bids: bool
+    client: str
+    """'module:Class' of the client, imported only when markets are built."""
+    default_condition: str
+    """The condition the market prices by default."""
+    choosable_book: bool
+    """Whether the user picks the market's region and listing choice (analyzer.books)."""
+    last_sale_note: str = "no sale reported"
+    """What a missing last sale means on this market."""
+
+
+def amount(value: Decimal, currency: str) -> float:
+    """`value` rounded once, half-up, to the currency's minor unit, as a number for JSON."""
+    return float(rounded(value, currency))
+
+
+def usd_flat(value: float, currency: str, fx: Rates) -> Decimal | None:
+    """A fixed US-dollar fee in the price's currency (exact), before it is subtracted; None without a rate."""
+    return convert(value, "USD", currency, fx)
