@@ -37,7 +37,7 @@ def test_one_round_on_lookup_gives_every_figure(tmp_path: Path) -> None:
     assert lookup["path"] == "/?q=CP9654&size=10"
     for _, key in ROWS:
         assert isinstance(lookup[key], (int, float)) and lookup[key] > 0, (key, lookup.get(key))
-    assert len(lookup["rounds"]) == 1
+    assert len(lookup["rounds"]) == 1 and lookup["errors"] == []
     assert lookup[f"rss_{SESSIONS}_sessions_mb"] >= lookup["rss_idle_mb"] > 0
     assert (tmp_path / "out" / "bench-pages.json").exists()
 
