@@ -272,22 +272,29 @@ def view(browser: Any, srv: Server, screen: Screen) -> tuple[Any, dict[str, floa
     return context, {"cpu_s": settle(srv.pid) - before, "answer_s": answer_s}
 
 
+MAIN_TEXT = "() => (document.querySelector('[data-testid=\"stMain\"]') || document.body).innerText"
+
+
 def fee_change(page: Any, srv: Server, screen: Screen) -> dict[str, float]:
-    """A new StockX processing fee (3.0% and 3.5% in turn): no market call, the answer re-priced."""
+    """A new StockX processing fee, one the page does not show yet (so the wait cannot end before the
+    re-pricing): no market call, the answer re-priced."""
     box = page.get_by_label(FEE_LABEL)
-    new = 3.5 if float(box.input_value() or 0) == 3.0 else 3.0
+    current, shown = float(box.input_value() or 0), page.evaluate(MAIN_TEXT)
+    new, text = next((fee, screen.fee_text.format(fee=f"{fee:.1f}") if screen.fee_text else "")
+                     for fee in (round(3.1 + tenth / 10, 1) for tenth in range(40))
+                     if fee != current and (not screen.fee_text or screen.fee_text.format(fee=f"{fee:.1f}") not in shown))
     before = cpu_s(srv.pid)
     started = time.perf_counter()
     box.fill(f"{new:.1f}")
     box.press("Enter")
     figures: dict[str, float] = {}
-    if screen.fee_text:
-        shown = screen.fee_text.format(fee=f"{new:.1f}")
-        page.wait_for_function("text => (document.querySelector('[data-testid=\"stMain\"]') || document.body)"
-                               ".innerText.includes(text)", arg=shown, timeout=SLOW_MS)
+    if text:
+        page.wait_for_function(f"text => ({MAIN_TEXT})().includes(text)", arg=text, timeout=SLOW_MS)
         figures["answer_s"] = time.perf_counter() - started
-    else:
-        page.wait_for_timeout(300)  # nothing on this screen shows the fee: the run, then idle
+    else:  # nothing on this screen shows the fee: wait for the run to start (the server's CPU moves), then idle
+        deadline = time.monotonic() + 5
+        while cpu_s(srv.pid) - before < TICK_S / 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
     _run_over(page)
     figures["cpu_s"] = settle(srv.pid) - before
     return figures
