@@ -301,7 +301,11 @@ def run_workload(options: Options, redis_url: str | None) -> dict[str, Any]:
 
 
 def run_cli(shoes: object = None, latency_ms: object = None, rounds: object = 5, as_json: bool = False,
-            workload: object = "standard", faults: object = 0.0) -> int:
+            workload: object = "standard", faults: object = 0.0, **pages: Any) -> int:
+    if str(workload).strip().lower() == "pages":  # Chromium against streamlit run: analyzer.pagebench
+        from analyzer.pagebench import run_cli as pages_cli
+
+        return pages_cli(rounds=rounds, as_json=as_json, **pages)
     from rich.console import Console
     from rich.progress import Progress as Bar
 

@@ -50,13 +50,19 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="sequential vs parallel vs cached, against the lower bound")
     # Read as text and checked by analyzer.bench.validate: a bad value is one line and exit 2.
-    bench.add_argument("--workload", default="standard", help="standard | replicas (needs REDIS_URL) | same-shoe")
+    bench.add_argument("--workload", default="standard", help="standard | replicas (needs REDIS_URL) | same-shoe | pages (Chromium)")
     bench.add_argument("--shoes", help="shoes (standard, 12), per replica (replicas, 8), concurrent lookups (same-shoe, 8)")
     bench.add_argument("--latency-ms", help="sandbox latency per call (250; 150 for replicas and same-shoe)")
     bench.add_argument("--rounds", default="5")
     bench.add_argument("--faults", default="0", help="share of the bench's own sandbox answers that fail, 0 to 1 "
                        "(ANALYZER_SANDBOX_URL: that sandbox is used instead, with its own faults)")
     bench.add_argument("--json", action="store_true")
+    bench.add_argument("--pages", help="pages workload: some of lookup,compare,portfolio,watchlist (all)")
+    bench.add_argument("--compare-config", action="store_true",
+                       help="pages workload: Streamlit's development settings beside the project's config")
+    bench.add_argument("--server-flags", action="append", default=[], metavar="FLAGS",
+                       help="pages workload: a configuration of --server.*/--runner.* options to measure, "
+                       "e.g. \"--runner.postScriptGC true\" (repeat for more)")
 
     sandbox = sub.add_parser("sandbox", help="run the sandbox marketplace alone")
     sandbox.add_argument("--port", type=int, default=8765)
@@ -107,7 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         from analyzer.bench import run_cli
 
         return run_cli(shoes=args.shoes, latency_ms=args.latency_ms, rounds=args.rounds, as_json=args.json,
-                       workload=args.workload, faults=args.faults)
+                       workload=args.workload, faults=args.faults,
+                       **({"pages": args.pages, "compare_config": args.compare_config, "server_flags": args.server_flags}
+                          if str(args.workload).strip().lower() == "pages" else {}))
     return _sandbox(args)
 
 

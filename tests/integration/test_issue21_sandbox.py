@@ -125,7 +125,7 @@ def test_null_suggestions(fast_sandbox, analyzer_for) -> None:
     stockx = result.quotes["stockx"]
     assert stockx.ok and (stockx.lowest_ask, stockx.highest_bid, stockx.sell_faster, stockx.earn_more) == (None,) * 4
     assert stockx.time_to_sell is not None and stockx.time_to_sell["points"] == []
-    assert result.pricing["payouts"]["stockx"]["sell_now"] is None
+    assert result.pricing.payouts["stockx"].sell_now is None
 
 
 def test_suggestions_null_with_an_ask(fast_sandbox, analyzer_for) -> None:

@@ -237,10 +237,10 @@ def test_a_list_price_below_alias_minimum_is_no_advice() -> None:
 
     quotes = {"alias": Quote(market="alias", ok=True, lowest_ask=20.0, highest_bid=15.0, min_listing_price=25.0)}
     priced = recommend(quotes, Fees(), labels={"alias": "Alias"})
-    assert priced["best_list"] is None
-    assert any("refuses listings below 25.00 USD" in n for n in priced["notes"])
+    assert priced.best_list is None
+    assert any("refuses listings below 25.00 USD" in n for n in priced.notes)
     fine = recommend({"alias": Quote(market="alias", ok=True, lowest_ask=30.0, min_listing_price=25.0)}, Fees())
-    assert fine["best_list"] is not None and fine["best_list"]["price"] == 30.0
+    assert fine.best_list is not None and fine.best_list.price == 30.0
 
 
 @pytest.mark.parametrize(("title", "gender", "scale"), [
