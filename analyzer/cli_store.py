@@ -123,7 +123,7 @@ def open_recording(settings: Settings) -> Opened:
 
 def size_parts(raw: object) -> tuple[float, str | None]:
     size = parse_size(raw)
-    return float(getattr(size, "value", size)), getattr(size, "scale", None)
+    return float(size.value), size.scale
 
 
 def owner_settings(settings: Settings, owner: str) -> Settings:

@@ -73,7 +73,7 @@ def parse_row(row: Mapping[str, str], default_currency: str) -> NewPosition:
     if currency not in CURRENCIES:
         raise ValueError(f"currency {currency} is not one the analyzer converts (known: {', '.join(CURRENCIES)})")
     bought = _date(cell("bought_at")) if cell("bought_at") else None
-    return NewPosition(query=query, size=float(getattr(size, "value", size)), scale=getattr(size, "scale", None),
+    return NewPosition(query=query, size=float(size.value), scale=size.scale,
                        cost=rounded(cost, currency), quantity=int(raw_qty), currency=currency, bought_at=bought, note=cell("note") or None)
 
 

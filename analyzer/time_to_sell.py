@@ -187,7 +187,7 @@ def of_quote(quote: Any, fees: Any, fx: Any = None, now: datetime | None = None)
     from analyzer.pricing import payout
 
     market, currency = quote.market, quote.currency
-    min_price = getattr(quote, "min_listing_price", None)
+    min_price = quote.min_listing_price
     curve_ = curve(market, currency, highest_bid=quote.highest_bid, lowest_ask=quote.lowest_ask,
                    sell_faster=quote.sell_faster, earn_more=quote.earn_more, sales=quote.recent_sales,
                    offers=quote.offer_histogram, has_sales_history=market != "stockx",

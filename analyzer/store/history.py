@@ -145,10 +145,9 @@ def history_for_result(where: Any, result: Any, days: int = 30, books: Mapping[s
     read: dict[str, Book] = {}
     with store.read() as conn:
         for market, quote in result.quotes.items():
-            book = (books or {}).get(market) or getattr(quote, "book", None) or default_book(market)
+            book = (books or {}).get(market) or quote.book or default_book(market)
             read[market] = book
-            product = getattr(quote, "product", None)
-            size = getattr(quote.size, "value", quote.size)
+            product, size = quote.product, quote.size
             if product is None or size is None:
                 continue
             only = {market: book}
@@ -159,8 +158,7 @@ def history_for_result(where: Any, result: Any, days: int = 30, books: Mapping[s
     sold.sort(key=lambda s: (s.at, s.market))
     # The size the points are of: the shoe's own (an asked 8W is a men's 6.5 on a men's shoe), as the lookup labels it.
     matched = next((q for q in result.quotes.values() if q.ok and q.size is not None), None)
-    asked = getattr(result.size, "value", result.size)
-    size = float(getattr(matched.size, "value", matched.size) if matched else asked)
-    scale = getattr(matched, "scale", None) if matched else getattr(result.size, "scale", None)
-    label = getattr(matched, "size_label", None) or getattr(result, "size_label", None) or label_of(size, scale)
+    size = float(matched.size if matched and matched.size is not None else result.size)
+    scale = matched.scale if matched else None
+    label = (matched.size_label if matched else None) or result.size_label or label_of(size, scale)
     return History(result.query, size, label, points, sold, read)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, and_, desc, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from analyzer.books import DEFAULT_CONDITIONS, Book, book_of, default_book
+from analyzer.models import LookupResult, Quote
 from analyzer.store.schema import sales, snapshots
 from analyzer.times import parse_time
 
@@ -46,33 +47,32 @@ def normalise_time(value: object) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
-def is_fresh(quote: Any) -> bool:
-    """Whether the quote's market data came from the network. Before Quote.fresh existed, any call sent."""
-    fresh = getattr(quote, "fresh", None)
-    return bool(quote.calls > 0) if fresh is None else bool(fresh)
+def is_fresh(quote: Quote) -> bool:
+    """Whether the quote's market data came from the network (not the cache)."""
+    return quote.fresh
 
 
-def rows_from_result(result: Any, at: str | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def rows_from_result(result: LookupResult, at: str | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The snapshot and sale rows a lookup result holds: pure, so the recorder's writes are easy to test."""
     snaps: list[dict[str, Any]] = []
     sold: list[dict[str, Any]] = []
     for market, quote in result.quotes.items():
-        product = getattr(quote, "product", None)
+        product = quote.product
         if product is None or not quote.sizes or not is_fresh(quote):
             continue
-        when = normalise_time(getattr(quote, "quoted_at", None) or at or now_iso())
-        scale = getattr(quote, "scale", None)
-        currency = getattr(quote, "currency", None) or "USD"
+        when = normalise_time(quote.quoted_at or at or now_iso())
+        scale = quote.scale
+        currency = quote.currency or "USD"
         key = style_key(quote.style_id or product.style_id)
-        book_key = (getattr(quote, "book", None) or default_book(market)).key
+        book_key = (quote.book or default_book(market)).key
         for book in quote.sizes:
             row = {"at": when, "market": market, "book": book_key, "product_id": str(product.product_id), "style_id": quote.style_id,
-                   "style_key": key, "size": float(book.size), "scale": getattr(book, "scale", None) or scale,
+                   "style_key": key, "size": float(book.size), "scale": book.scale or scale,
                    "currency": currency, "source": result.source}
             row.update({name: _number(getattr(book, name, None)) for name in PRICE_FIELDS})
             snaps.append(row)
-        size = getattr(quote.size, "value", quote.size)
-        for sale in getattr(quote, "recent_sales", None) or []:
+        size = quote.size
+        for sale in quote.recent_sales:
             if size is None or sale.price is None:
                 continue
             sold.append({"at": normalise_time(sale.at), "market": market, "book": book_key, "product_id": str(product.product_id),
