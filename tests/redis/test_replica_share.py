@@ -16,10 +16,10 @@ def test_an_outage_leaves_each_process_its_share_of_the_rate(own_redis, prefix: 
                                                              caplog: pytest.LogCaptureFixture) -> None:
     replicas = [StateSwitch(own_redis.url, prefix) for _ in range(3)]  # three processes on one key
     first = replicas[0]
-    assert wait_for(lambda: first.replicas == 3) and first.status == "redis"  # the heartbeat counts them
+    assert wait_for(lambda: all(r.replicas == 3 for r in replicas)) and first.status == "redis"  # the heartbeats count them
     with caplog.at_level(logging.WARNING):
         own_redis.stop()
-        assert wait_for(lambda: first.status == "redis-down")  # the next heartbeat finds Redis gone
+        assert wait_for(lambda: all(r.status == "redis-down" for r in replicas))  # each next heartbeat finds Redis gone
     _, state = first.current()
     assert isinstance(state, LocalState) and state.share == 3
     rate = state.bucket("stockx:key", Rate(1, 1000, burst=9)).rates[0]

@@ -38,7 +38,8 @@ def cp9654_sequence(sandbox: Any, recording_analyzer: Any) -> tuple[Analyzer, An
     second = europe.lookup("CP9654", "10")
     time.sleep(2.1)  # the global market data expire (the cache keeps whole seconds): a second global point
     third = world.lookup("CP9654", "10")
-    assert all(r.quotes["alias"].ok and r.quotes["alias"].fresh for r in (first, second, third))
+    assert all(r.quotes["alias"].ok and r.quotes["alias"].fresh for r in (first, second, third)), [
+        (r.quotes["alias"].ok, r.quotes["alias"].fresh, r.quotes["alias"].error, r.quotes["alias"].calls) for r in (first, second, third)]
     return world, europe, [first, second, third]
 
 
