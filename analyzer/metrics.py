@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from analyzer.config import Settings
 from analyzer.store import Store, db, metrics_repo
 from analyzer.store.db import UNREACHABLE as OUTAGE
 from analyzer.store.market_data import insert_once, rows_from_result
@@ -27,20 +28,20 @@ log = logging.getLogger(__name__)
 RETRY_S = (1.0, 2.0, 5.0, 10.0, 30.0)
 
 
-def _store_url(where: Any) -> str:
-    if isinstance(where, (str, Path)):
-        return str(where) if "://" in str(where) else "sqlite:///"
-    return str(getattr(where, "store_url", None) or getattr(where, "database_url", None) or "sqlite:///")
+def _store_url(where: Settings | str | Path) -> str:
+    if isinstance(where, Settings):
+        return where.store_url
+    return str(where) if "://" in str(where) else "sqlite:///"
 
 
-def _data_dir(where: Any) -> Path | None:
-    if isinstance(where, (str, Path)):
-        return None if "://" in str(where) else Path(where)
-    return getattr(where, "data_dir", None)
+def _data_dir(where: Settings | str | Path) -> Path | None:
+    if isinstance(where, Settings):
+        return Path(where.data_dir)
+    return None if "://" in str(where) else Path(where)
 
 
 class MetricsStore:
-    def __init__(self, where: Any, import_legacy: bool = True, spool_bytes: int | None = None) -> None:
+    def __init__(self, where: Settings | str | Path, import_legacy: bool = True, spool_bytes: int | None = None) -> None:
         self.where = where
         self.errors = 0
         self.snapshots_written = 0
