@@ -8,9 +8,9 @@ __all__ = ["ParallelShoeAnalyzer", "ProgressiveLoadingAnalyzer"]
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy, so that `import analyzer.pricing` does not start the HTTP and sandbox stacks.
+    # Lazy, so that `import analyzer.domain.pricing` does not start the HTTP and sandbox stacks.
     if name in __all__:
-        from analyzer import compat
+        from analyzer.lookup import compat
 
         return getattr(compat, name)
     raise AttributeError(name)

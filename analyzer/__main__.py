@@ -1,3 +1,3 @@
-from analyzer.cli import main
+from analyzer.cli.commands import main
 
 raise SystemExit(main())

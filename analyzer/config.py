@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from analyzer.pricing import Fees
+from analyzer.domain.pricing import Fees
 
 STOCKX_DEFAULT_URL = "https://api.stockx.com/v2"
 STOCKX_DEFAULT_TOKEN_URL = "https://accounts.stockx.com/oauth/token"

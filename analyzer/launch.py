@@ -21,8 +21,8 @@ from pathlib import Path
 import requests
 
 from analyzer.config import Settings
-from analyzer.engine import Analyzer
-from analyzer.metrics import MetricsStore
+from analyzer.lookup.engine import Analyzer
+from analyzer.lookup.metrics import MetricsStore
 from analyzer.sandbox import RunningSandbox, SandboxConfig, start_sandbox
 from analyzer.sandbox.server import sandbox_settings
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from analyzer.config import Settings
-from analyzer.engine import Analyzer
-from analyzer.metrics import MetricsStore
+from analyzer.lookup.engine import Analyzer
+from analyzer.lookup.metrics import MetricsStore
 from analyzer.sandbox import RunningSandbox, SandboxConfig, start_sandbox
 from tests.apptest import AppTest, close, start
 
@@ -97,7 +97,7 @@ CliRun = Callable[..., tuple[int, str, str]]
 def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> CliRun:
     """`python -m analyzer ARGS` in this process (argument errors need no interpreter of their own):
     (exit code, stdout, stderr), with `env` set for the run."""
-    from analyzer import cli
+    from analyzer.cli import commands as cli
 
     def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
         for name, value in (env or {}).items():

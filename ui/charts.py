@@ -10,8 +10,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
+from analyzer.domain.money import SYMBOLS, format_money
 from analyzer.markets.registry import MARKETS, label
-from analyzer.money import SYMBOLS, format_money
 
 ASK_BID_COLOURS = {m.name: m.colours for m in MARKETS}
 # Plotly's toolbar covers the legend and the size marker on a phone; zooming is not needed here.

@@ -11,16 +11,16 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from analyzer.answer import BUYER_COSTS_NOTE, Recommendation
-from analyzer.books import Book, chosen_books
 from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS, CURRENCIES, Settings
-from analyzer.engine import Analyzer, ProgressCallback
+from analyzer.domain.answer import BUYER_COSTS_NOTE, Recommendation
+from analyzer.domain.books import Book, chosen_books
+from analyzer.domain.models import LookupResult, ProgressEvent, Size
+from analyzer.domain.owners import LOCAL, OwnerSettings, defaults_from, owner_of
+from analyzer.domain.pricing import STOCKX_TRANSACTION_FEES, Fees
+from analyzer.domain.validation import SCALE_RANGES, parse_size, size_label
 from analyzer.launch import Opened, open_analyzer
-from analyzer.models import LookupResult, ProgressEvent, Size
-from analyzer.owners import LOCAL, OwnerSettings, defaults_from, owner_of
-from analyzer.pricing import STOCKX_TRANSACTION_FEES, Fees
+from analyzer.lookup.engine import Analyzer, ProgressCallback
 from analyzer.store import Store, owners_repo
-from analyzer.validation import SCALE_RANGES, parse_size, size_label
 
 T = TypeVar("T")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

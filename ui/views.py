@@ -1,6 +1,6 @@
 """Words and tables built from lookup results: pure functions of plain data (charts: ui/charts.py).
 
-Nothing here decides a price: payouts, fees and picks come from `analyzer.pricing`; this module
+Nothing here decides a price: payouts, fees and picks come from `analyzer.domain.pricing`; this module
 only says them (with their currency, "—" where a figure is missing).
 """
 
@@ -13,21 +13,21 @@ from typing import Any
 
 import pandas as pd
 
-from analyzer import pricing
-from analyzer.answer import MarketPayouts, Recommendation
-from analyzer.csv_safe import safe_frame
+from analyzer.domain import pricing
+from analyzer.domain.answer import MarketPayouts, Recommendation
+from analyzer.domain.csv_safe import safe_frame
+from analyzer.domain.money import format_money
+from analyzer.domain.pricing import Fees
+from analyzer.domain.report import label
+from analyzer.domain.times import read_time
 from analyzer.markets.registry import MARKETS, NAMES, spec
-from analyzer.money import format_money
-from analyzer.pricing import Fees
-from analyzer.report import label
-from analyzer.times import read_time
 
 DASH = "—"
 
 
 def money(value: float | None, currency: str | None = "USD") -> str:
     """The CLI's money ('$157.71', '£27.00', 'C$1,234.00'), with '—' for a missing or NaN amount
-    and a minus sign in front of the symbol: analyzer.money's one formatter."""
+    and a minus sign in front of the symbol: analyzer.domain.money's one formatter."""
     return format_money(value, currency)
 
 

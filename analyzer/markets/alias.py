@@ -6,15 +6,15 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from analyzer.books import default_book
 from analyzer.config import Settings
-from analyzer.errors import BadAnswer, MarketError, NotConfigured
-from analyzer.http import MarketHttp
+from analyzer.domain.books import default_book
+from analyzer.domain.errors import BadAnswer, MarketError, NotConfigured
+from analyzer.domain.matching import normalise_style_id, split_style_ids
+from analyzer.domain.models import CallStats, OfferBin, Product, Sale, SizePrice, SizeRun
+from analyzer.domain.sizes import kids_scales, main_scale, product_scale
 from analyzer.markets.alias_spec import SPEC
 from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, size_number, text
-from analyzer.matching import normalise_style_id, split_style_ids
-from analyzer.models import CallStats, OfferBin, Product, Sale, SizePrice, SizeRun
-from analyzer.sizes import kids_scales, main_scale, product_scale
+from analyzer.net.http import MarketHttp
 
 PAGE_LIMIT = 20
 PRODUCT_PAGE = "https://www.goat.com/sneakers/{catalog_id}"

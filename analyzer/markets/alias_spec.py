@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from analyzer.domain.money import ZERO, dec
 from analyzer.markets.spec import MarketSpec, PublishedLimits, Rates, amount, usd_flat
-from analyzer.money import ZERO, dec
 
 if TYPE_CHECKING:
-    from analyzer.pricing import Fees
+    from analyzer.domain.pricing import Fees
 
 
 def payout_exact(price: float | Decimal, fees: Fees, currency: str = "USD", fx: Rates = None) -> Decimal | None:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, Self
 
-from analyzer.books import Book, default_book
 from analyzer.config import Settings
-from analyzer.http import Auth, MarketHttp, market_http
-from analyzer.models import CallStats, Product, Sale, SizeRun
-from analyzer.money import dec, rounded
+from analyzer.domain.books import Book, default_book
+from analyzer.domain.models import CallStats, Product, Sale, SizeRun
+from analyzer.domain.money import dec, rounded
+from analyzer.net.http import Auth, MarketHttp, market_http
 
 
 @dataclass(frozen=True)

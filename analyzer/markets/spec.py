@@ -2,7 +2,7 @@
 colours, how it pays a seller (and the arithmetic shown for it), which fee settings are its buyer
 costs, which settings hold its API key and limits, its published limits and whether it has bids.
 
-A spec module imports nothing but `analyzer.money`: pricing, config and http read the registry
+A spec module imports nothing but `analyzer.domain.money`: pricing, config and http read the registry
 without importing any market client."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, NamedTuple
 
-from analyzer.money import convert, rounded
+from analyzer.domain.money import convert, rounded
 
 if TYPE_CHECKING:
-    from analyzer.pricing import Fees
+    from analyzer.domain.pricing import Fees
 
 Rates = Mapping[str, float] | None
 PayoutRule = Callable[[float | Decimal, "Fees", str, Rates], Decimal | None]
@@ -54,7 +54,7 @@ class MarketSpec:
     default_condition: str
     """The condition the market prices by default."""
     choosable_book: bool
-    """Whether the user picks the market's region and listing choice (analyzer.books)."""
+    """Whether the user picks the market's region and listing choice (analyzer.domain.books)."""
     last_sale_note: str = "no sale reported"
     """What a missing last sale means on this market."""
 

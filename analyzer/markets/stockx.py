@@ -8,13 +8,13 @@ from typing import Any
 import requests
 
 from analyzer.config import Settings
-from analyzer.errors import AuthRefused, BadAnswer, NotConfigured
-from analyzer.http import MarketHttp
+from analyzer.domain.errors import AuthRefused, BadAnswer, NotConfigured
+from analyzer.domain.matching import split_style_ids
+from analyzer.domain.models import CallStats, Product, Sale, SizePrice, SizeRun
+from analyzer.domain.sizes import main_scale, product_scale, read_size
 from analyzer.markets.base import Call, Gather, HttpMarket, amount, is_dict_with, text
 from analyzer.markets.stockx_spec import SPEC
-from analyzer.matching import split_style_ids
-from analyzer.models import CallStats, Product, Sale, SizePrice, SizeRun
-from analyzer.sizes import main_scale, product_scale, read_size
+from analyzer.net.http import MarketHttp
 
 PAGE_SIZE = 20
 PRODUCT_PAGE = "https://stockx.com/{url_key}"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from analyzer.domain.money import ZERO, dec
 from analyzer.markets.spec import MarketSpec, PublishedLimits, Rates, amount
-from analyzer.money import ZERO, dec
 
 if TYPE_CHECKING:
-    from analyzer.pricing import Fees
+    from analyzer.domain.pricing import Fees
 
 TRANSACTION_FEES: dict[int, float] = {1: 0.09, 2: 0.085, 3: 0.08, 4: 0.075, 5: 0.07}
 """StockX's transaction fee by seller level (since 2023-07-01)."""

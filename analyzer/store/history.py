@@ -1,6 +1,6 @@
 """A pair's price history from the stored snapshots and sales, and its change over N days (pure).
 
-A history reads one book per market (analyzer.books) and says which: two books of one pair (Alias's
+A history reads one book per market (analyzer.domain.books) and says which: two books of one pair (Alias's
 global asks and its European consigned asks) are never one series, one chart or one change.
 """
 
@@ -11,8 +11,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from analyzer.books import Book, default_book, describe
-from analyzer.money import dec, rounded
+from analyzer.domain.books import Book, default_book, describe
+from analyzer.domain.money import dec, rounded
+from analyzer.domain.times import parse_time
 from analyzer.store.market_data import (
     StoredSale,
     books_to_read,
@@ -23,14 +24,13 @@ from analyzer.store.market_data import (
     style_key,
 )
 from analyzer.store.schema import sales, snapshots
-from analyzer.times import parse_time
 
 CHANGE_FIELDS = ("lowest_ask", "highest_bid")
 
 
 def label_of(size: float, scale: str | None) -> str:
     try:
-        from analyzer.validation import size_label  # type: ignore[attr-defined]
+        from analyzer.domain.validation import size_label  # type: ignore[attr-defined]
 
         return str(size_label(size, scale))
     except (ImportError, TypeError):  # before the lead's size labels land

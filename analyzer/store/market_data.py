@@ -1,6 +1,6 @@
 """Snapshots (one row per size of a size run fetched from the network) and sales, each stored once.
 
-Every row names its book (analyzer.books); every reader here reads one book per market, the one it
+Every row names its book (analyzer.domain.books); every reader here reads one book per market, the one it
 is given (a market not given: its default book), never a mix.
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, desc, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from analyzer.books import DEFAULT_CONDITIONS, Book, book_of, default_book
-from analyzer.models import LookupResult, Quote
+from analyzer.domain.books import DEFAULT_CONDITIONS, Book, book_of, default_book
+from analyzer.domain.models import LookupResult, Quote
+from analyzer.domain.times import parse_time
 from analyzer.store.schema import sales, snapshots
-from analyzer.times import parse_time
 
 PRICE_FIELDS = ("lowest_ask", "highest_bid", "last_sale", "sell_faster", "earn_more", "flex_lowest_ask")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, insert, select, update
 
-from analyzer.owners import OwnerSettings
+from analyzer.domain.owners import OwnerSettings
 from analyzer.store.market_data import now_iso
 from analyzer.store.schema import owner_settings
 

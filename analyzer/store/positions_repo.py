@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from analyzer.owners import LOCAL
+from analyzer.domain.owners import LOCAL
 from analyzer.store.market_data import now_iso
 from analyzer.store.schema import positions
 

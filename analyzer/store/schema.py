@@ -25,7 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-from analyzer.money import dec, rounded
+from analyzer.domain.money import dec, rounded
 
 metadata = MetaData()
 
@@ -71,7 +71,7 @@ MONEY_COLUMNS = {
 lookups = Table(
     "lookups", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.owners
+    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.domain.owners
     Column("ts", Float, nullable=False),
     Column("query", Text, nullable=False),
     Column("size", Float, nullable=False),
@@ -102,7 +102,7 @@ snapshots = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", String(40), nullable=False),
     Column("market", String(32), nullable=False),
-    Column("book", String(96), nullable=False),  # analyzer.books.Book.key: "alias:eu:true:new_good_box"
+    Column("book", String(96), nullable=False),  # analyzer.domain.books.Book.key: "alias:eu:true:new_good_box"
     Column("product_id", String(128), nullable=False),
     Column("style_id", String(128)),
     Column("style_key", String(128)),  # upper-case letters and digits only: one key across markets
@@ -142,7 +142,7 @@ sales = Table(
 watches = Table(
     "watches", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.owners
+    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.domain.owners
     Column("query", Text, nullable=False),
     Column("size", Float, nullable=False),
     Column("scale", String(4)),
@@ -168,7 +168,7 @@ watch_states = Table(
 alerts = Table(
     "alerts", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.owners
+    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.domain.owners
     Column("watch_id", Integer, nullable=False, index=True),  # kept when the watch is removed
     Column("query", Text, nullable=False),
     Column("size", Float, nullable=False),
@@ -191,7 +191,7 @@ alerts = Table(
 positions = Table(
     "positions", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.owners
+    Column("owner", String(255), nullable=False, server_default="local", index=True),  # analyzer.domain.owners
     Column("query", Text, nullable=False),
     Column("size", Float, nullable=False),
     Column("scale", String(4)),
@@ -212,6 +212,6 @@ positions = Table(
 owner_settings = Table(
     "owner_settings", metadata,
     Column("owner", String(255), primary_key=True),
-    Column("settings", Text, nullable=False),  # JSON of analyzer.owners.OwnerSettings
+    Column("settings", Text, nullable=False),  # JSON of analyzer.domain.owners.OwnerSettings
     Column("updated_at", String(40), nullable=False),
 )

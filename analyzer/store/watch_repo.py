@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, desc, func, insert, or_, select, update
 
+from analyzer.domain.owners import LOCAL
 from analyzer.markets.registry import NAMES
-from analyzer.owners import LOCAL
 from analyzer.store.market_data import now_iso
 from analyzer.store.schema import alerts, watch_states, watches
 

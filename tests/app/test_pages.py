@@ -27,7 +27,7 @@ def test_lookup_leads_with_the_decision(app: AppTest) -> None:
 
 
 def test_fee_change_reprices_without_a_market_call(app: AppTest) -> None:
-    from analyzer.pricing import Fees, fee_lines
+    from analyzer.domain.pricing import Fees, fee_lines
 
     look_up(app, "DZ5485-612")
     before, calls = headline(app), market_requests()
@@ -182,7 +182,7 @@ def test_compare_csv_says_size_currency_time_and_source() -> None:
 
 
 def test_compare_refuses_more_than_the_cli_and_clears_the_old_table(app: AppTest) -> None:
-    from analyzer.validation import MAX_COMPARE
+    from analyzer.domain.validation import MAX_COMPARE
 
     app.switch_page("ui/screens/compare.py").run()
     app.text_area(key="queries").set_value("CP9654")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from analyzer.answer import ListPick, MarketPayouts, Recommendation
-from analyzer.pricing import Fees
+from analyzer.domain.answer import ListPick, MarketPayouts, Recommendation
+from analyzer.domain.pricing import Fees
 from ui import views
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)

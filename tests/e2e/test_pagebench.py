@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.pagebench import ROWS, SESSIONS, missing
+from analyzer.bench.pages import ROWS, SESSIONS, missing
 
 ROOT = Path(__file__).resolve().parents[2]
 

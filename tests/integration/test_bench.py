@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.bench import Target, batch_bound_s, bench_shoes, run_bench
+from analyzer.bench.lookups import Target, batch_bound_s, bench_shoes, run_bench
 from analyzer.sandbox import SandboxConfig, start_sandbox
 from analyzer.sandbox.app import ALL_FAULT_KINDS
 
@@ -76,7 +76,7 @@ def test_replicas_workload_without_redis_says_what_it_needs(tmp_path: Path) -> N
 
 
 def test_run_bench_refuses_what_the_cli_refuses() -> None:
-    from analyzer.bench import validate
+    from analyzer.bench.lookups import validate
 
     for bad in ({"latency_ms": -5}, {"shoes": 0}, {"rounds": 0}):
         with pytest.raises(ValueError):
@@ -85,7 +85,7 @@ def test_run_bench_refuses_what_the_cli_refuses() -> None:
 
 
 def test_same_shoe_workload_costs_the_calls_of_one_lookup() -> None:
-    from analyzer.replicas import same_shoe
+    from analyzer.bench.replicas import same_shoe
 
     figures = same_shoe("DD1391-100", lookups=8, latency_ms=50)
     assert figures["quoted"] == 8

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import cli
+from analyzer.cli import commands as cli
 
 ROOT = Path(__file__).resolve().parents[2]
 

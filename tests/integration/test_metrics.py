@@ -8,9 +8,9 @@ import sys
 import threading
 from pathlib import Path
 
-from analyzer.answer import Recommendation
-from analyzer.metrics import MetricsStore
-from analyzer.models import LookupResult, Quote
+from analyzer.domain.answer import Recommendation
+from analyzer.domain.models import LookupResult, Quote
+from analyzer.lookup.metrics import MetricsStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,7 +48,7 @@ def test_summary_figures(tmp_path: Path) -> None:
 
 WRITER = """
 import sys
-from analyzer.metrics import MetricsStore
+from analyzer.lookup.metrics import MetricsStore
 from tests.integration.test_metrics import result
 store = MetricsStore(sys.argv[1])
 for _ in range(int(sys.argv[2])):

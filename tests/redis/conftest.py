@@ -19,8 +19,8 @@ from dataclasses import dataclass
 import pytest
 import redis
 
-from analyzer.replicas import drop_prefix
-from analyzer.shared_state import PREFIX_ENV
+from analyzer.bench.replicas import drop_prefix
+from analyzer.net.shared_state import PREFIX_ENV
 
 ENV = "ANALYZER_TEST_REDIS_URL"
 

@@ -9,7 +9,7 @@ import time
 import pytest
 from pyrate_limiter import Rate
 
-from analyzer.shared_state import HEARTBEAT_S, LocalState, StateSwitch
+from analyzer.net.shared_state import HEARTBEAT_S, LocalState, StateSwitch
 
 
 def test_an_outage_leaves_each_process_its_share_of_the_rate(own_redis, prefix: str,

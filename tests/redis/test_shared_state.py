@@ -1,6 +1,6 @@
 """Many processes on one API key through Redis: one budget, one cache, one breaker, one hold-off.
 
-The replicas are real processes (`python -m analyzer.replicas`), each with its own data folder,
+The replicas are real processes (`python -m analyzer.bench.replicas`), each with its own data folder,
 against one sandbox whose counters say what really reached the market.
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 import redis
 
+from analyzer.bench.replicas import calls_needed, finish, replica_env, start_replica
 from analyzer.config import Limits, Settings
-from analyzer.http import budget_name
-from analyzer.replicas import calls_needed, finish, replica_env, start_replica
+from analyzer.net.http import budget_name
+from analyzer.net.shared_state import RedisHoldOff, redis_client
 from analyzer.sandbox.app import SANDBOX_ALIAS_TOKEN, SANDBOX_STOCKX_KEY, SANDBOX_STOCKX_TOKEN
-from analyzer.shared_state import RedisHoldOff, redis_client
 
 # requests-cache's Redis backend calls setex, which redis-py 8 marks deprecated: not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
@@ -124,7 +124,7 @@ def test_answers_continue_when_redis_stops_mid_run(own_redis, sandbox_factory, a
     assert analyzer.markets[0].http.shared_state == "redis"
     assert redis.Redis.from_url(own_redis.url).dbsize() > 0  # the state really was in Redis
     own_redis.stop()
-    with caplog.at_level(logging.WARNING, logger="analyzer.shared_state"):
+    with caplog.at_level(logging.WARNING, logger="analyzer.net.shared_state"):
         for shoe in ("CP9654", "DZ5485-612", "DD1391-100"):
             result = analyzer.lookup(shoe, "10")
             assert result.success, [q.error for q in result.quotes.values()]
@@ -134,7 +134,7 @@ def test_answers_continue_when_redis_stops_mid_run(own_redis, sandbox_factory, a
 
 
 def test_back_on_redis_when_it_answers_again(own_redis, sandbox_factory, analyzer_for, caplog, monkeypatch) -> None:
-    import analyzer.shared_state as shared_state
+    import analyzer.net.shared_state as shared_state
 
     monkeypatch.setattr(shared_state, "RETRY_REDIS_S", 0.3)
     sandbox = sandbox_factory()
@@ -144,7 +144,7 @@ def test_back_on_redis_when_it_answers_again(own_redis, sandbox_factory, analyze
     assert shared_state.shared_state_status(own_redis.url)[0] == "redis-down"
     own_redis.start()  # an empty Redis, as after a restart
     time.sleep(0.5)
-    with caplog.at_level(logging.WARNING, logger="analyzer.shared_state"):
+    with caplog.at_level(logging.WARNING, logger="analyzer.net.shared_state"):
         assert analyzer.lookup("CP9654", "10").success
     status, sentence = shared_state.shared_state_status(own_redis.url)
     assert status == "redis" and sentence.startswith("state shared through Redis at 127.0.0.1:")
@@ -154,7 +154,7 @@ def test_back_on_redis_when_it_answers_again(own_redis, sandbox_factory, analyze
 
 def test_redis_down_at_start_says_so_once_and_answers(sandbox_factory, analyzer_for, caplog, prefix) -> None:
     sandbox = sandbox_factory()
-    with caplog.at_level(logging.WARNING, logger="analyzer.shared_state"):
+    with caplog.at_level(logging.WARNING, logger="analyzer.net.shared_state"):
         analyzer = analyzer_for(sandbox, redis_url="redis://:pw-never-shown@127.0.0.1:1/0")
         for shoe in ("DD1391-100", "CP9654"):
             assert analyzer.lookup(shoe, "10").success

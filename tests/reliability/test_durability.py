@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from analyzer.metrics import MetricsStore
+from analyzer.lookup.metrics import MetricsStore
 from analyzer.sandbox.prices import load_catalog
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,12 +7,12 @@ from dataclasses import is_dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.errors import BadAnswer
+from analyzer.domain.errors import BadAnswer
+from analyzer.domain.models import Quote
+from analyzer.domain.pricing import Fees, alias_payout, recommend, stockx_payout
 from analyzer.markets.alias import parse_availabilities, parse_catalog
 from analyzer.markets.base import amount
 from analyzer.markets.stockx import parse_search, parse_size_run
-from analyzer.models import Quote
-from analyzer.pricing import Fees, alias_payout, recommend, stockx_payout
 
 prices = st.floats(min_value=0.01, max_value=100_000, allow_nan=False, allow_infinity=False)
 maybe_prices = st.none() | prices

@@ -19,8 +19,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from analyzer.config import Settings
-from analyzer.engine import Analyzer
-from analyzer.metrics import MetricsStore
+from analyzer.lookup.engine import Analyzer
+from analyzer.lookup.metrics import MetricsStore
 from analyzer.sandbox import RunningSandbox
 from analyzer.store import db
 

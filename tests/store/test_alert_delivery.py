@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from analyzer.alerts import backoff_delay, deliver_pending, post_json
-from analyzer.owners import LOCAL
+from analyzer.domain.owners import LOCAL
+from analyzer.services.alerts import backoff_delay, deliver_pending, post_json
 from analyzer.store import Store, watch_repo
 from tests.store.conftest import ROOT
 
@@ -187,7 +187,7 @@ def test_alert_text_pings_no_channel_on_slack_or_discord(db_url: str, hooks: Any
 
 KILLED_WORKER = """
 import sys
-from analyzer.alerts import deliver_pending
+from analyzer.services.alerts import deliver_pending
 from analyzer.store import Store
 deliver_pending(Store(sys.argv[1]), lambda _owner: sys.argv[2], lease_s=float(sys.argv[3]))
 """
@@ -213,7 +213,7 @@ def test_a_worker_killed_mid_post_leaves_the_alert_leased_then_sent_with_the_sam
 
 SAME_MOMENT_WORKER = """
 import pathlib, sys, time
-from analyzer.alerts import deliver_pending
+from analyzer.services.alerts import deliver_pending
 from analyzer.store import Store
 store = Store(sys.argv[1])  # migrated and connected before the start signal
 pathlib.Path(sys.argv[3] + ".ready").touch()

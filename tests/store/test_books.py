@@ -13,17 +13,17 @@ from typing import Any
 
 from sqlalchemy import select
 
-from analyzer.books import Book, default_book
-from analyzer.engine import Analyzer
-from analyzer.metrics import MetricsStore
-from analyzer.models import LookupResult, Product, Quote, SizePrice
-from analyzer.owners import LOCAL
-from analyzer.portfolio import value_portfolio
-from analyzer.portfolio_csv import import_csv
+from analyzer.domain.books import Book, default_book
+from analyzer.domain.models import LookupResult, Product, Quote, SizePrice
+from analyzer.domain.owners import LOCAL
+from analyzer.lookup.engine import Analyzer
+from analyzer.lookup.metrics import MetricsStore
+from analyzer.services.portfolio import value_portfolio
+from analyzer.services.portfolio_csv import import_csv
+from analyzer.services.watch import resolved_of, stored_quotes
 from analyzer.store import Store, history_for_result
 from analyzer.store.market_data import write_result
 from analyzer.store.schema import sales, snapshots
-from analyzer.watch import resolved_of, stored_quotes
 from tests.store.conftest import cli_env, run_cli
 
 GLOBAL = default_book("alias")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import Engine, create_engine, inspect, text
 
-from analyzer.books import default_book
+from analyzer.domain.books import default_book
 from analyzer.store import db
 
 BEFORE = "0007_position_resolved"

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from analyzer.config import CURRENCIES, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS, Settings
-from analyzer.csv_safe import safe_cell
-from analyzer.owners import LOCAL
-from analyzer.portfolio_csv import export_csv, import_file
+from analyzer.domain.csv_safe import safe_cell
+from analyzer.domain.owners import LOCAL
+from analyzer.services.portfolio_csv import export_csv, import_file
 from analyzer.store import Store, db, positions_repo
 from tests.store.conftest import cli_env, run_cli
 from ui import views

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from analyzer.owners import LOCAL
+from analyzer.domain.owners import LOCAL
 from analyzer.sandbox.prices import load_catalog
 from analyzer.store import Store, watch_repo
 from analyzer.store.market_data import count_rows

@@ -6,9 +6,9 @@ import json
 from decimal import Decimal
 from pathlib import Path
 
+from analyzer.domain.money import rounded
+from analyzer.domain.pricing import Fees
 from analyzer.markets.alias_spec import payout_exact as alias_payout_exact
-from analyzer.money import rounded
-from analyzer.pricing import Fees
 from analyzer.store import db
 from tests.store.conftest import cli_env, run_cli
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.money import rounded
-from analyzer.owners import LOCAL
-from analyzer.portfolio import realised, record_sale
-from analyzer.portfolio_csv import import_csv
-from analyzer.pricing import Fees
+from analyzer.domain.money import rounded
+from analyzer.domain.owners import LOCAL
+from analyzer.domain.pricing import Fees
+from analyzer.domain.validation import InvalidInput
+from analyzer.services.portfolio import realised, record_sale
+from analyzer.services.portfolio_csv import import_csv
 from analyzer.store import Store, positions_repo
-from analyzer.validation import InvalidInput
 from tests.store.conftest import cli_env, run_cli
 
 PAIRS = """style_id,size,cost,quantity,bought_at,currency,note

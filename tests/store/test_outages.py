@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from analyzer.engine import Analyzer
-from analyzer.metrics import MetricsStore
+from analyzer.lookup.engine import Analyzer
+from analyzer.lookup.metrics import MetricsStore
 from analyzer.store import Store, db, metrics_repo
 from analyzer.store.spool import SPOOL_FILE
 from tests.store.conftest import ROOT, cli_env, run_cli

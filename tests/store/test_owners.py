@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analyzer.metrics import MetricsStore
-from analyzer.owners import LOCAL, OwnerSettings
-from analyzer.pricing import Fees, payout
+from analyzer.domain.owners import LOCAL, OwnerSettings
+from analyzer.domain.pricing import Fees, payout
+from analyzer.lookup.metrics import MetricsStore
+from analyzer.services.watch import WatchRunner, overview
 from analyzer.store import Store, owners_repo, positions_repo, watch_repo
 from analyzer.store.positions_repo import NewPosition
-from analyzer.watch import WatchRunner, overview
 from tests.store.conftest import cli_env, run_cli
 
 ANN = "http://localhost:9400:ann"

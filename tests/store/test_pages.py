@@ -147,7 +147,7 @@ def test_portfolio_page_refuses_hostile_files_as_the_cli_does(page: Callable[[st
 
 def test_a_typed_webhook_is_checked_saved_for_its_owner_and_shown_as_its_host(page: Callable[[str], AppTest],
                                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from analyzer.owners import LOCAL, OwnerSettings
+    from analyzer.domain.owners import LOCAL, OwnerSettings
     from analyzer.store import Store, owners_repo
 
     monkeypatch.setenv("ANALYZER_WEBHOOK_ALLOW_LOOPBACK", "1")  # a receiver on this machine, as in tests

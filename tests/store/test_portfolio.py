@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.owners import LOCAL
-from analyzer.portfolio import advise, realised, record_sale, value_portfolio
-from analyzer.portfolio_csv import export_csv, import_csv, parse_csv
-from analyzer.pricing import Fees, payout
+from analyzer.domain.owners import LOCAL
+from analyzer.domain.pricing import Fees, payout
+from analyzer.domain.validation import InvalidInput
+from analyzer.services.portfolio import advise, realised, record_sale, value_portfolio
+from analyzer.services.portfolio_csv import export_csv, import_csv, parse_csv
 from analyzer.store import Store, positions_repo
-from analyzer.validation import InvalidInput
 from tests.store.conftest import cli_env, run_cli
 
 GOOD = """style_id,size,cost,quantity,bought_at,currency,note

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from analyzer.metrics import MetricsStore
+from analyzer.lookup.metrics import MetricsStore
 from analyzer.store import Store, change, history, history_for_result, metrics_repo
 from analyzer.store.history import HistoryPoint
 from analyzer.store.market_data import count_rows, normalise_time
@@ -77,7 +77,7 @@ def test_a_store_failure_never_fails_the_lookup(fast_sandbox, recording_analyzer
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(metrics_repo, "insert_lookup", broken)
-    monkeypatch.setattr("analyzer.metrics.insert_once", broken)
+    monkeypatch.setattr("analyzer.lookup.metrics.insert_once", broken)
     result = analyzer.lookup("CP9654", "10")
     assert result.success and result.quotes["stockx"].lowest_ask is not None
     assert recorder.errors == 2 and "could not record" in caplog.text

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect
 
-from analyzer.metrics import MetricsStore
+from analyzer.lookup.metrics import MetricsStore
 from analyzer.store import Store, db
 from analyzer.store.schema import metadata
 
@@ -82,8 +82,8 @@ def test_metrics_import_into_another_database(tmp_path: Path, db_url: str) -> No
 
 
 def test_market_failures_are_counted_apart_from_not_found_and_missing_sizes(db_url: str) -> None:
-    from analyzer.answer import Recommendation
-    from analyzer.models import LookupResult, Quote
+    from analyzer.domain.answer import Recommendation
+    from analyzer.domain.models import LookupResult, Quote
 
     def lookup(*kinds: str | None) -> LookupResult:
         quotes = {m: Quote(m, kind is None, None if kind is None else "x", error_kind=kind, calls=1)

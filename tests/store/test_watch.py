@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analyzer.alerts import deliver_pending
-from analyzer.answer import MarketPayouts, Recommendation
-from analyzer.models import Quote
-from analyzer.owners import LOCAL
+from analyzer.domain.answer import MarketPayouts, Recommendation
+from analyzer.domain.models import Quote
+from analyzer.domain.owners import LOCAL
+from analyzer.services.alerts import deliver_pending
+from analyzer.services.watch import Priced, WatchRunner, check_targets, readings
 from analyzer.store import Store, watch_repo
-from analyzer.watch import Priced, WatchRunner, check_targets, readings
 from tests.store.conftest import cli_env, run_cli
 
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from analyzer.books import Book, books_of_settings, chosen_books, default_book, describe, parse_book
 from analyzer.config import Settings
+from analyzer.domain.books import Book, books_of_settings, chosen_books, default_book, describe, parse_book
 from analyzer.store.history import HistoryPoint, change
 
 

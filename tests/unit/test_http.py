@@ -4,8 +4,8 @@ import email.utils
 
 import pytest
 
-from analyzer.errors import RateLimited, Unavailable
-from analyzer.http import backoff_s, parse_retry_after
+from analyzer.domain.errors import RateLimited, Unavailable
+from analyzer.net.http import backoff_s, parse_retry_after
 
 
 @pytest.mark.parametrize(("value", "expected"), [("3", 3.0), ("0", 0.0), (" 2 ", 2.0), ("1.5", 1.5), ("9999", 60.0)])
@@ -35,7 +35,7 @@ def test_single_flight_shares_one_call_and_one_answer() -> None:
     import threading
     import time
 
-    from analyzer.flight import flight_key, in_flight, share
+    from analyzer.net.flight import flight_key, in_flight, share
 
     calls: list[int] = []
     started = threading.Barrier(8)
@@ -62,7 +62,7 @@ def test_single_flight_shares_one_call_and_one_answer() -> None:
 
 
 def test_single_flight_hands_the_error_to_every_waiter_and_forgets_it() -> None:
-    from analyzer.flight import share
+    from analyzer.net.flight import share
 
     with pytest.raises(Unavailable):
         share("k", lambda: (_ for _ in ()).throw(Unavailable("down")))
@@ -70,7 +70,7 @@ def test_single_flight_hands_the_error_to_every_waiter_and_forgets_it() -> None:
 
 
 def test_flight_key_depends_on_every_part_and_hides_them() -> None:
-    from analyzer.flight import flight_key
+    from analyzer.net.flight import flight_key
 
     a = flight_key("stockx", "b", "/x", {"q": "1"})
     assert a == flight_key("stockx", "b", "/x", {"q": "1"})
@@ -80,7 +80,7 @@ def test_flight_key_depends_on_every_part_and_hides_them() -> None:
 
 def test_budget_is_named_by_a_hash_of_the_key_never_the_key() -> None:
     from analyzer.config import Settings
-    from analyzer.http import budget_name
+    from analyzer.net.http import budget_name
 
     secret = "sk-live-abcdef-123456"
     name = budget_name(Settings(stockx_api_key=secret), "stockx")
@@ -90,14 +90,14 @@ def test_budget_is_named_by_a_hash_of_the_key_never_the_key() -> None:
 
 
 def test_redis_url_with_a_password_is_shown_without_it() -> None:
-    from analyzer.shared_state import redis_where
+    from analyzer.net.shared_state import redis_where
 
     assert redis_where("redis://:hunter2@cache.internal:6380/2") == "cache.internal:6380/2"
     assert redis_where("rediss://user:pw@h/0") == "h:6379/0"
 
 
 def test_unreachable_redis_at_start_means_local_state() -> None:
-    from analyzer.shared_state import StateSwitch
+    from analyzer.net.shared_state import StateSwitch
 
     switch = StateSwitch("redis://127.0.0.1:1/0", "test-unreachable")
     assert switch.status == "redis-down"

@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 
 from analyzer.config import Settings
-from analyzer.engine import Analyzer
-from analyzer.errors import Rejected
-from analyzer.http import Answer
+from analyzer.domain.errors import Rejected
+from analyzer.domain.models import CallStats, Size
+from analyzer.domain.sizes import Picked, read_size, resolve
+from analyzer.domain.validation import parse_size
+from analyzer.lookup.engine import Analyzer
 from analyzer.markets.alias import (
     Alias,
     next_page,
@@ -18,9 +20,7 @@ from analyzer.markets.alias import (
     parse_offer_histogram,
 )
 from analyzer.markets.stockx import parse_product, parse_size_run
-from analyzer.models import CallStats, Size
-from analyzer.sizes import Picked, read_size, resolve
-from analyzer.validation import parse_size
+from analyzer.net.http import Answer
 
 NEW, GOOD = "PRODUCT_CONDITION_NEW", "PACKAGING_CONDITION_GOOD_CONDITION"
 USED, NO_BOX = "PRODUCT_CONDITION_USED", "PACKAGING_CONDITION_NO_ORIGINAL_BOX"
@@ -232,8 +232,8 @@ def test_unknown_condition_is_refused() -> None:
 
 
 def test_a_list_price_below_alias_minimum_is_no_advice() -> None:
-    from analyzer.models import Quote
-    from analyzer.pricing import Fees, recommend
+    from analyzer.domain.models import Quote
+    from analyzer.domain.pricing import Fees, recommend
 
     quotes = {"alias": Quote(market="alias", ok=True, lowest_ask=20.0, highest_bid=15.0, min_listing_price=25.0)}
     priced = recommend(quotes, Fees(), labels={"alias": "Alias"})

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.matching import Chosen, NotFound, SearchAgain, looks_like_style_id, normalise_style_id, plan_products
-from analyzer.models import Product
+from analyzer.domain.matching import Chosen, NotFound, SearchAgain, looks_like_style_id, normalise_style_id, plan_products
+from analyzer.domain.models import Product
 
 LABELS = {"stockx": "StockX", "alias": "Alias"}
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from analyzer.domain.models import Quote
+from analyzer.domain.money import Money, convert, format_money, rate, rounded
+from analyzer.domain.pricing import Fees, buyer_cost, fee_lines, payout, recommend
 from analyzer.markets.base import amount
-from analyzer.models import Quote
-from analyzer.money import Money, convert, format_money, rate, rounded
-from analyzer.pricing import Fees, buyer_cost, fee_lines, payout, recommend
 
 GBP = {"GBP": 0.75}
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.owners import LOCAL, OwnerSettings, check_webhook, masked, owner_of, parse_user
-from analyzer.pricing import Fees
-from analyzer.validation import InvalidInput
+from analyzer.domain.owners import LOCAL, OwnerSettings, check_webhook, masked, owner_of, parse_user
+from analyzer.domain.pricing import Fees
+from analyzer.domain.validation import InvalidInput
 
 
 def resolver(*addresses: str):

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from analyzer.pagebench import DEVELOPMENT, SCREENS, cpu_s, lines, medians, rss_mb, validate
+from analyzer.bench.pages import DEVELOPMENT, SCREENS, cpu_s, lines, medians, rss_mb, validate
 
 
 @pytest.mark.parametrize("options, message", [

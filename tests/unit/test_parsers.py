@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.errors import BadAnswer
+from analyzer.domain.errors import BadAnswer
 from analyzer.markets.alias import parse_availabilities, parse_catalog
 from analyzer.markets.base import amount
 from analyzer.markets.stockx import parse_search, parse_size_run

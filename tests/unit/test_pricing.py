@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.models import Quote
-from analyzer.pricing import Fees, alias_payout, market_payouts, money, recommend, stockx_payout
+from analyzer.domain.models import Quote
+from analyzer.domain.pricing import Fees, alias_payout, market_payouts, money, recommend, stockx_payout
 
 
 def quote(market: str, ask: float | None, bid: float | None, ok: bool = True) -> Quote:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.errors import BadAnswer
+from analyzer.domain.errors import BadAnswer
+from analyzer.domain.matching import find_by_style_id, plan_products
+from analyzer.domain.models import Product, Size, SizeRun
+from analyzer.domain.pricing import sales_per_week
+from analyzer.domain.sizes import NoSize, Picked, read_size, resolve
 from analyzer.markets.alias import book_params, parse_availabilities, parse_catalog, parse_recent_sales
 from analyzer.markets.stockx import parse_search, parse_size_run
-from analyzer.matching import find_by_style_id, plan_products
-from analyzer.models import Product, Size, SizeRun
-from analyzer.pricing import sales_per_week
-from analyzer.sizes import NoSize, Picked, read_size, resolve
 
 
 def variant(vid: str, value: str, default_type: str, conversions: list[tuple[str, str]]) -> dict:
@@ -180,7 +180,7 @@ def test_partial_style_id_not_found_with_suggestions() -> None:
 def test_stockx_error_bodies_are_read_whichever_key(body: bytes, said: str) -> None:
     import requests
 
-    from analyzer.http import _error_message
+    from analyzer.net.http import _error_message
 
     response = requests.Response()
     response._content = body
@@ -188,7 +188,7 @@ def test_stockx_error_bodies_are_read_whichever_key(body: bytes, said: str) -> N
 
 
 def test_ecb_daily_file_is_read_per_us_dollar() -> None:
-    from analyzer.fx import parse_ecb_daily
+    from analyzer.net.fx import parse_ecb_daily
 
     xml = """<?xml version="1.0" encoding="UTF-8"?>
 <gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">
@@ -201,8 +201,8 @@ def test_ecb_daily_file_is_read_per_us_dollar() -> None:
 
 
 def test_a_failing_rate_source_is_not_asked_at_every_lookup(tmp_path) -> None:
-    from analyzer import fx
     from analyzer.config import Settings
+    from analyzer.net import fx
 
     settings = Settings(data_dir=tmp_path, fx_url="http://127.0.0.1:9/eurofxref-daily.xml")
     fx._FAILED_AT.pop(settings.fx_url, None)

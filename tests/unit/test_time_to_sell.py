@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from analyzer.domain.models import Quote, Sale
+from analyzer.domain.pricing import Fees
+from analyzer.domain.time_to_sell import MIN_SALES, curve, of_quote, pace, window
 from analyzer.markets.alias import parse_offer_histogram, parse_recent_sales
-from analyzer.models import Quote, Sale
-from analyzer.pricing import Fees
-from analyzer.time_to_sell import MIN_SALES, curve, of_quote, pace, window
 
 NOW = datetime(2025, 12, 10, 12, 0, tzinfo=UTC)
 # The captured shapes: cent strings, counts as strings, newest sale first.

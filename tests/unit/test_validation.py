@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.models import Size
-from analyzer.validation import (
+from analyzer.domain.models import Size
+from analyzer.domain.validation import (
     MAX_COMPARE,
     US_SIZES,
     InvalidInput,

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from analyzer.models import LookupResult
-from analyzer.validation import MAX_COMPARE, InvalidInput, clean_queries, size_label
+from analyzer.domain.models import LookupResult
+from analyzer.domain.validation import MAX_COMPARE, InvalidInput, clean_queries, size_label
 from ui import charts, controls, views
 
 SCALE_NAMES = {**controls.SCALE_NAMES, "": "Each shoe's own"}

@@ -6,14 +6,14 @@ from typing import Any
 
 import streamlit as st
 
-from analyzer.answer import Recommendation
-from analyzer.books import chosen_books, condition_words
 from analyzer.config import ALIAS_CONDITIONS
-from analyzer.engine import Analyzer
-from analyzer.errors import MarketError
-from analyzer.models import LookupResult, Size
-from analyzer.report import label
-from analyzer.validation import InvalidInput, clean_gtin, clean_query, parse_size, size_label, size_text
+from analyzer.domain.answer import Recommendation
+from analyzer.domain.books import chosen_books, condition_words
+from analyzer.domain.errors import MarketError
+from analyzer.domain.models import LookupResult, Size
+from analyzer.domain.report import label
+from analyzer.domain.validation import InvalidInput, clean_gtin, clean_query, parse_size, size_label, size_text
+from analyzer.lookup.engine import Analyzer
 from ui import charts, controls, views
 
 state = st.session_state

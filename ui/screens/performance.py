@@ -11,11 +11,11 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from analyzer import bench
+from analyzer.bench import lookups as bench
+from analyzer.domain.models import ProgressEvent
+from analyzer.domain.report import label
+from analyzer.domain.times import parse_time
 from analyzer.markets.registry import MARKETS, NAMES
-from analyzer.models import ProgressEvent
-from analyzer.report import label
-from analyzer.times import parse_time
 from ui import charts, controls, views
 
 TARGETS = {"avg_elapsed_s": 4.0, "market_failure_rate": 0.10, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}

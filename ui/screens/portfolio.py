@@ -11,12 +11,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from analyzer import fx, portfolio, portfolio_csv
+from analyzer.domain.validation import InvalidInput
 from analyzer.markets.registry import LABELS
-from analyzer.portfolio import Valuation
+from analyzer.net import fx
+from analyzer.services import portfolio, portfolio_csv
+from analyzer.services.portfolio import Valuation
 from analyzer.store import positions_repo
 from analyzer.store.history import label_of
-from analyzer.validation import InvalidInput
 from ui import controls
 from ui.views import money
 

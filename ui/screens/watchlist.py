@@ -8,12 +8,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from analyzer.alerts import alert_log, deliver_pending, message, owner_webhooks
+from analyzer.domain.owners import check_webhook, masked
+from analyzer.domain.validation import InvalidInput, clean_query, parse_size
 from analyzer.markets.registry import LABELS
-from analyzer.owners import check_webhook, masked
+from analyzer.services.alerts import alert_log, deliver_pending, message, owner_webhooks
+from analyzer.services.watch import RunReport, WatchRunner, overview
 from analyzer.store import watch_repo
-from analyzer.validation import InvalidInput, clean_query, parse_size
-from analyzer.watch import RunReport, WatchRunner, overview
 from ui import controls
 from ui.views import money
 

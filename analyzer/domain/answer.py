@@ -1,4 +1,4 @@
-"""The pricing answer, typed: what `analyzer.pricing.recommend` returns and every reader reads.
+"""The pricing answer, typed: what `analyzer.domain.pricing.recommend` returns and every reader reads.
 
 Amounts are rounded once, in the currency named next to them, and kept as the numbers the JSON
 shows (`to_dict()` is the `pricing` object of the CLI's `--json`: docs/json.md)."""

@@ -4,7 +4,7 @@ Amounts come in as the markets' strings and cents, or as floats that were parsed
 `dec` reads a float through its shortest repr, so 19.43 is Decimal("19.43"), never 19.4299999...
 Arithmetic stays exact (Decimal) until an amount is shown; `rounded` is the one rounding. Two
 currencies are never added: `Money.__add__` refuses, `convert` goes through a stated rate (units
-per US dollar, as analyzer.fx gives them).
+per US dollar, as analyzer.net.fx gives them).
 """
 
 from __future__ import annotations

@@ -14,15 +14,13 @@ from dataclasses import dataclass, replace
 from time import perf_counter
 from typing import Any, Protocol
 
-from analyzer import fx, time_to_sell
-from analyzer.answer import Recommendation
-from analyzer.books import Book
 from analyzer.config import Settings
-from analyzer.errors import MarketError
-from analyzer.errors import NotFound as NotFoundError
-from analyzer.markets import build_markets
-from analyzer.markets.base import Call, Gather, Market
-from analyzer.matching import (
+from analyzer.domain import time_to_sell
+from analyzer.domain.answer import Recommendation
+from analyzer.domain.books import Book
+from analyzer.domain.errors import MarketError
+from analyzer.domain.errors import NotFound as NotFoundError
+from analyzer.domain.matching import (
     NotFound,
     SearchAgain,
     needs_anchor,
@@ -30,7 +28,7 @@ from analyzer.matching import (
     plan_products,
     suggestions,
 )
-from analyzer.models import (
+from analyzer.domain.models import (
     LOCAL_OWNER,
     CallStats,
     LookupResult,
@@ -42,9 +40,12 @@ from analyzer.models import (
     Size,
     SizeRun,
 )
-from analyzer.pricing import Fees, recommend, sales_per_week
-from analyzer.sizes import NoSize, resolve
-from analyzer.validation import clean_gtin, clean_query, parse_size, size_label, size_text
+from analyzer.domain.pricing import Fees, recommend, sales_per_week
+from analyzer.domain.sizes import NoSize, resolve
+from analyzer.domain.validation import clean_gtin, clean_query, parse_size, size_label, size_text
+from analyzer.markets import build_markets
+from analyzer.markets.base import Call, Gather, Market
+from analyzer.net import fx
 
 ProgressCallback = Callable[[ProgressEvent], None]
 

@@ -7,11 +7,11 @@ import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from analyzer.answer import Recommendation
-from analyzer.books import Book
+from analyzer.domain.answer import Recommendation
+from analyzer.domain.books import Book
 
 RECENT_SALES_SHOWN = 10
-LOCAL_OWNER = "local"  # analyzer.owners.LOCAL: the one person of an app without accounts
+LOCAL_OWNER = "local"  # analyzer.domain.owners.LOCAL: the one person of an app without accounts
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ class LookupResult:
     gtin: str | None = None
     """The barcode the lookup started from (`lookup --gtin`), else None."""
     owner: str = LOCAL_OWNER
-    """Who asked (analyzer.owners): the metrics row is theirs; the market data it fetched are everyone's."""
+    """Who asked (analyzer.domain.owners): the metrics row is theirs; the market data it fetched are everyone's."""
 
     @property
     def any_quoted(self) -> bool:

@@ -12,14 +12,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from analyzer.answer import Arbitrage, BuyPick, ListPick, MarketPayouts, Recommendation, SellPick
+from analyzer.domain.answer import Arbitrage, BuyPick, ListPick, MarketPayouts, Recommendation, SellPick
+from analyzer.domain.models import Quote, Sale
+from analyzer.domain.money import as_number, dec, rounded
+from analyzer.domain.money import convert as convert_exact
+from analyzer.domain.times import read_time
 from analyzer.markets import alias_spec, stockx_spec
 from analyzer.markets.registry import spec
 from analyzer.markets.spec import usd_flat
-from analyzer.models import Quote, Sale
-from analyzer.money import as_number, dec, rounded
-from analyzer.money import convert as convert_exact
-from analyzer.times import read_time
 
 STOCKX_TRANSACTION_FEES = stockx_spec.TRANSACTION_FEES
 

@@ -16,20 +16,20 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from analyzer.answer import MarketPayouts, Recommendation
-from analyzer.books import Book
-from analyzer.models import ProgressEvent, Quote
-from analyzer.money import convert, dec, rounded
-from analyzer.owners import defaults_from
-from analyzer.pricing import recommend
+from analyzer.domain.answer import MarketPayouts, Recommendation
+from analyzer.domain.books import Book
+from analyzer.domain.models import ProgressEvent, Quote
+from analyzer.domain.money import convert, dec, rounded
+from analyzer.domain.owners import defaults_from
+from analyzer.domain.pricing import recommend
 from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import Snapshot, latest_snapshots
 from analyzer.store.watch_repo import Alert, Watch
 
 if TYPE_CHECKING:
-    from analyzer.engine import Analyzer
-    from analyzer.pricing import Fees
+    from analyzer.domain.pricing import Fees
+    from analyzer.lookup.engine import Analyzer
 
 log = logging.getLogger(__name__)
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -215,7 +215,7 @@ class OwnerViews:
         if (region, consigned) == (base.alias_region, base.alias_consigned):
             return self.analyzer
         if (region, consigned) not in self._by_book:
-            from analyzer.engine import Analyzer
+            from analyzer.lookup.engine import Analyzer
 
             changed = base.with_(alias_region=region, alias_consigned=consigned)
             self._by_book[(region, consigned)] = Analyzer(changed, metrics=self.analyzer.metrics)

@@ -1,6 +1,6 @@
 """The pieces one market's calls go through, built from settings: the session (requests-cache
 before requests-ratelimiter, so a cache hit never spends the budget), the token bucket and its pace,
-and how long to wait before a retry. `analyzer.http` composes them."""
+and how long to wait before a retry. `analyzer.net.http` composes them."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from requests_cache import CacheMixin, create_key
 from requests_ratelimiter import LimiterMixin
 
 from analyzer.config import Limits, Settings
-from analyzer.shared_state import LocalState, SharedState
+from analyzer.net.shared_state import LocalState, SharedState
 
 SECRET_HEADERS = ("Authorization", "x-api-key")
 MAX_RETRY_AFTER_S = 60.0

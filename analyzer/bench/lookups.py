@@ -20,11 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from analyzer.bench.limits import PUBLISHED, UNLIMITED, per_market, rate_bound_s
 from analyzer.config import Settings
-from analyzer.engine import Analyzer
+from analyzer.domain.models import LookupResult
 from analyzer.launch import sandboxed
-from analyzer.limits import PUBLISHED, UNLIMITED, per_market, rate_bound_s
-from analyzer.models import LookupResult
+from analyzer.lookup.engine import Analyzer
 from analyzer.sandbox import SandboxConfig
 from analyzer.sandbox.app import ALL_FAULT_KINDS
 from analyzer.sandbox.prices import load_catalog
@@ -284,8 +284,8 @@ def validate(workload: object = "standard", shoes: object = None, latency_ms: ob
 
 
 def run_workload(options: Options, redis_url: str | None) -> dict[str, Any]:
-    """`replicas` and `same-shoe` (analyzer.replicas); the standard benchmark is `run_bench`."""
-    from analyzer.replicas import replicas, same_shoe
+    """`replicas` and `same-shoe` (analyzer.bench.replicas); the standard benchmark is `run_bench`."""
+    from analyzer.bench.replicas import replicas, same_shoe
 
     started = time.perf_counter()
     if options.workload == "same-shoe":
@@ -302,8 +302,8 @@ def run_workload(options: Options, redis_url: str | None) -> dict[str, Any]:
 
 def run_cli(shoes: object = None, latency_ms: object = None, rounds: object = 5, as_json: bool = False,
             workload: object = "standard", faults: object = 0.0, **pages: Any) -> int:
-    if str(workload).strip().lower() == "pages":  # Chromium against streamlit run: analyzer.pagebench
-        from analyzer.pagebench import run_cli as pages_cli
+    if str(workload).strip().lower() == "pages":  # Chromium against streamlit run: analyzer.bench.pages
+        from analyzer.bench.pages import run_cli as pages_cli
 
         return pages_cli(rounds=rounds, as_json=as_json, **pages)
     from rich.console import Console

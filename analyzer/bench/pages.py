@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -387,7 +387,7 @@ class Run:
                     results[config.name] = {"flags": list(config.flags), "pages": pages}
             finally:
                 browser.close()
-        from analyzer.bench import _machine
+        from analyzer.bench.lookups import _machine
 
         return {"machine": _machine(), "workload": "pages", "settings": {"rounds": self.options.rounds,
                 "sessions": SESSIONS, "pages": list(self.options.screens)}, "targets": TARGETS,
@@ -444,7 +444,7 @@ def run_cli(rounds: object = 5, as_json: bool = False, pages: object = None, com
     if reason:
         print(f"error: {reason}", file=sys.stderr)
         return 2
-    from analyzer.bench import save
+    from analyzer.bench.lookups import save
     from analyzer.config import Settings
 
     def progress(message: str) -> None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from analyzer.answer import Recommendation
+from analyzer.domain.answer import Recommendation
+from analyzer.domain.money import SYMBOLS, WHOLE_UNITS, format_money
 from analyzer.markets.registry import label
-from analyzer.money import SYMBOLS, WHOLE_UNITS, format_money
 
 __all__ = ["SYMBOLS", "WHOLE_UNITS", "label", "money", "recommendation_lines"]
 
 def money(value: float | None, currency: str = "USD") -> str:
-    """'$176.00', '£140.00', '¥27,000', '−$19.84'; a missing amount is '—' (analyzer.money's one formatter)."""
+    """'$176.00', '£140.00', '¥27,000', '−$19.84'; a missing amount is '—' (analyzer.domain.money's one formatter)."""
     return format_money(value, currency)
 
 

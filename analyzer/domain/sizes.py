@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from analyzer.models import Size, SizePrice, SizeRun
-from analyzer.validation import format_size, scale_name, size_label
+from analyzer.domain.models import Size, SizePrice, SizeRun
+from analyzer.domain.validation import format_size, scale_name, size_label
 
 SCALES = ("M", "W", "Y", "C")
 _GENDER_SCALES = {"men": "M", "man": "M", "male": "M", "unisex": "M", "women": "W", "woman": "W", "female": "W",

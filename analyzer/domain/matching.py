@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from analyzer.models import Product
+from analyzer.domain.models import Product
 
 _ONE_ID = r"[A-Z0-9]{5,10}(?:[\s-][A-Z0-9]{3})?"
 _STYLE_ID_RE = re.compile(rf"^{_ONE_ID}(?:\s*/\s*{_ONE_ID})?$")

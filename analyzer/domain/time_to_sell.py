@@ -21,8 +21,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from analyzer.models import OfferBin, Sale
-from analyzer.money import dec, format_money, rounded
+from analyzer.domain.models import OfferBin, Sale
+from analyzer.domain.money import dec, format_money, rounded
 
 WINDOW_DAYS = 30
 MIN_SALES = 3
@@ -183,8 +183,8 @@ def advice_text(point: Point, currency: str) -> str:
 
 
 def of_quote(quote: Any, fees: Any, fx: Any = None, now: datetime | None = None) -> Curve:
-    """The curve of one quoted pair (an analyzer.models.Quote), payouts after that market's fees."""
-    from analyzer.pricing import payout
+    """The curve of one quoted pair (an analyzer.domain.models.Quote), payouts after that market's fees."""
+    from analyzer.domain.pricing import payout
 
     market, currency = quote.market, quote.currency
     min_price = quote.min_listing_price

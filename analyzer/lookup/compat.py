@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from analyzer.config import Settings
+from analyzer.domain.models import LookupResult, ProgressEvent
 from analyzer.launch import Opened, open_analyzer
-from analyzer.models import LookupResult, ProgressEvent
 
 
 def _as_design_dict(result: LookupResult) -> dict[str, Any]:

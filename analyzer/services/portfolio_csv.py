@@ -13,14 +13,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
 from analyzer.config import CURRENCIES, IMPORT_MAX_BYTES, IMPORT_MAX_ROWS
-from analyzer.csv_import import FileRefused, decode, read_limited
-from analyzer.csv_safe import safe_row
-from analyzer.matching import looks_like_style_id
-from analyzer.money import rounded
+from analyzer.domain.csv_safe import safe_row
+from analyzer.domain.matching import looks_like_style_id
+from analyzer.domain.money import rounded
+from analyzer.domain.validation import InvalidInput, clean_query, parse_size
+from analyzer.services.csv_import import FileRefused, decode, read_limited
 from analyzer.store import Store, positions_repo
 from analyzer.store.history import label_of
 from analyzer.store.positions_repo import NewPosition, Position
-from analyzer.validation import InvalidInput, clean_query, parse_size
 
 COLUMNS = ("style_id", "query", "size", "cost", "quantity", "bought_at", "currency", "note")
 CURRENCY_RE = re.compile(r"^[A-Z]{3}$")

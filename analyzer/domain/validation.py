@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.models import Size
+from analyzer.domain.models import Size
 
 MAX_QUERY_LEN = 100
 MAX_COMPARE = 10

@@ -1,6 +1,6 @@
 """Many processes on one API key: a worker process, and the benchmark workloads built on it.
 
-`python -m analyzer.replicas --sandbox-url URL SHOE...` is one replica: it quotes its shoes
+`python -m analyzer.bench.replicas --sandbox-url URL SHOE...` is one replica: it quotes its shoes
 against a sandbox (settings from the environment, so REDIS_URL and ANALYZER_REDIS_PREFIX apply)
 and prints what each quote cost as JSON. The workloads start real processes, as a deployment does.
 """
@@ -21,15 +21,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from analyzer.bench.limits import PUBLISHED, UNLIMITED, per_market, rate_bound_s
 from analyzer.config import Limits, Settings
-from analyzer.engine import Analyzer
 from analyzer.launch import sandboxed
-from analyzer.limits import PUBLISHED, UNLIMITED, per_market, rate_bound_s
+from analyzer.lookup.engine import Analyzer
+from analyzer.net.shared_state import PREFIX_ENV, redis_client
 from analyzer.sandbox import SandboxConfig, start_sandbox
 from analyzer.sandbox.server import sandbox_settings
-from analyzer.shared_state import PREFIX_ENV, redis_client
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def quote_costs(analyzer: Analyzer, shoes: Sequence[str], size: str = "10", *, at_once: bool = True) -> list[dict[str, Any]]:
@@ -41,7 +41,7 @@ def quote_costs(analyzer: Analyzer, shoes: Sequence[str], size: str = "10", *, a
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m analyzer.replicas", description="one replica: quote shoes, print costs")
+    parser = argparse.ArgumentParser(prog="python -m analyzer.bench.replicas", description="one replica: quote shoes, print costs")
     parser.add_argument("shoes", nargs="+")
     parser.add_argument("--sandbox-url", required=True)
     parser.add_argument("--limits", default="", help="client limits 'rate,burst,rate,burst' (StockX, Alias); "
@@ -73,7 +73,7 @@ def worker_main(argv: Sequence[str] | None = None) -> int:
 
 
 def start_replica(sandbox_url: str, shoes: Sequence[str], env: dict[str, str], *extra: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "analyzer.replicas", "--sandbox-url", sandbox_url, *extra, *shoes],
+    return subprocess.Popen([sys.executable, "-m", "analyzer.bench.replicas", "--sandbox-url", sandbox_url, *extra, *shoes],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
 
 

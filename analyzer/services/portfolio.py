@@ -1,5 +1,5 @@
 """The portfolio: valuation at both markets' net payouts, advice, sales and realised profit per month
-(import and export of positions: analyzer/portfolio_csv.py).
+(import and export of positions: analyzer/services/portfolio_csv.py).
 
 Advice and totals are pure; valuation reads fresh stored snapshots first and sends the
 rest through the Analyzer (its limiter paces the markets).
@@ -14,20 +14,20 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from analyzer.answer import ListPick, Recommendation, SellPick
-from analyzer.books import Book
-from analyzer.matching import looks_like_style_id
-from analyzer.models import ProgressEvent, Quote
-from analyzer.money import ZERO, as_number, dec, opt_dec, rounded
-from analyzer.money import convert as convert_exact
-from analyzer.pricing import payout_exact
+from analyzer.domain.answer import ListPick, Recommendation, SellPick
+from analyzer.domain.books import Book
+from analyzer.domain.matching import looks_like_style_id
+from analyzer.domain.models import ProgressEvent, Quote
+from analyzer.domain.money import ZERO, as_number, dec, opt_dec, rounded
+from analyzer.domain.money import convert as convert_exact
+from analyzer.domain.pricing import payout_exact
+from analyzer.domain.times import parse_time
+from analyzer.domain.validation import InvalidInput
+from analyzer.services.watch import books_read_by, price_quotes, resolved_of, stored_quotes
 from analyzer.store import Store, positions_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import iso_ago, style_key
 from analyzer.store.positions_repo import Position
-from analyzer.times import parse_time
-from analyzer.validation import InvalidInput
-from analyzer.watch import books_read_by, price_quotes, resolved_of, stored_quotes
 
 RATE_BASIS = "today"  # amounts in other currencies are converted at today's rate (no rate history is kept)
 RATE_NOTE = "at today's rate"
@@ -182,7 +182,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
         held = positions_repo.open_positions(conn, owner=owner)
     rates: dict[str, float] = {}
     if any(p.currency != shown for p in held):
-        from analyzer import fx
+        from analyzer.net import fx
 
         rates = fx.rates(settings)
     groups: dict[tuple[str, float, str | None], list[Position]] = {}

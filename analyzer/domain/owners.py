@@ -16,9 +16,9 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from analyzer.models import LOCAL_OWNER
-from analyzer.pricing import Fees
-from analyzer.validation import InvalidInput
+from analyzer.domain.models import LOCAL_OWNER
+from analyzer.domain.pricing import Fees
+from analyzer.domain.validation import InvalidInput
 
 LOCAL = LOCAL_OWNER
 MAX_OWNER_LENGTH = 255

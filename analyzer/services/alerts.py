@@ -16,11 +16,11 @@ from typing import Any
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from analyzer.domain.owners import LOCAL, OwnerSettings, check_webhook
+from analyzer.domain.validation import InvalidInput
 from analyzer.markets.registry import label
-from analyzer.owners import LOCAL, OwnerSettings, check_webhook
 from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.watch_repo import Alert
-from analyzer.validation import InvalidInput
 
 log = logging.getLogger(__name__)
 PHRASES = {"sell_now_above": "sell now pays", "list_above": "listing pays", "ask_below": "lowest ask is"}

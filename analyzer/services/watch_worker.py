@@ -8,11 +8,11 @@ import json
 import logging
 import time
 
-from analyzer.alerts import deliver_pending, message, owner_webhooks
-from analyzer.cli_store import EXIT_OK, open_recording
+from analyzer.cli.store_commands import EXIT_OK, open_recording
 from analyzer.config import Settings
+from analyzer.services.alerts import deliver_pending, message, owner_webhooks
+from analyzer.services.watch import WatchRunner
 from analyzer.store import Store
-from analyzer.watch import WatchRunner
 
 WORKER_PAUSES_S = (5.0, 10.0, 30.0, 60.0, 120.0)
 

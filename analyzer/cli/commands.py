@@ -8,14 +8,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from analyzer.cli_store import add_commands, run_command
+from analyzer.cli.store_commands import add_commands, run_command
 from analyzer.config import ALIAS_CONDITIONS, Settings
-from analyzer.errors import MarketError
+from analyzer.domain.errors import MarketError
+from analyzer.domain.models import LookupResult
+from analyzer.domain.owners import LOCAL, parse_user
+from analyzer.domain.report import label, money, recommendation_lines
+from analyzer.domain.validation import MAX_COMPARE, InvalidInput, clean_gtin, clean_queries, clean_query, parse_size
 from analyzer.markets.registry import NAMES
-from analyzer.models import LookupResult
-from analyzer.owners import LOCAL, parse_user
-from analyzer.report import label, money, recommendation_lines
-from analyzer.validation import MAX_COMPARE, InvalidInput, clean_gtin, clean_queries, clean_query, parse_size
 
 EXIT_OK, EXIT_NO_QUOTE, EXIT_INVALID = 0, 1, 2
 
@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     cache.add_argument("action", choices=["clear"])
 
     bench = sub.add_parser("bench", help="sequential vs parallel vs cached, against the lower bound")
-    # Read as text and checked by analyzer.bench.validate: a bad value is one line and exit 2.
+    # Read as text and checked by analyzer.bench.lookups.validate: a bad value is one line and exit 2.
     bench.add_argument("--workload", default="standard", help="standard | replicas (needs REDIS_URL) | same-shoe | pages (Chromium)")
     bench.add_argument("--shoes", help="shoes (standard, 12), per replica (replicas, 8), concurrent lookups (same-shoe, 8)")
     bench.add_argument("--latency-ms", help="sandbox latency per call (250; 150 for replicas and same-shoe)")
@@ -110,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "cache":
         return _cache(settings)
     if args.command == "bench":
-        from analyzer.bench import run_cli
+        from analyzer.bench.lookups import run_cli
 
         return run_cli(shoes=args.shoes, latency_ms=args.latency_ms, rounds=args.rounds, as_json=args.json,
                        workload=args.workload, faults=args.faults,
@@ -231,7 +231,7 @@ def compare_table(results: Sequence[LookupResult]) -> str:
 
 
 def _metrics(args: argparse.Namespace, settings: Settings, owner: str) -> int:
-    from analyzer.metrics import MetricsStore
+    from analyzer.lookup.metrics import MetricsStore
 
     store = MetricsStore(settings)
     if args.clear:
@@ -250,7 +250,7 @@ def _metrics(args: argparse.Namespace, settings: Settings, owner: str) -> int:
 
 
 def _cache(settings: Settings) -> int:
-    from analyzer.engine import Analyzer
+    from analyzer.lookup.engine import Analyzer
 
     Analyzer(settings).clear_cache()
     print(f"HTTP cache cleared in {settings.data_dir}")

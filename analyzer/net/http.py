@@ -2,8 +2,8 @@
 
 The pieces are well-kept libraries: requests-cache (expiry by kind of answer), requests-ratelimiter
 over pyrate-limiter's token bucket, tenacity, pybreaker. Where their state lives (this process, or
-Redis for many replicas on one API key) is `analyzer.shared_state`'s business; this module only
-composes them and turns HTTP outcomes into `analyzer.errors`.
+Redis for many replicas on one API key) is `analyzer.net.shared_state`'s business; this module only
+composes them and turns HTTP outcomes into `analyzer.domain.errors`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from requests_cache import CacheMixin
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
 from analyzer.config import Settings
-from analyzer.errors import (
+from analyzer.domain.errors import (
     AuthRefused,
     BadAnswer,
     BreakerOpen,
@@ -33,17 +33,17 @@ from analyzer.errors import (
     Rejected,
     Unavailable,
 )
-from analyzer.flight import flight_key, share
+from analyzer.domain.models import CallStats
 from analyzer.markets import registry
-from analyzer.models import CallStats
-from analyzer.session import (
+from analyzer.net.flight import flight_key, share
+from analyzer.net.session import (
     MAX_RETRY_AFTER_S,
     Pacing,
     backoff_s,
     build_session,
     parse_retry_after,
 )
-from analyzer.shared_state import HoldOff, SharedState, StateSwitch, key_id, switch_for
+from analyzer.net.shared_state import HoldOff, SharedState, StateSwitch, key_id, switch_for
 
 FLIGHT_POLL_S = 0.05
 

@@ -6,16 +6,16 @@ from __future__ import annotations
 import json
 from time import perf_counter
 
-from analyzer import portfolio, portfolio_csv
+from analyzer.bench.limits import rate_bound_s
 from analyzer.config import Settings
+from analyzer.domain.owners import LOCAL
+from analyzer.domain.validation import InvalidInput
 from analyzer.launch import sandboxed
-from analyzer.limits import rate_bound_s
 from analyzer.markets.registry import NAMES
-from analyzer.owners import LOCAL
 from analyzer.sandbox import SandboxConfig
 from analyzer.sandbox.prices import load_catalog
+from analyzer.services import portfolio, portfolio_csv
 from analyzer.store import Store
-from analyzer.validation import InvalidInput
 
 EXIT_OK = 0
 

@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from analyzer.config import ALIAS_CONDITIONS, ALIAS_CONSIGNED, ALIAS_REGIONS
+from analyzer.domain.money import dec, format_money, rounded
+from analyzer.domain.owners import LOCAL
+from analyzer.domain.validation import InvalidInput, clean_query, parse_size
 from analyzer.markets.registry import NAMES
-from analyzer.money import dec, format_money, rounded
-from analyzer.owners import LOCAL
-from analyzer.validation import InvalidInput, clean_query, parse_size
 
 if TYPE_CHECKING:
     from analyzer.config import Settings
@@ -94,7 +94,7 @@ def add_commands(sub: Any) -> None:
 
 
 def run_command(args: argparse.Namespace, settings: Settings, owner: str = LOCAL) -> int | None:
-    """Run a store command as `owner` (analyzer.owners): their watches, positions and saved settings."""
+    """Run a store command as `owner` (analyzer.domain.owners): their watches, positions and saved settings."""
     from analyzer.store.db import UNREACHABLE
 
     if args.command not in COMMANDS:
@@ -128,7 +128,7 @@ def size_parts(raw: object) -> tuple[float, str | None]:
 
 def owner_settings(settings: Settings, owner: str) -> Settings:
     """`settings` with the owner's saved fees, currency and Alias book (what their pages show)."""
-    from analyzer.owners import defaults_from
+    from analyzer.domain.owners import defaults_from
     from analyzer.store import Store, owners_repo
 
     with Store.open(settings).read() as conn:
@@ -136,7 +136,7 @@ def owner_settings(settings: Settings, owner: str) -> Settings:
 
 
 def _history(args: argparse.Namespace, settings: Settings, owner: str) -> int:
-    from analyzer.books import describe
+    from analyzer.domain.books import describe
     from analyzer.store import history_for_result
 
     query, _ = clean_query(args.query), size_parts(args.size)
@@ -184,13 +184,13 @@ def _rates(settings: Settings, currencies: set[str], shown: str) -> dict[str, fl
     """Today's rates when converting between `currencies` and `shown` needs one, else none (no fetch)."""
     if not currencies - {shown}:
         return {}
-    from analyzer import fx
+    from analyzer.net import fx
 
     return fx.rates(settings)
 
 
 def _rate_words(rates: dict[str, float], shown: str) -> str:
-    from analyzer.portfolio import RATE_NOTE
+    from analyzer.services.portfolio import RATE_NOTE
 
     return "converted " + RATE_NOTE + ": " + ", ".join(f"1 USD = {rate:g} {code}" for code, rate in rates.items())
 
@@ -199,7 +199,7 @@ def _watch(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from analyzer.store import Store, watch_repo
 
     if args.watch_action == "run":
-        from analyzer.watch_worker import run_worker
+        from analyzer.services.watch_worker import run_worker
 
         return run_worker(args, settings, owner)  # opens the store itself: the worker outlives an outage
     store = Store.open(settings)
@@ -255,7 +255,7 @@ def _describe(w: Watch, currency: str = "USD") -> str:
 def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from pathlib import Path
 
-    from analyzer import portfolio, portfolio_csv
+    from analyzer.services import portfolio, portfolio_csv
     from analyzer.store import Store, positions_repo
 
     store = Store.open(settings)
@@ -329,14 +329,14 @@ def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
                 print(note)
         return EXIT_OK
     if action == "bench":
-        from analyzer.portfolio_bench import bench
+        from analyzer.bench.portfolio import bench
 
         return bench(args.positions, args.json, settings)
     return _valuation(args, settings, store, owner)
 
 
 def _valuation(args: argparse.Namespace, settings: Settings, store: Store, owner: str) -> int:
-    from analyzer import portfolio
+    from analyzer.services import portfolio
 
     opened = open_recording(settings)
 
@@ -373,7 +373,7 @@ def _valuation(args: argparse.Namespace, settings: Settings, store: Store, owner
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m analyzer.cli_store ...` until cli.py's hook is wired."""
+    """`python -m analyzer.cli.store_commands ...` until cli.py's hook is wired."""
     from analyzer.config import Settings
 
     parser = argparse.ArgumentParser(prog="python -m analyzer")

@@ -1,0 +1,1 @@
+"""The benchmarks: lookups, pages, portfolio, replicas; one rate-bound formula (limits.py)."""

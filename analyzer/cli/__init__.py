@@ -1,0 +1,1 @@
+"""python -m analyzer: the parser and one module per command group."""

@@ -1,0 +1,1 @@
+"""The network: the HTTP session (cache, limiter, retries, breaker), state shared by replicas, exchange rates."""

@@ -1,0 +1,1 @@
+"""What runs on top of lookups: the watchlist and its alerts, the portfolio and its files."""
