@@ -22,23 +22,20 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from analyzer.bench.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
+from analyzer.bench.browser import app_env as clean_env
+
 SESSIONS = 12
 SESSIONS_KEY = f"rss_{SESSIONS}_sessions_mb"
 MAX_ROUNDS = 50
@@ -176,19 +173,10 @@ def settle(pid: int, step_s: float = 0.25, quiet_s: float = 0.011, most_s: float
 
 # --- the server --------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def app_env(data_dir: Path) -> dict[str, str]:
     """A sandbox of its own: no credentials, no shared database, Redis or sandbox URL of the developer's shell."""
-    dropped = ("STOCKX_", "ALIAS_", "ANALYZER_DATABASE_URL", "ANALYZER_SANDBOX_URL", "REDIS_URL", "ANALYZER_USER",
-               "ANALYZER_ALERT_WEBHOOK")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(dropped)}
-    env.update(ANALYZER_DATA_DIR=str(data_dir), ANALYZER_SANDBOX="1")
-    return env
+    return clean_env(data_dir, "ANALYZER_DATABASE_URL", "ANALYZER_SANDBOX_URL", "REDIS_URL", "ANALYZER_USER",
+                           "ANALYZER_ALERT_WEBHOOK")
 
 
 @dataclass
@@ -204,35 +192,10 @@ class Server:
 
 @contextmanager
 def server(env: dict[str, str], flags: Sequence[str]) -> Iterator[Server]:
-    port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-               "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-               *flags]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
-        running = Server(process, f"http://127.0.0.1:{port}")
-        try:
-            deadline = time.monotonic() + 90
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{running.url}/_stcore/health", timeout=2) as answer:
-                        if answer.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline or process.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"streamlit did not start: {log.read().decode(errors='replace')[-500:]}")
-                time.sleep(0.2)
-            running.started_cpu_s = settle(process.pid)
-            yield running
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with running_app(env, ["--server.address", "127.0.0.1", *flags]) as (process, url):
+        running = Server(process, url)
+        running.started_cpu_s = settle(process.pid)
+        yield running
 
 
 def fill_store(env: dict[str, str], work: Path) -> None:

@@ -10,12 +10,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from pathlib import Path
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
-from tests.e2e.test_browser import CHROMIUM, CHROMIUM_ARGS, ROOT, SLOW, free_port, no_exceptions, serve_app, settle, shoot
+from tests.e2e.browser import ROOT, SLOW, free_port, no_exceptions, serve_app, settle, shoot
 
 pytest.importorskip("oidc_provider_mock")
 WIDTH, HEIGHT = 1400, 900
@@ -51,22 +51,10 @@ def accounts_app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
         done = subprocess.run([sys.executable, "-m", "analyzer", *args, "--user", ann], cwd=ROOT, env=env, text=True,
                               capture_output=True, timeout=180)
         assert done.returncode == 0, done.stderr
-    server, url = serve_app(env, "--server.address", "localhost", "--secrets.files", str(secrets), port=port, host="localhost")
-    yield {"url": url, "env": env, "ann": ann, "data": folder / "data"}
-    server.terminate()
-    server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (CI installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    with ExitStack() as stack:
+        _, url = serve_app(env, "--server.address", "localhost", "--secrets.files", str(secrets), port=port, host="localhost",
+                           stack=stack)
+        yield {"url": url, "env": env, "ann": ann, "data": folder / "data"}
 
 
 def new_page(browser: Any) -> Any:

@@ -1,140 +1,18 @@
-"""The dashboard in a real browser: streamlit run, headless Debian Chromium driven by Playwright,
-at a desktop width (1400 x 900) and a phone's (390 x 844).
-
-Screenshots go to tests/e2e/artifacts/; with E2E_SCREENSHOTS=docs they also replace the ones in
-docs/screenshots/ (what the README shows): `E2E_SCREENSHOTS=docs python -m pytest tests/e2e`.
-"""
+"""The dashboard in a real browser: streamlit run, headless Debian Chromium driven by Playwright, at a
+desktop width and a phone's (fixtures in conftest.py, shared helpers in browser.py)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", ROOT / "tests" / "e2e" / "artifacts"))
-DOCS = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-SCREENS = {"desktop": (1400, 900), "phone": (390, 844)}
-SLOW = 90_000
-WHOLE_PAGES_IN_DOCS = {"lookup", "compare", "performance"}
-
-if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-    pytest.skip("Debian's chromium is not installed (CI installs it)", allow_module_level=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """The app's environment, which the CLI shares to fill the app's store: its data dir, the sandbox."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STOCKX_", "ALIAS_"))}
-    env.update(ANALYZER_DATA_DIR=str(tmp_path_factory.mktemp("e2e-data")), ANALYZER_SANDBOX="1")
-    return env
-
-
-def serve_app(env: dict[str, str], *flags: str, port: int | None = None, host: str = "127.0.0.1") -> tuple[subprocess.Popen[bytes], str]:
-    """`streamlit run streamlit_app.py` as the README starts it, on a free port; returns once it answers."""
-    port = port or free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", *flags], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://{host}:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            raise RuntimeError(f"streamlit did not start: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
-        time.sleep(0.3)
-    return server, url
-
-
-@pytest.fixture(scope="module")
-def app_url(app_env: dict[str, str]) -> Iterator[str]:
-    server, url = serve_app(app_env)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture(params=list(SCREENS))
-def page(request: pytest.FixtureRequest, browser: Any) -> Iterator[Any]:
-    width, height = SCREENS[request.param]
-    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
-    opened = context.new_page()
-    opened.screen_name = request.param  # type: ignore[attr-defined]
-    yield opened
-    context.close()
-
-
-def settle(page: Any) -> None:
-    """Wait until the script run is over and the charts are drawn."""
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=SLOW)
-    page.wait_for_timeout(1500)
-
-
-def shoot(page: Any, name: str) -> None:
-    """What the screen shows first, and the whole page (a tall window: Streamlit scrolls inside its main block)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    width, height = SCREENS[page.screen_name]
-    shots = [ARTIFACTS / f"{name}-{width}.png"]
-    page.screenshot(path=str(shots[0]))
-    page.set_viewport_size({"width": width, "height": 3000})
-    page.wait_for_timeout(1200)
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}-full.png"))
-    page.set_viewport_size({"width": width, "height": height})
-    if os.environ.get("E2E_SCREENSHOTS") == "docs":
-        DOCS.mkdir(parents=True, exist_ok=True)
-        shutil.copy(shots[0], DOCS / shots[0].name)
-        if name in WHOLE_PAGES_IN_DOCS:
-            shutil.copy(ARTIFACTS / f"{name}-{width}-full.png", DOCS / f"{name}-{width}-full.png")
-
-
-def above_the_fold(page: Any, locator: Any) -> bool:
-    box = locator.bounding_box()
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"]
-
-
-def fits_the_width(page: Any) -> bool:
-    """Nothing wider than the window: no sideways scrolling to read a page."""
-    return page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
-                         " return m.scrollWidth <= m.clientWidth + 1; }")
-
-
-def no_exceptions(page: Any) -> None:
-    assert page.locator('[data-testid="stException"]').count() == 0
+from tests.e2e.browser import ARTIFACTS, ROOT, SLOW, above_the_fold, fits_the_width, no_exceptions, settle, shoot
 
 
 def test_lookup_leads_with_the_answer(app_url: str, page: Any) -> None:

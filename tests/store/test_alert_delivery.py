@@ -23,7 +23,7 @@ import pytest
 from analyzer.domain.owners import LOCAL
 from analyzer.services.alerts import backoff_delay, deliver_pending, post_json
 from analyzer.store import Store, watch_repo
-from tests.store.conftest import ROOT
+from tests.clirun import ROOT
 
 
 class Hook:

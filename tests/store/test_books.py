@@ -24,7 +24,7 @@ from analyzer.services.watch import resolved_of, stored_quotes
 from analyzer.store import Store, history_for_result
 from analyzer.store.market_data import write_result
 from analyzer.store.schema import sales, snapshots
-from tests.store.conftest import cli_env, run_cli
+from tests.clirun import cli_env, run_cli
 
 GLOBAL = default_book("alias")
 EU_CONSIGNED = Book("alias", "eu", "true", "new_good_box")

@@ -18,7 +18,7 @@ from analyzer.domain.csv_safe import safe_cell
 from analyzer.domain.owners import LOCAL
 from analyzer.services.portfolio_csv import export_csv, import_file
 from analyzer.store import Store, db, positions_repo
-from tests.store.conftest import cli_env, run_cli
+from tests.clirun import cli_env, run_cli
 from ui import views
 
 HEADER = "style_id,size,cost,quantity,currency,note\n"

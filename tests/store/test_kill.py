@@ -14,7 +14,7 @@ from analyzer.sandbox.prices import load_catalog
 from analyzer.store import Store, watch_repo
 from analyzer.store.market_data import count_rows
 from analyzer.store.schema import alerts, snapshots, watch_states
-from tests.store.conftest import ROOT, cli_env, run_cli
+from tests.clirun import ROOT, cli_env, run_cli
 
 SHOES = [s.style_ids[0] for s in load_catalog()][:6]
 

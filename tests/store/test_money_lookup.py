@@ -10,7 +10,7 @@ from analyzer.domain.money import rounded
 from analyzer.domain.pricing import Fees
 from analyzer.markets.alias_spec import payout_exact as alias_payout_exact
 from analyzer.store import db
-from tests.store.conftest import cli_env, run_cli
+from tests.clirun import cli_env, run_cli
 
 
 def test_lookup_json_in_pounds_rounds_once(fast_sandbox, tmp_path: Path) -> None:

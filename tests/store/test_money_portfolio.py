@@ -16,7 +16,7 @@ from analyzer.domain.validation import InvalidInput
 from analyzer.services.portfolio import realised, record_sale
 from analyzer.services.portfolio_csv import import_csv
 from analyzer.store import Store, positions_repo
-from tests.store.conftest import cli_env, run_cli
+from tests.clirun import cli_env, run_cli
 
 PAIRS = """style_id,size,cost,quantity,bought_at,currency,note
 DD1391-100,10,100,2,2026-10-01,EUR,bought in Paris

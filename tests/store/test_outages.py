@@ -19,7 +19,7 @@ from analyzer.lookup.engine import Analyzer
 from analyzer.lookup.metrics import MetricsStore
 from analyzer.store import Store, db, metrics_repo
 from analyzer.store.spool import SPOOL_FILE
-from tests.store.conftest import ROOT, cli_env, run_cli
+from tests.clirun import ROOT, cli_env, run_cli
 from tests.store.proxy import Proxy
 
 

@@ -12,7 +12,7 @@ from analyzer.lookup.metrics import MetricsStore
 from analyzer.services.watch import WatchRunner, overview
 from analyzer.store import Store, owners_repo, positions_repo, watch_repo
 from analyzer.store.positions_repo import NewPosition
-from tests.store.conftest import cli_env, run_cli
+from tests.clirun import cli_env, run_cli
 
 ANN = "http://localhost:9400:ann"
 BOB = "http://localhost:9400:bob"

@@ -16,7 +16,7 @@ from analyzer.domain.validation import InvalidInput
 from analyzer.services.portfolio import advise, realised, record_sale, value_portfolio
 from analyzer.services.portfolio_csv import export_csv, import_csv, parse_csv
 from analyzer.store import Store, positions_repo
-from tests.store.conftest import cli_env, run_cli
+from tests.clirun import cli_env, run_cli
 
 GOOD = """style_id,size,cost,quantity,bought_at,currency,note
 DD1391-100,10,80,2,2026-10-01,USD,panda

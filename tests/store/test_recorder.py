@@ -108,7 +108,7 @@ def test_change_over_days_is_pure() -> None:
 def test_history_command_gives_two_points_per_market(fast_sandbox, db_url: str, tmp_path) -> None:
     import json
 
-    from tests.store.conftest import cli_env, run_cli
+    from tests.clirun import cli_env, run_cli
 
     env = cli_env(tmp_path / "data", fast_sandbox.url, db_url, ANALYZER_MARKET_TTL_S="1")
     first = run_cli(env, "history", "DD1391-100", "--size", "10", "--json")

@@ -11,7 +11,7 @@ from analyzer.domain.owners import LOCAL
 from analyzer.services.alerts import deliver_pending
 from analyzer.services.watch import Priced, WatchRunner, check_targets, readings
 from analyzer.store import Store, watch_repo
-from tests.store.conftest import cli_env, run_cli
+from tests.clirun import cli_env, run_cli
 
 
 def add(store: Store, query: str = "DD1391-100", size: float = 10.0, **targets: float) -> watch_repo.Watch:
