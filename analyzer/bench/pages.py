@@ -36,8 +36,7 @@ from typing import Any
 from analyzer.bench.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
 from analyzer.bench.browser import app_env as clean_env
 
-SESSIONS = 12
-SESSIONS_KEY = f"rss_{SESSIONS}_sessions_mb"
+SESSIONS = 12  # people opening one page at once, unless --sessions says otherwise
 MAX_ROUNDS = 50
 SLOW_MS = 120_000
 FEE_LABEL = "StockX payment processing (%)"
@@ -87,10 +86,11 @@ class Options:
     rounds: int
     screens: tuple[str, ...]
     configs: tuple[Config, ...]
+    sessions: int = SESSIONS
 
 
 def validate(rounds: object = 5, pages: object = None, compare_config: bool = False,
-             server_flags: Sequence[str] | None = None) -> Options:
+             server_flags: Sequence[str] | None = None, sessions: object = SESSIONS) -> Options:
     """ValueError with a one-line message for a bad option, before anything starts."""
     try:
         count = int(str(rounds).strip())
@@ -98,6 +98,12 @@ def validate(rounds: object = 5, pages: object = None, compare_config: bool = Fa
         raise ValueError(f"--rounds must be a whole number, not {rounds!r}") from None
     if not 1 <= count <= MAX_ROUNDS:
         raise ValueError(f"--rounds must be 1 to {MAX_ROUNDS}, not {count}")
+    try:
+        together = int(str(sessions).strip())
+    except ValueError:
+        raise ValueError(f"--sessions must be a whole number, not {sessions!r}") from None
+    if not 1 <= together <= 50:
+        raise ValueError(f"--sessions must be 1 to 50, not {together}")
     names = tuple(p.strip().lower() for p in str(pages or ",".join(SCREENS)).split(",") if p.strip())
     unknown = [n for n in names if n not in SCREENS]
     if unknown or not names:
@@ -113,7 +119,7 @@ def validate(rounds: object = 5, pages: object = None, compare_config: bool = Fa
         if not flags or not all(f.startswith(("--server.", "--runner.")) for f in flags[::2]) or len(flags) % 2:
             raise ValueError(f"--server-flags takes pairs of --server.* / --runner.* options and values, not {raw!r}")
         configs.append(Config(" ".join(flags), flags))
-    return Options(count, tuple(dict.fromkeys(names)), tuple(configs) or (Config("project"),))
+    return Options(count, tuple(dict.fromkeys(names)), tuple(configs) or (Config("project"),), together)
 
 
 # --- the server's process tree, from /proc ---------------------------------------------------------
@@ -285,7 +291,8 @@ def sessions(browser: Any, srv: Server, screen: Screen, count: int = SESSIONS) -
 
 
 def one_round(browser: Any, env: dict[str, str], flags: Sequence[str], screen: Screen,
-              with_sessions: bool = True) -> dict[str, float]:
+              together: int = 0) -> dict[str, float]:
+    """One fresh server's figures; `together` sessions opened at once at the end (0: none)."""
     with server(env, flags) as srv:
         figures = {"startup_cpu_s": srv.started_cpu_s, "rss_idle_mb": rss_mb(srv.pid)}
         first, seen = view(browser, srv, screen)
@@ -300,12 +307,12 @@ def one_round(browser: Any, env: dict[str, str], flags: Sequence[str], screen: S
         if "answer_s" in changed:
             figures["fee_change_answer_s"] = changed["answer_s"]
         context.close()
-        if not with_sessions:
+        if not together:
             return figures
         settle(srv.pid)
-        many = sessions(browser, srv, screen)
-        figures.update({f"sessions_{SESSIONS}_cpu_s": many["cpu_s"], f"sessions_{SESSIONS}_answer_s": many["answer_s"],
-                        f"rss_{SESSIONS}_sessions_mb": many["rss_mb"]})
+        many = sessions(browser, srv, screen, together)
+        figures.update({f"sessions_{together}_cpu_s": many["cpu_s"], f"sessions_{together}_answer_s": many["answer_s"],
+                        f"rss_{together}_sessions_mb": many["rss_mb"]})
     return figures
 
 
@@ -340,7 +347,7 @@ class Run:
                             try:
                                 # 12 browsers at once take a minute of a small machine: the first round only
                                 rounds.append(one_round(browser, env, config.flags, SCREENS[name],
-                                                        with_sessions=not any(SESSIONS_KEY in r for r in rounds)))
+                                                        together=0 if rounds else self.options.sessions))
                             except Exception as exc:  # a round that failed is said, the others still count
                                 errors.append(f"round {number + 1}: {type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}")
                                 self.progress(errors[-1])
@@ -353,7 +360,7 @@ class Run:
         from analyzer.bench.lookups import _machine
 
         return {"machine": _machine(), "workload": "pages", "settings": {"rounds": self.options.rounds,
-                "sessions": SESSIONS, "pages": list(self.options.screens)}, "targets": TARGETS,
+                "sessions": self.options.sessions, "pages": list(self.options.screens)}, "targets": TARGETS,
                 "total_s": round(time.perf_counter() - started, 1), "configs": results}
 
 
@@ -368,12 +375,14 @@ def missing() -> str | None:
     return None
 
 
-ROWS = [("first view after start, CPU-s", "first_view_cpu_s"), ("first view, answer after s", "first_view_answer_s"),
-        ("cached view, CPU-s", "cached_view_cpu_s"), ("cached view, answer after s", "cached_view_answer_s"),
-        ("fee change, CPU-s", "fee_change_cpu_s"), ("fee change, answer after s", "fee_change_answer_s"),
-        ("memory, 1 session, MB", "rss_1_session_mb"), (f"{SESSIONS} sessions at once, CPU-s", f"sessions_{SESSIONS}_cpu_s"),
-        (f"{SESSIONS} sessions, last answer after s", f"sessions_{SESSIONS}_answer_s"),
-        (f"memory, {SESSIONS} sessions, MB", f"rss_{SESSIONS}_sessions_mb"), ("server start-up, CPU-s", "startup_cpu_s")]
+def rows(together: int = SESSIONS) -> list[tuple[str, str]]:
+    """The figures a page gets: (label, JSON key), with `together` sessions opened at once."""
+    return [("first view after start, CPU-s", "first_view_cpu_s"), ("first view, answer after s", "first_view_answer_s"),
+            ("cached view, CPU-s", "cached_view_cpu_s"), ("cached view, answer after s", "cached_view_answer_s"),
+            ("fee change, CPU-s", "fee_change_cpu_s"), ("fee change, answer after s", "fee_change_answer_s"),
+            ("memory, 1 session, MB", "rss_1_session_mb"), (f"{together} sessions at once, CPU-s", f"sessions_{together}_cpu_s"),
+            (f"{together} sessions, last answer after s", f"sessions_{together}_answer_s"),
+            (f"memory, {together} sessions, MB", f"rss_{together}_sessions_mb"), ("server start-up, CPU-s", "startup_cpu_s")]
 
 
 def lines(result: dict[str, Any]) -> str:
@@ -386,7 +395,7 @@ def lines(result: dict[str, Any]) -> str:
     for page in result["settings"]["pages"]:
         out.append(f"\n{page} ({SCREENS[page].path})")
         out.append(f"  {'':34}" + "".join(f"{name[:24]:>26}" for name in configs) + f"{'target':>10}")
-        for label, key in ROWS:
+        for label, key in rows(result["settings"]["sessions"]):
             values = [configs[c]["pages"][page].get(key) for c in configs]
             if all(v is None for v in values):
                 continue
@@ -397,9 +406,9 @@ def lines(result: dict[str, Any]) -> str:
 
 
 def run_cli(rounds: object = 5, as_json: bool = False, pages: object = None, compare_config: bool = False,
-            server_flags: Sequence[str] | None = None) -> int:
+            server_flags: Sequence[str] | None = None, sessions: object = SESSIONS) -> int:
     try:
-        options = validate(rounds, pages, compare_config, server_flags)
+        options = validate(rounds, pages, compare_config, server_flags, sessions)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
                        "(ANALYZER_SANDBOX_URL: that sandbox is used instead, with its own faults)")
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--pages", help="pages workload: some of lookup,compare,portfolio,watchlist (all)")
+    bench.add_argument("--sessions", default="12", help="pages workload: people opening a page at once (12)")
     bench.add_argument("--compare-config", action="store_true",
                        help="pages workload: Streamlit's development settings beside the project's config")
     bench.add_argument("--server-flags", action="append", default=[], metavar="FLAGS",
@@ -114,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_cli(shoes=args.shoes, latency_ms=args.latency_ms, rounds=args.rounds, as_json=args.json,
                        workload=args.workload, faults=args.faults,
-                       **({"pages": args.pages, "compare_config": args.compare_config, "server_flags": args.server_flags}
+                       **({"pages": args.pages, "compare_config": args.compare_config, "server_flags": args.server_flags,
+                           "sessions": args.sessions}
                           if str(args.workload).strip().lower() == "pages" else {}))
     return _sandbox(args)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.bench.pages import ROWS, SESSIONS, missing
+from analyzer.bench.pages import missing, rows
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,7 +26,7 @@ def test_one_round_on_lookup_gives_every_figure(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "ANALYZER_DATABASE_URL"}
     env["ANALYZER_DATA_DIR"] = str(tmp_path / "out")
     done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--workload", "pages", "--rounds", "1",
-                           "--pages", "lookup", "--server-flags", "--runner.postScriptGC true", "--json"],
+                           "--pages", "lookup", "--sessions", "2", "--server-flags", "--runner.postScriptGC true", "--json"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
@@ -35,10 +35,11 @@ def test_one_round_on_lookup_gives_every_figure(tmp_path: Path) -> None:
     assert config["flags"] == ["--runner.postScriptGC", "true"]
     lookup = config["pages"]["lookup"]
     assert lookup["path"] == "/?q=CP9654&size=10"
-    for _, key in ROWS:
+    assert result["settings"]["sessions"] == 2
+    for _, key in rows(2):
         assert isinstance(lookup[key], (int, float)) and lookup[key] > 0, (key, lookup.get(key))
     assert len(lookup["rounds"]) == 1 and lookup["errors"] == []
-    assert lookup[f"rss_{SESSIONS}_sessions_mb"] >= lookup["rss_idle_mb"] > 0
+    assert lookup["rss_2_sessions_mb"] >= lookup["rss_idle_mb"] > 0
     assert (tmp_path / "out" / "bench-pages.json").exists()
 
 

@@ -53,7 +53,7 @@ def test_a_childs_cpu_and_memory_count_for_its_parent() -> None:
 def test_medians_and_the_table() -> None:
     rounds = [{"cached_view_cpu_s": v, "startup_cpu_s": 1.0} for v in (0.3, 0.1, 0.2)] + [{"startup_cpu_s": 2.0}]
     assert medians(rounds) == {"cached_view_cpu_s": 0.2, "startup_cpu_s": 1.0}
-    result = {"settings": {"rounds": 3, "pages": ["lookup"]},
+    result = {"settings": {"rounds": 3, "sessions": 12, "pages": ["lookup"]},
               "configs": {"project": {"flags": [], "pages": {"lookup": medians(rounds)}}}}
     text = lines(result)
     assert "cached view, CPU-s" in text and "0.20" in text and "<= 0.15" in text and "fee change" not in text
