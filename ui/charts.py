@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
+import streamlit as st
 
 from analyzer.domain.money import SYMBOLS, format_money
 from analyzer.markets.registry import MARKETS, label
@@ -16,9 +17,14 @@ from analyzer.markets.registry import MARKETS, label
 ASK_BID_COLOURS = {m.name: m.colours for m in MARKETS}
 # Plotly's toolbar covers the legend and the size marker on a phone; zooming is not needed here.
 CHART_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
+# A figure is built once per answer (and display currency, fees, time zone: whatever its arguments are) and
+# reused by every rerun and every session that shows it: building plotly figures was a fifth of a view's
+# CPU (issue 24). Figures are never changed once built, so one object is shared; st.plotly_chart copies it.
+reused = st.cache_resource(max_entries=512, ttl=3600, show_spinner=False)
 _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanchor": "left"}
 
 
+@reused
 def size_run_chart(frame: pd.DataFrame, chosen: float | None, chosen_label: str, currency: str) -> go.Figure:
     figure = go.Figure()
     for market, part in frame.groupby("market", sort=False):
@@ -40,6 +46,7 @@ def size_run_chart(frame: pd.DataFrame, chosen: float | None, chosen_label: str,
     return figure
 
 
+@reused
 def sales_chart(frame: pd.DataFrame, currency: str, timezone: str | None = None) -> go.Figure:
     """Sale price over time, in the reader's time zone when it is known."""
     when = frame["at"].dt.tz_convert(timezone) if timezone else frame["at"]
@@ -54,6 +61,7 @@ def sales_chart(frame: pd.DataFrame, currency: str, timezone: str | None = None)
 # -- History ---------------------------------------------------------------------------------------
 
 
+@reused
 def history_chart(frame: pd.DataFrame, sales: Sequence[Mapping[str, Any]], currency: str,
                   timezone: str | None = None) -> go.Figure:
     """Asks and bids per market over time as lines, sales as dots."""
@@ -86,6 +94,7 @@ def prices_over_time(figure: go.Figure, currency: str, height: int, legend: bool
     return figure
 
 
+@reused
 def compare_chart(frame: pd.DataFrame) -> go.Figure:
     """Best payout now per shoe, as horizontal bars: names stay readable at any width."""
     shown = frame.dropna(subset=["Best payout now"]).sort_values("Best payout now")
@@ -106,6 +115,7 @@ def compare_chart(frame: pd.DataFrame) -> go.Figure:
 # -- Performance -----------------------------------------------------------------------------------
 
 
+@reused
 def bench_chart(result: Mapping[str, Any]) -> go.Figure:
     """Each timed comparison beside its physical floor."""
     w = result["workloads"]
@@ -129,6 +139,7 @@ def legend_below(figure: go.Figure, height: int = 300) -> go.Figure:
     return figure
 
 
+@reused
 def time_to_sell_chart(frame: pd.DataFrame) -> go.Figure:
     """Payout against days to sell, per market, with each estimate's band; only the asks with an estimate."""
     figure = go.Figure()
