@@ -184,9 +184,10 @@ def size_run_frame(result: Mapping[str, Any]) -> pd.DataFrame:
 
 
 def sales_frame(quote: Mapping[str, Any]) -> pd.DataFrame:
-    rows = [{"at": pd.to_datetime(s.get("at"), utc=True, errors="coerce"), "price": s.get("price"),
-             "consigned": s.get("consigned")} for s in quote.get("recent_sales") or []]
-    frame = pd.DataFrame(rows, columns=["at", "price", "consigned"])
+    sales = quote.get("recent_sales") or []
+    frame = pd.DataFrame({"at": pd.to_datetime([s.get("at") for s in sales], utc=True, errors="coerce", format="ISO8601"),
+                          "price": [s.get("price") for s in sales], "consigned": [s.get("consigned") for s in sales]},
+                         columns=["at", "price", "consigned"])  # one parse of every time, not one a sale
     return frame.dropna(subset=["at", "price"]).sort_values("at")
 
 
