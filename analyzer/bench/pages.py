@@ -22,7 +22,6 @@ Screens are named by URL path, never by file, so the benchmark outlives a move o
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import statistics
 import subprocess
@@ -37,12 +36,12 @@ from typing import Any
 
 from analyzer.bench.browser import CHROMIUM, CHROMIUM_ARGS, ROOT, running_app
 from analyzer.bench.browser import app_env as clean_env
+from analyzer.bench.proc import TICK_S, cpu_s, rss_mb, settle
 
 SESSIONS = 12  # people opening one page at once, unless --sessions says otherwise
 MAX_ROUNDS = 50
 SLOW_MS = 120_000
 FEE_LABEL = "StockX payment processing (%)"
-TICK_S = 1 / os.sysconf("SC_CLK_TCK")
 
 # Streamlit's own defaults for what the project's .streamlit/config.toml turns off: how a developer runs it.
 DEVELOPMENT = ["--server.fileWatcherType", "auto", "--runner.postScriptGC", "true"]
@@ -122,61 +121,6 @@ def validate(rounds: object = 5, pages: object = None, compare_config: bool = Fa
             raise ValueError(f"--server-flags takes pairs of --server.* / --runner.* options and values, not {raw!r}")
         configs.append(Config(" ".join(flags), flags))
     return Options(count, tuple(dict.fromkeys(names)), tuple(configs) or (Config("project"),), together)
-
-
-# --- the server's process tree, from /proc ---------------------------------------------------------
-
-def _tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        pids.append(current)
-        try:
-            for task in os.listdir(f"/proc/{current}/task"):
-                with open(f"/proc/{current}/task/{task}/children") as fh:
-                    todo += [int(c) for c in fh.read().split()]
-        except OSError:
-            continue
-    return pids
-
-
-def cpu_s(pid: int) -> float:
-    """utime+stime of the process and its live children, plus the children it has waited for."""
-    total = 0
-    for index, each in enumerate(_tree(pid)):
-        try:
-            with open(f"/proc/{each}/stat") as fh:
-                fields = fh.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
-        if index == 0:
-            total += int(fields[13]) + int(fields[14])  # cutime, cstime
-    return total * TICK_S
-
-
-def rss_mb(pid: int) -> float:
-    total_kb = 0
-    for each in _tree(pid):
-        try:
-            with open(f"/proc/{each}/status") as fh:
-                total_kb += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
-        except OSError:
-            continue
-    return total_kb / 1024
-
-
-def settle(pid: int, step_s: float = 0.25, quiet_s: float = 0.011, most_s: float = 20.0) -> float:
-    """Wait until the server is idle again (less than a tick of CPU in a step: the post-run work done); its CPU."""
-    deadline = time.monotonic() + most_s
-    before = cpu_s(pid)
-    while time.monotonic() < deadline:
-        time.sleep(step_s)
-        now = cpu_s(pid)
-        if now - before < quiet_s:
-            return now
-        before = now
-    return before
 
 
 # --- the server --------------------------------------------------------------------------------------

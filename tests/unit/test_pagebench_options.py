@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from analyzer.bench.pages import DEVELOPMENT, SCREENS, cpu_s, lines, medians, rss_mb, validate
+from analyzer.bench.pages import DEVELOPMENT, SCREENS, lines, medians, validate
+from analyzer.bench.proc import cpu_s, rss_mb
 
 
 @pytest.mark.parametrize("options, message", [
