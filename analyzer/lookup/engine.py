@@ -242,72 +242,10 @@ class Analyzer:
             market.clear_cache()
 
     def _quote(self, query: str, size: Size, gather: Gather, progress: _Progress, started: float) -> dict[str, Quote]:
-        """Every market's chain at once: search, decide, (search again), size run, quote.
-
-        A chain waits on another market only where a decision needs it: a name query is matched
-        against the markets listed before (the anchor is the first that found the shoe), so their
-        searches must be back; a market without a size chart (Alias) waits for the size runs of the
-        markets with one (StockX) when the asked size is bare or in another scale, to quote the same
-        physical size. A style-ID query in the shoe's own scale waits on nothing.
-        """
-        names = list(self.labels)
-        runs = {m.name: _MarketRun(m, started, progress, gather) for m in self.markets}
-        found: dict[str, list[Product] | None] = {}
-        size_runs: dict[str, SizeRun] = {}
-        searched = {name: threading.Event() for name in names}
-        sized = {name: threading.Event() for name in names}
-        waits_on_earlier = needs_anchor(query)
-        charted = [m.name for m in self.markets if m.has_size_chart]
-
-        def search(run: _MarketRun, text: str, message: str) -> list[Product]:
-            return run.gather([Call("search", message, lambda: run.market.search(text, run.stats))])[0]
-
-        def charts_for(name: str, product: Product) -> list[SizeRun]:
-            if size.scale is not None and size.scale == product.scale:
-                return []
-            for other in charted:
-                if other != name:
-                    sized[other].wait()
-            return [size_runs[o] for o in charted if o != name and o in size_runs]
-
-        def chain(name: str) -> Quote:
-            run = runs[name]
-            try:
-                found[name] = search(run, query, "search")
-            except Exception as exc:
-                found[name] = None
-                sized[name].set()
-                return run.done(run.failed(exc))
-            finally:
-                searched[name].set()
-            try:
-                earlier = names[: names.index(name)] if waits_on_earlier else []
-                for other in earlier:
-                    searched[other].wait()
-                plan = plan_products(query, {n: found[n] for n in [*earlier, name]}, self.labels)[name]
-                if isinstance(plan, SearchAgain):
-                    progress.add_steps(1)
-                    again = search(run, plan.style_id, f"search by style ID {plan.style_id}")
-                    plan = plan_after_search_again(plan.style_id, again, self.labels[name])
-                if isinstance(plan, NotFound):
-                    sized[name].set()
-                    return run.done(run.quote(ok=False, error=plan.message, error_kind="not_found",
-                                              suggestions=suggestions(plan.suggestions)))
-                hint = size.value if size.scale in (None, plan.product.scale) else None
-                try:
-                    size_run = run.market.size_run(plan.product, run.stats, run.gather, hint)
-                    size_runs[name] = size_run
-                finally:
-                    sized[name].set()
-                charts = [] if run.market.has_size_chart else charts_for(name, plan.product)
-                return run.done(self._size_quote(run, plan.product, size_run, size, charts))
-            except Exception as exc:  # that market's error; the others go on
-                sized[name].set()
-                return run.done(run.failed(exc))
-
-        calls = [Call("chain", "", lambda name=name: chain(name)) for name in names]
-        quotes = gather(calls)
-        return dict(zip(names, quotes, strict=True))
+        """Every market's chain at once (see _Chains): one quote per market, in the registry's order."""
+        chains = _Chains(self, query, size, progress, {m.name: _MarketRun(m, started, progress, gather) for m in self.markets})
+        quotes = gather([Call("chain", "", lambda name=name: chains.quote(name)) for name in chains.names])
+        return dict(zip(chains.names, quotes, strict=True))
 
     def _sales(self, run: _MarketRun, product: Product, size_run: SizeRun, own: float) -> tuple[list[Sale], str | None]:
         """The asked size's recent sales (and why there are none when the call failed): fetched with
@@ -397,3 +335,73 @@ class Analyzer:
         if any(c != "USD" and c not in rates for c in needed):
             rates = {**fx.rates(self.settings), **rates}
         return recommend(result.quotes, fees, shown, rates, self.labels)
+
+
+class _Chains:
+    """One lookup's chains, one per market: search, decide, (search again), size run, quote.
+
+    A chain waits on another market only where a decision needs it: a name query is matched against
+    the markets listed before (the anchor is the first that found the shoe), so their searches must be
+    back; a market without a size chart (Alias) waits for the size runs of the markets with one (StockX)
+    when the asked size is bare or in another scale, to quote the same physical size. A style-ID query
+    in the shoe's own scale waits on nothing. Each wait is on a threading.Event a chain sets when its
+    step is over, whatever its outcome.
+    """
+
+    def __init__(self, analyzer: Analyzer, query: str, size: Size, progress: _Progress, runs: dict[str, _MarketRun]) -> None:
+        self.analyzer, self.query, self.size, self.progress, self.runs = analyzer, query, size, progress, runs
+        self.names = list(analyzer.labels)
+        self.found: dict[str, list[Product] | None] = {}
+        self.size_runs: dict[str, SizeRun] = {}
+        self.searched = {name: threading.Event() for name in self.names}
+        self.sized = {name: threading.Event() for name in self.names}
+        self.waits_on_earlier = needs_anchor(query)
+        self.charted = [m.name for m in analyzer.markets if m.has_size_chart]
+
+    def quote(self, name: str) -> Quote:
+        run = self.runs[name]
+        try:
+            self.found[name] = self._search(run, self.query, "search")
+        except Exception as exc:
+            self.found[name] = None
+            self.sized[name].set()
+            return run.done(run.failed(exc))
+        finally:
+            self.searched[name].set()
+        try:
+            return run.done(self._after_search(name, run))
+        except Exception as exc:  # that market's error; the others go on
+            self.sized[name].set()
+            return run.done(run.failed(exc))
+
+    def _after_search(self, name: str, run: _MarketRun) -> Quote:
+        earlier = self.names[: self.names.index(name)] if self.waits_on_earlier else []
+        for other in earlier:
+            self.searched[other].wait()
+        plan = plan_products(self.query, {n: self.found[n] for n in [*earlier, name]}, self.analyzer.labels)[name]
+        if isinstance(plan, SearchAgain):
+            self.progress.add_steps(1)
+            again = self._search(run, plan.style_id, f"search by style ID {plan.style_id}")
+            plan = plan_after_search_again(plan.style_id, again, self.analyzer.labels[name])
+        if isinstance(plan, NotFound):
+            self.sized[name].set()
+            return run.quote(ok=False, error=plan.message, error_kind="not_found", suggestions=suggestions(plan.suggestions))
+        hint = self.size.value if self.size.scale in (None, plan.product.scale) else None
+        try:
+            size_run = run.market.size_run(plan.product, run.stats, run.gather, hint)
+            self.size_runs[name] = size_run
+        finally:
+            self.sized[name].set()
+        charts = [] if run.market.has_size_chart else self._charts_for(name, plan.product)
+        return self.analyzer._size_quote(run, plan.product, size_run, self.size, charts)
+
+    def _search(self, run: _MarketRun, text: str, message: str) -> list[Product]:
+        return run.gather([Call("search", message, lambda: run.market.search(text, run.stats))])[0]
+
+    def _charts_for(self, name: str, product: Product) -> list[SizeRun]:
+        if self.size.scale is not None and self.size.scale == product.scale:
+            return []
+        for other in self.charted:
+            if other != name:
+                self.sized[other].wait()
+        return [self.size_runs[o] for o in self.charted if o != name and o in self.size_runs]
