@@ -166,9 +166,8 @@ def resolved_of(quotes: Mapping[str, Quote]) -> dict[str, dict[str, Any]]:
     """Per market, the product and own-scale size a lookup matched (what the snapshots are keyed by)."""
     out = {}
     for market, q in quotes.items():
-        size = getattr(q.size, "value", q.size)
-        if q.ok and q.product is not None and size is not None:
-            out[market] = {"product_id": str(q.product.product_id), "size": float(size)}
+        if q.ok and q.product is not None and q.size is not None:
+            out[market] = {"product_id": str(q.product.product_id), "size": float(q.size)}
     return out
 
 

@@ -69,7 +69,7 @@ def rows_from_result(result: LookupResult, at: str | None = None) -> tuple[list[
             row = {"at": when, "market": market, "book": book_key, "product_id": str(product.product_id), "style_id": quote.style_id,
                    "style_key": key, "size": float(book.size), "scale": book.scale or scale,
                    "currency": currency, "source": result.source}
-            row.update({name: _number(getattr(book, name, None)) for name in PRICE_FIELDS})
+            row.update({name: _number(getattr(book, name)) for name in PRICE_FIELDS})
             snaps.append(row)
         size = quote.size
         for sale in quote.recent_sales:
