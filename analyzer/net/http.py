@@ -35,6 +35,7 @@ from analyzer.domain.errors import (
 )
 from analyzer.domain.models import CallStats
 from analyzer.markets import registry
+from analyzer.net.budget import DayBudget, current_purpose, day_budget
 from analyzer.net.flight import flight_key, share
 from analyzer.net.session import (
     MAX_RETRY_AFTER_S,
@@ -99,6 +100,7 @@ class Wiring:
     pacing: Pacing
     breaker: pybreaker.CircuitBreaker
     hold_off: HoldOff
+    day: DayBudget | None = None
 
 
 Wire = Callable[[int, SharedState], Wiring]
@@ -278,7 +280,14 @@ class MarketHttp:
             w.hold_off.extend(retry_after)
         w.pacing.slower(retry_after)
 
+    def day(self) -> dict[str, Any] | None:
+        """The key's day (spent, left, by purpose, when whole again), or None without a daily budget."""
+        day = self.wiring().day
+        return day.summary() if day is not None else None
+
     def _attempt(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
+        if w.day is not None:
+            w.day.admit(current_purpose())  # fails fast when the day cannot pay: never a 429 storm
         if w.breaker.current_state == pybreaker.STATE_OPEN and self.breaker_wait_s(w) > 0:
             raise self._unavailable(w)
         pause = w.hold_off.until() - time.time()
@@ -304,7 +313,10 @@ class MarketHttp:
         except requests.RequestException as exc:
             stats.count(calls=1)
             raise Unavailable(f"{self.label} dropped the connection") from exc
-        stats.count(**({"cache_hits": 1} if getattr(response, "from_cache", False) else {"calls": 1}))
+        from_cache = getattr(response, "from_cache", False)
+        stats.count(**({"cache_hits": 1} if from_cache else {"calls": 1}))
+        if w.day is not None and not from_cache:
+            w.day.record(current_purpose())
         return response
 
     def _fetch(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
@@ -361,11 +373,14 @@ def budget_name(settings: Settings, name: str) -> str:
 def market_http(settings: Settings, *, name: str, label: str, base_url: str, auth: Auth, volatile_urls: Sequence[str]) -> MarketHttp:
     budget = budget_name(settings, name)
     limits = settings.limits(name)
+    daily = settings.daily_budget(name)
 
     def wire(generation: int, state: SharedState) -> Wiring:
-        session = build_session(settings, limits, volatile_urls, state, budget)
-        return Wiring(generation, state, session, Pacing(session.limiter, limits),  # type: ignore[attr-defined]
-                      make_breaker(settings, name, state.breaker_storage(budget)), state.hold_off(budget))
+        session = build_session(settings, limits, volatile_urls, state, budget, daily)
+        limiter = session.limiter  # type: ignore[attr-defined]
+        return Wiring(generation, state, session, Pacing(limiter, limits),
+                      make_breaker(settings, name, state.breaker_storage(budget)), state.hold_off(budget),
+                      day_budget(state, budget, label, daily, settings.interactive_share, limiter.bucket_factory.bucket))
 
     return MarketHttp(name=name, label=label, base_url=base_url, auth=auth, timeout_s=settings.http_timeout_s,
                       max_retries=settings.max_retries, budget=budget,

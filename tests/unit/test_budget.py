@@ -1,0 +1,99 @@
+"""The key's day: a second rate in the key's bucket, the interactive reserve, fail-fast text, spend by purpose."""
+
+from __future__ import annotations
+
+import pytest
+
+from analyzer.config import Limits
+from analyzer.net.budget import DAY_MS, BudgetSpent, DayBudget, ManualClock, current_purpose, day_budget, day_rate, spending
+from analyzer.net.session import make_limiter, token_rate
+from analyzer.net.shared_state import LocalState
+
+START = 1_790_000_000.0  # a fixed instant: the clock is injected, nothing sleeps
+
+
+def make_day(daily: int, share: float = 0.3, state: LocalState | None = None, clock: ManualClock | None = None) -> DayBudget:
+    state = state or LocalState()
+    clock = clock or ManualClock(START)
+    bucket = state.bucket("stockx:key", [token_rate(Limits(1.0, 10)), day_rate(daily)], clock)
+    day = day_budget(state, "stockx:key", "StockX", daily, share, bucket, clock)
+    assert day is not None
+    return day
+
+
+def spend_all(day: DayBudget, clock: ManualClock, purpose: str, seconds: float, step: float = 1.0) -> int:
+    """Calls `purpose` gets in `seconds` of injected time, asking every `step` s; refusals end nothing."""
+    spent, end = 0, clock() + seconds
+    while clock() < end:
+        try:
+            if day.take(purpose) == 0.0:
+                spent += 1
+        except BudgetSpent:
+            pass
+        clock.advance(step)
+    return spent
+
+
+def test_the_day_is_the_second_rate_of_the_same_bucket() -> None:
+    limiter = make_limiter(Limits(1.0, 10), LocalState(), "stockx:key", daily=25_000)
+    rates = limiter.bucket_factory.bucket.rates  # type: ignore[attr-defined]
+    assert [r.interval for r in rates] == [1000, DAY_MS]
+    assert rates[1].burst + rates[1].limit == 25_000  # no rolling 24 h can hold more than the day
+
+
+def test_no_rolling_day_spends_more_than_the_budget() -> None:
+    clock = ManualClock(START)
+    day = make_day(2_400, share=0.0, clock=clock)
+    spent = spend_all(day, clock, "lookup", 86_400, step=5.0)
+    assert 2_300 <= spent <= 2_400
+
+
+def test_a_spent_day_fails_fast_with_the_next_call_time() -> None:
+    clock = ManualClock(START)
+    day = make_day(240, share=0.0, clock=clock)
+    spend_all(day, clock, "lookup", 60)  # the hour's burst (10) goes at once
+    for _ in range(20):
+        try:
+            day.take("lookup")
+        except BudgetSpent as exc:
+            assert "StockX's daily budget for this key is spent; next call at" in str(exc)
+            assert exc.retry_after is not None and exc.retry_after > 2
+            assert not exc.retryable
+            break
+        clock.advance(1)
+    else:
+        pytest.fail("the day was never refused")
+
+
+def test_background_spends_at_most_its_share_and_lookups_keep_theirs() -> None:
+    clock = ManualClock(START)
+    day = make_day(2_400, share=0.3, clock=clock)
+    background = spend_all(day, clock, "watch", 86_400, step=2.0)
+    assert background <= 0.7 * 2_400 + 1
+    assert background >= 0.6 * 2_400
+    # The background ran flat out all day, yet a person's lookups still find their reserve.
+    assert spend_all(day, clock, "lookup", day.reserve) == day.reserve == 30
+
+
+def test_spend_is_recorded_by_purpose_and_summarised() -> None:
+    clock = ManualClock(START)
+    day = make_day(2_400, clock=clock)
+    for purpose, n in (("lookup", 3), ("watch", 2), ("portfolio", 1)):
+        for _ in range(n):
+            assert day.take(purpose) == 0.0
+            clock.advance(1.0)
+    summary = day.summary()
+    assert summary["by_purpose"] == {"lookup": 3, "watch": 2, "portfolio": 1, "listings": 0}
+    assert summary["spent"] == 6 and summary["left"] == 2_394 and summary["daily_budget"] == 2_400
+    assert summary["resets_at"] > "2026"
+    clock.advance(86_400 + 3_600)
+    assert day.summary()["spent"] == 0  # a rolling day: yesterday's calls are gone
+
+
+def test_purpose_is_a_context_and_only_known_purposes_are_accepted() -> None:
+    assert current_purpose() == "lookup"
+    with spending("watch"):
+        assert current_purpose() == "watch"
+    assert current_purpose() == "lookup"
+    with pytest.raises(ValueError), spending("mining"):
+        pass
