@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="sequential vs parallel vs cached, against the lower bound")
     # Read as text and checked by analyzer.bench.lookups.validate: a bad value is one line and exit 2.
-    bench.add_argument("--workload", default="standard", help="standard | replicas (needs REDIS_URL) | same-shoe | pages (Chromium)")
+    bench.add_argument("--workload", default="standard",
+                       help="standard | replicas (needs REDIS_URL) | same-shoe | pages (Chromium) | day (one key's day, injected clock)")
     bench.add_argument("--shoes", help="shoes (standard, 12), per replica (replicas, 8), concurrent lookups (same-shoe, 8)")
     bench.add_argument("--latency-ms", help="sandbox latency per call (250; 150 for replicas and same-shoe)")
     bench.add_argument("--rounds", default="5")

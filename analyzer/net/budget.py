@@ -206,6 +206,10 @@ class DayBudget:
     def record(self, purpose: str) -> None:
         self.spend.add(purpose, self.clock())
 
+    def headroom(self) -> float:
+        """The share of the key's bucket that is full now (1.0: a whole burst waits to be spent)."""
+        return _tokens_left(self.key_bucket, self.day, self._now_ms()) / self.day.burst
+
     def background_left(self) -> int:
         """Background calls the share allows right now (its bucket's tokens)."""
         return _tokens_left(self.background, self.background.rates[0], self._now_ms())

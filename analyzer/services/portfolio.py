@@ -7,6 +7,7 @@ rest through the Analyzer (its limiter paces the markets).
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -211,7 +212,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
     total = max(1, len(groups))
     workers = max(1, min(len(groups), int(settings.max_workers)))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portfolio") as pool:
-        futures = {pool.submit(one, pair): pair for pair in groups.values()}
+        futures = {pool.submit(contextvars.copy_context().run, one, pair): pair for pair in groups.values()}
         for done, future in enumerate(as_completed(futures), start=1):
             pair = futures[future]
             try:
