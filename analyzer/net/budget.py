@@ -206,6 +206,11 @@ class DayBudget:
     def record(self, purpose: str) -> None:
         self.spend.add(purpose, self.clock())
 
+    @property
+    def background_calls_per_day(self) -> float:
+        rate = self.background.rates[0]
+        return rate.limit * DAY_MS / rate.interval
+
     def headroom(self) -> float:
         """The share of the key's bucket that is full now (1.0: a whole burst waits to be spent)."""
         return _tokens_left(self.key_bucket, self.day, self._now_ms()) / self.day.burst

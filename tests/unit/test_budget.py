@@ -5,20 +5,10 @@ from __future__ import annotations
 import pytest
 
 from analyzer.config import Limits
-from analyzer.net.budget import DAY_MS, BudgetSpent, DayBudget, ManualClock, current_purpose, day_budget, day_rate, spending
-from analyzer.net.session import make_limiter, token_rate
+from analyzer.net.budget import DAY_MS, BudgetSpent, DayBudget, ManualClock, current_purpose, spending
+from analyzer.net.session import make_limiter
 from analyzer.net.shared_state import LocalState
-
-START = 1_790_000_000.0  # a fixed instant: the clock is injected, nothing sleeps
-
-
-def make_day(daily: int, share: float = 0.3, state: LocalState | None = None, clock: ManualClock | None = None) -> DayBudget:
-    state = state or LocalState()
-    clock = clock or ManualClock(START)
-    bucket = state.bucket("stockx:key", [token_rate(Limits(1.0, 10)), day_rate(daily)], clock)
-    day = day_budget(state, "stockx:key", "StockX", daily, share, bucket, clock)
-    assert day is not None
-    return day
+from tests.unit.conftest import START, MakeDay
 
 
 def spend_all(day: DayBudget, clock: ManualClock, purpose: str, seconds: float, step: float = 1.0) -> int:
@@ -41,14 +31,14 @@ def test_the_day_is_the_second_rate_of_the_same_bucket() -> None:
     assert rates[1].burst + rates[1].limit == 25_000  # no rolling 24 h can hold more than the day
 
 
-def test_no_rolling_day_spends_more_than_the_budget() -> None:
+def test_no_rolling_day_spends_more_than_the_budget(make_day: MakeDay) -> None:
     clock = ManualClock(START)
     day = make_day(2_400, share=0.0, clock=clock)
     spent = spend_all(day, clock, "lookup", 86_400, step=5.0)
     assert 2_300 <= spent <= 2_400
 
 
-def test_a_spent_day_fails_fast_with_the_next_call_time() -> None:
+def test_a_spent_day_fails_fast_with_the_next_call_time(make_day: MakeDay) -> None:
     clock = ManualClock(START)
     day = make_day(240, share=0.0, clock=clock)
     spend_all(day, clock, "lookup", 60)  # the hour's burst (10) goes at once
@@ -65,7 +55,7 @@ def test_a_spent_day_fails_fast_with_the_next_call_time() -> None:
         pytest.fail("the day was never refused")
 
 
-def test_background_spends_at_most_its_share_and_lookups_keep_theirs() -> None:
+def test_background_spends_at_most_its_share_and_lookups_keep_theirs(make_day: MakeDay) -> None:
     clock = ManualClock(START)
     day = make_day(2_400, share=0.3, clock=clock)
     background = spend_all(day, clock, "watch", 86_400, step=2.0)
@@ -75,7 +65,7 @@ def test_background_spends_at_most_its_share_and_lookups_keep_theirs() -> None:
     assert spend_all(day, clock, "lookup", day.reserve) == day.reserve == 30
 
 
-def test_spend_is_recorded_by_purpose_and_summarised() -> None:
+def test_spend_is_recorded_by_purpose_and_summarised(make_day: MakeDay) -> None:
     clock = ManualClock(START)
     day = make_day(2_400, clock=clock)
     for purpose, n in (("lookup", 3), ("watch", 2), ("portfolio", 1)):

@@ -1,0 +1,61 @@
+"""The watch worker's plan: which watched pairs to refresh in this run, by product (one market-data
+call answers every size), within the background share of each market's day (`analyzer.net.budget`),
+by `analyzer.services.schedule`. Without a daily budget every pair is refreshed, as before."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+from analyzer.net.budget import DayBudget
+from analyzer.services.schedule import Pair, Plan, ProductState, plan, promise_s
+from analyzer.store.watch_repo import Watch
+
+HEADROOM = 0.6
+"""The share of the key's bucket that must be full before the background refreshes by value."""
+
+
+def product_key(watch: Watch) -> str:
+    """The product a pair belongs to: its first matched market's product, else its query."""
+    if watch.resolved:
+        market = sorted(watch.resolved)[0]
+        return f"{market}:{watch.resolved[market]['product_id']}"
+    return f"query:{' '.join(watch.query.lower().split())}"
+
+
+def _epoch(iso: str | None) -> float | None:
+    if not iso:
+        return None
+    try:
+        return datetime.fromisoformat(iso).timestamp()
+    except ValueError:
+        return None
+
+
+def promise(watched: Sequence[Watch], days: Sequence[DayBudget]) -> float | None:
+    """The longest a watched pair waits (seconds) under the tightest market's background share."""
+    products = {product_key(w) for w in watched}
+    bounds = [promise_s(len(products), d.background_calls_per_day) for d in days]
+    return max((b for b in bounds if b is not None), default=None)
+
+
+def plan_watches(watched: Sequence[Watch], days: Sequence[DayBudget | None], now: float,
+                 tick_s: float) -> tuple[list[Watch], Plan | None]:
+    """The pairs to check now (every pair of each planned product) and the plan; (all, None) without a day."""
+    budgets = [d for d in days if d is not None]
+    if not budgets or not watched:
+        return list(watched), None
+    states: dict[str, ProductState] = {}
+    for w in watched:
+        at = _epoch(w.checked_at)
+        state = states.setdefault(product_key(w), ProductState(at))
+        if state.refreshed_at is not None and (at is None or at < state.refreshed_at):
+            state.refreshed_at = at  # the product is as old as its oldest pair
+    steady = max(1, math.ceil(min(d.background_calls_per_day for d in budgets) / 86_400 * tick_s))
+    capacity = min(min(d.background_left() for d in budgets), 2 * steady)
+    spare = steady if min(d.headroom() for d in budgets) > HEADROOM else 0
+    planned = plan([Pair(w.owner, product_key(w)) for w in watched], states, now, capacity,
+                   promise(watched, budgets), tick_s, spare)
+    chosen = set(planned.products)
+    return [w for w in watched if product_key(w) in chosen], planned
