@@ -239,10 +239,16 @@ def _metrics(args: argparse.Namespace, settings: Settings, owner: str) -> int:
         store.clear(owner=owner)
         print(f"metrics cleared: the lookups of {'the local owner' if owner == LOCAL else owner}")
         return EXIT_OK
-    summary = store.summary()
+    from analyzer.net.http import days
+
+    summary = {**store.summary(), "day": days(settings)}  # "day": each market's daily budget on its key (added)
     if args.json:
         print(json.dumps(summary, indent=2))
         return EXIT_OK
+    for market, day in summary["day"].items():
+        spent = ", ".join(f"{p} {n:,}" for p, n in day["by_purpose"].items() if n)
+        print(f"day {market:<14} {day['spent']:,} of {day['daily_budget']:,} spent in 24 h ({spent or 'none'}); "
+              f"{day['left']:,} left; {day['available_now']:,} callable now; whole again {day['resets_at']}")
     for scope, figures in [("all", summary), *[(f"market {k}", v) for k, v in summary["by_market"].items()],
                            *[(f"mode {k}", v) for k, v in summary["by_mode"].items()]]:
         shown = {k: v for k, v in figures.items() if not isinstance(v, dict)}

@@ -35,7 +35,7 @@ from analyzer.domain.errors import (
 )
 from analyzer.domain.models import CallStats
 from analyzer.markets import registry
-from analyzer.net.budget import DayBudget, current_purpose, day_budget
+from analyzer.net.budget import DayBudget, current_purpose, day_budget, day_rate
 from analyzer.net.flight import flight_key, share
 from analyzer.net.session import (
     MAX_RETRY_AFTER_S,
@@ -43,6 +43,7 @@ from analyzer.net.session import (
     backoff_s,
     build_session,
     parse_retry_after,
+    token_rate,
 )
 from analyzer.net.shared_state import HoldOff, SharedState, StateSwitch, key_id, switch_for
 
@@ -385,3 +386,20 @@ def market_http(settings: Settings, *, name: str, label: str, base_url: str, aut
     return MarketHttp(name=name, label=label, base_url=base_url, auth=auth, timeout_s=settings.http_timeout_s,
                       max_retries=settings.max_retries, budget=budget,
                       switch=switch_for(settings.redis_url), wire=wire)
+
+
+def days(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Each market's day on its key (the markets with a daily budget): spent, left, by purpose, when it is
+    whole again. With REDIS_URL it is every replica's day; without, this process's own."""
+    _, state = switch_for(settings.redis_url).current()
+    out: dict[str, dict[str, Any]] = {}
+    for market in registry.MARKETS:
+        daily = settings.daily_budget(market.name)
+        if not daily:
+            continue
+        budget = budget_name(settings, market.name)
+        bucket = state.bucket(budget, [token_rate(settings.limits(market.name)), day_rate(daily)])
+        day = day_budget(state, budget, market.label, daily, settings.interactive_share, bucket)
+        if day is not None:
+            out[market.name] = {**day.summary(), "shared": state.kind == "redis"}
+    return out
