@@ -21,7 +21,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -131,8 +131,9 @@ class RedisSpend:
         return {p: total.get(p, 0) for p in PURPOSES}
 
 
-def _rate_wait_s(bucket: StateBucket, rate: Rate, now_ms: int) -> float:
-    """Seconds until `rate` in `bucket` admits one call (0: now), read without spending."""
+def _rate_wait_s(bucket: StateBucket, rate: Rate) -> float:
+    """Seconds until `rate` in `bucket` admits one call (0: now), read without spending (on the bucket's own clock)."""
+    now_ms = int(bucket.now())
     index = bucket.rates.index(rate)
     state = bucket.store.read(bucket.algorithm, bucket.rates)
     emission_us = max(1, math.ceil(rate.interval * 1000 / rate.limit))
@@ -140,7 +141,8 @@ def _rate_wait_s(bucket: StateBucket, rate: Rate, now_ms: int) -> float:
     return max(0.0, (allow_at_us - now_ms * 1000) / 1e6)
 
 
-def _tokens_left(bucket: StateBucket, rate: Rate, now_ms: int) -> int:
+def _tokens_left(bucket: StateBucket, rate: Rate) -> int:
+    now_ms = int(bucket.now())
     state = bucket.store.read(bucket.algorithm, bucket.rates)
     emission_us = max(1, math.ceil(rate.interval * 1000 / rate.limit))
     owed_us = max(0.0, float(state[bucket.rates.index(rate)]) - now_ms * 1000)
@@ -160,28 +162,39 @@ class DayBudget:
     background: StateBucket
     spend: SpendLog
     clock: Clock = time.time
-
-    def _now_ms(self) -> int:
-        return int(self.clock() * 1000)
+    _pending: int = 0
+    """Calls this process admitted that have not reached the limiter yet (a lookup asks several at once)."""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _spent(self, what: str, wait_s: float) -> BudgetSpent:
         at = datetime.fromtimestamp(self.clock() + wait_s, UTC).strftime("%H:%M")
         return BudgetSpent(f"{self.label}'s {what} for this key is spent; next call at {at} UTC", retry_after=wait_s)
 
     def admit(self, purpose: str) -> None:
-        """Raise BudgetSpent when the day cannot pay for a call now; a background call spends its share."""
-        now_ms = self._now_ms()
-        wait = _rate_wait_s(self.key_bucket, self.day, now_ms)
+        """Raise BudgetSpent when the day cannot pay for a call now; a background call spends its share.
+        An admitted call is pending until `settle()`: calls admitted together count against the day together."""
+        with self._lock:
+            self._admit(purpose)
+            self._pending += 1
+
+    def settle(self) -> None:
+        """The admitted call went through the limiter (or never will)."""
+        with self._lock:
+            self._pending = max(0, self._pending - 1)
+
+    def _admit(self, purpose: str) -> None:
+        short = self._pending + 1 - _tokens_left(self.key_bucket, self.day)  # tokens this call lacks, after the pending ones
+        wait = max(_rate_wait_s(self.key_bucket, self.day), short * self._refill_s()) if short > 0 else 0.0
         if wait > FAIL_FAST_S:
             raise self._spent("daily budget", wait)
         if purpose in INTERACTIVE:
             return
         # The reserve: background never takes the key's bucket below the interactive share of its burst.
-        if _tokens_left(self.key_bucket, self.day, now_ms) <= self.reserve:
+        if _tokens_left(self.key_bucket, self.day) - self._pending <= self.reserve:
             raise self._spent("daily budget (all but the interactive reserve)", max(wait, self._refill_s()))
         rate = self.background.rates[0]
-        if not self.background.put(RateItem(purpose, now_ms)):
-            raise self._spent("background share of the daily budget", _rate_wait_s(self.background, rate, now_ms))
+        if not self.background.put(RateItem(purpose, int(self.background.now()))):
+            raise self._spent("background share of the daily budget", _rate_wait_s(self.background, rate))
 
     @property
     def reserve(self) -> int:
@@ -193,13 +206,15 @@ class DayBudget:
     def take(self, purpose: str) -> float:
         """Admit and spend one call without blocking: 0.0 when spent, else the seconds the per-second
         pace asks to wait first (nothing spent). For callers that keep their own time (the bench)."""
-        now_ms = self._now_ms()
-        pace = max((_rate_wait_s(self.key_bucket, r, now_ms) for r in self.key_bucket.rates if r is not self.day), default=0.0)
+        pace = max((_rate_wait_s(self.key_bucket, r) for r in self.key_bucket.rates if r is not self.day), default=0.0)
         if pace > 0:
             return pace
         self.admit(purpose)
-        if not self.key_bucket.put(RateItem(purpose, now_ms)):  # another replica took the token meanwhile
-            return max(0.001, _rate_wait_s(self.key_bucket, self.day, now_ms))
+        try:
+            if not self.key_bucket.put(RateItem(purpose, int(self.key_bucket.now()))):  # another replica took the token meanwhile
+                return max(0.001, _rate_wait_s(self.key_bucket, self.day))
+        finally:
+            self.settle()
         self.record(purpose)
         return 0.0
 
@@ -213,18 +228,18 @@ class DayBudget:
 
     def headroom(self) -> float:
         """The share of the key's bucket that is full now (1.0: a whole burst waits to be spent)."""
-        return _tokens_left(self.key_bucket, self.day, self._now_ms()) / self.day.burst
+        return _tokens_left(self.key_bucket, self.day) / self.day.burst
 
     def background_left(self) -> int:
         """Background calls the share allows right now (its bucket's tokens)."""
-        return _tokens_left(self.background, self.background.rates[0], self._now_ms())
+        return _tokens_left(self.background, self.background.rates[0])
 
     def summary(self) -> dict[str, Any]:
         """The day for a page or `metrics --json`: spent, left, by purpose, when it is whole again."""
         now = self.clock()
         by_purpose = self.spend.last_day(now)
         spent = sum(by_purpose.values())
-        left = _tokens_left(self.key_bucket, self.day, self._now_ms())
+        left = _tokens_left(self.key_bucket, self.day)
         full_at = now + (self.day.burst - left) * self._refill_s()
         return {"daily_budget": self.daily, "spent": spent, "left": max(0, self.daily - spent),
                 "available_now": left, "by_purpose": by_purpose,

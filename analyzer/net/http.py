@@ -287,8 +287,6 @@ class MarketHttp:
         return day.summary() if day is not None else None
 
     def _attempt(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
-        if w.day is not None:
-            w.day.admit(current_purpose())  # fails fast when the day cannot pay: never a 429 storm
         if w.breaker.current_state == pybreaker.STATE_OPEN and self.breaker_wait_s(w) > 0:
             raise self._unavailable(w)
         pause = w.hold_off.until() - time.time()
@@ -296,10 +294,15 @@ class MarketHttp:
             self.sleep(min(pause, MAX_RETRY_AFTER_S))
         # pybreaker holds its lock for the whole of breaker.call(), which would make one market's
         # calls one at a time. So the call is made outside, and only its outcome goes through it.
+        if w.day is not None:
+            w.day.admit(current_purpose())  # fails fast when the day cannot pay: never a 429 storm
         try:
             outcome: Any = self._fetch(w, url, params, stats, valid)
         except MarketError as exc:
             outcome = exc
+        finally:
+            if w.day is not None:
+                w.day.settle()
         try:
             return w.breaker.call(_replay, outcome)
         except pybreaker.CircuitBreakerError as exc:
