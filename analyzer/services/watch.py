@@ -25,7 +25,7 @@ from analyzer.domain.money import convert, dec, rounded
 from analyzer.domain.owners import defaults_from
 from analyzer.domain.pricing import recommend
 from analyzer.net.budget import DayBudget, spending
-from analyzer.services.watch_plan import plan_watches
+from analyzer.services.watch_plan import plan_watches, promise
 from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import Snapshot, latest_snapshots
@@ -299,6 +299,15 @@ class WatchRunner:
 def days_of(analyzer: Any) -> list[DayBudget | None]:
     """Each market's day on its key (None where it has no daily budget)."""
     return [m.http.wiring().day for m in analyzer.markets]
+
+
+def promised_age_s(analyzer: Any, store: Store) -> float | None:
+    """The longest any watched pair waits under the worker's plan (every owner's pairs share the
+    background budget); None without a daily budget. Only a number leaves here, no one's pairs."""
+    with store.read() as conn:
+        everyone = watch_repo.list_watches(conn, owner=None)
+    budgets = [d for d in days_of(analyzer) if d is not None]
+    return promise(everyone, budgets) if everyone and budgets else None
 
 
 def overview(analyzer: Any, store: Store, owner: str) -> list[dict[str, Any]]:
