@@ -25,7 +25,7 @@ from analyzer.domain.money import convert, dec, rounded
 from analyzer.domain.owners import defaults_from
 from analyzer.domain.pricing import recommend
 from analyzer.net.budget import DayBudget, spending
-from analyzer.services.watch_plan import plan_watches, promise
+from analyzer.services.watch_plan import nearness, plan_watches, promise
 from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import Snapshot, latest_snapshots
@@ -268,7 +268,10 @@ class WatchRunner:
             watched = watch_repo.list_watches(conn, owner=self.owner)
         report = RunReport()
         if not force:  # the day's plan: by product, within the background share; every pair without a daily budget
-            planned, schedule = plan_watches(watched, days_of(self.analyzer), time.time(), self.tick_s)
+            days = days_of(self.analyzer)
+            near = ({k: v for o in {w.owner for w in watched} for k, v in nearness(overview(self.analyzer, self.store, o)).items()}
+                    if any(days) else None)
+            planned, schedule = plan_watches(watched, days, time.time(), self.tick_s, near)
             if schedule is not None:
                 report.deferred, report.promise_s = len(watched) - len(planned), schedule.bound_s
             watched = planned

@@ -5,7 +5,7 @@ by `analyzer.services.schedule`. Without a daily budget every pair is refreshed,
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from analyzer.net.budget import DayBudget
@@ -40,9 +40,23 @@ def promise(watched: Sequence[Watch], days: Sequence[DayBudget]) -> float | None
     return max((b for b in bounds if b is not None), default=None)
 
 
+def nearness(rows: Sequence[Mapping[str, object]]) -> dict[int, float]:
+    """Per watch (rows of `watch.overview`), how far its nearest target is from the value at the last
+    reading, as a share of the target; watches with no reading are left out."""
+    out: dict[int, float] = {}
+    for row in rows:
+        gaps = [abs(float(t["value"]) - float(t["threshold"])) / float(t["threshold"])  # type: ignore[arg-type]
+                for t in (row.get(k) for k in ("sell_now_above", "list_above", "ask_below"))
+                if isinstance(t, Mapping) and t.get("value") is not None and t.get("threshold")]
+        if gaps:
+            out[int(row["id"])] = min(gaps)  # type: ignore[call-overload]
+    return out
+
+
 def plan_watches(watched: Sequence[Watch], days: Sequence[DayBudget | None], now: float,
-                 tick_s: float) -> tuple[list[Watch], Plan | None]:
-    """The pairs to check now (every pair of each planned product) and the plan; (all, None) without a day."""
+                 tick_s: float, near: Mapping[int, float] | None = None) -> tuple[list[Watch], Plan | None]:
+    """The pairs to check now (every pair of each planned product) and the plan; (all, None) without a day.
+    `near`: per watch id, how near its target it was at the last reading (`nearness`)."""
     budgets = [d for d in days if d is not None]
     if not budgets or not watched:
         return list(watched), None
@@ -55,7 +69,8 @@ def plan_watches(watched: Sequence[Watch], days: Sequence[DayBudget | None], now
     steady = max(1, math.ceil(min(d.background_calls_per_day for d in budgets) / 86_400 * tick_s))
     capacity = min(min(d.background_left() for d in budgets), 2 * steady)
     spare = steady if min(d.headroom() for d in budgets) > HEADROOM else 0
-    planned = plan([Pair(w.owner, product_key(w)) for w in watched], states, now, capacity,
+    near = near or {}
+    planned = plan([Pair(w.owner, product_key(w), near.get(w.id)) for w in watched], states, now, capacity,
                    promise(watched, budgets), tick_s, spare)
     chosen = set(planned.products)
     return [w for w in watched if product_key(w) in chosen], planned

@@ -87,3 +87,18 @@ def test_purpose_is_a_context_and_only_known_purposes_are_accepted() -> None:
     assert current_purpose() == "lookup"
     with pytest.raises(ValueError), spending("mining"):
         pass
+
+
+def test_the_day_settings_read_from_the_environment() -> None:
+    from analyzer.config import Settings
+
+    default = Settings.from_env({})
+    assert default.daily_budget("stockx") == 25_000 and default.daily_budget("alias") is None
+    assert default.interactive_share == 0.30
+    chosen = Settings.from_env({"STOCKX_DAILY_BUDGET": "off", "ALIAS_DAILY_BUDGET": "25000", "ANALYZER_INTERACTIVE_SHARE": "0.25"})
+    assert chosen.daily_budget("stockx") is None and chosen.daily_budget("alias") == 25_000 and chosen.interactive_share == 0.25
+    for bad in ("lots", "100%", "-5"):
+        with pytest.raises(ValueError, match="ANALYZER_INTERACTIVE_SHARE"):
+            Settings.from_env({"ANALYZER_INTERACTIVE_SHARE": bad})
+    with pytest.raises(ValueError, match="STOCKX_DAILY_BUDGET"):
+        Settings.from_env({"STOCKX_DAILY_BUDGET": "many"})

@@ -62,3 +62,11 @@ def test_the_worker_plans_by_product_within_the_background_share(make_day: MakeD
     assert planned is not None and planned.bound_s is not None
     assert len({product_key(w) for w in chosen}) == len(planned.products) <= 5
     assert plan_watches(watched, [None], NOW, 300) == (watched, None)
+
+
+def test_nearness_is_the_nearest_target_as_a_share_of_it() -> None:
+    from analyzer.services.watch_plan import nearness
+
+    rows = [{"id": 1, "ask_below": {"threshold": 100.0, "value": 102.0}, "sell_now_above": {"threshold": 50.0, "value": 40.0}},
+            {"id": 2, "ask_below": {"threshold": 100.0, "value": None}}]
+    assert nearness(rows) == {1: 0.02}  # the ask is 2% off; the payout 20% off; no reading for #2
