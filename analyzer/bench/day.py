@@ -26,6 +26,7 @@ from analyzer.net.session import token_rate
 from analyzer.net.shared_state import LocalState
 from analyzer.sandbox import prices
 from analyzer.services.schedule import Pair, ProductState, plan, promise_s
+from analyzer.services.watch_plan import tick_budget
 
 START = 1_790_000_000.0  # a fixed midnight-ish instant; the clock never reads the wall
 STEP_S = 900.0  # prices move every 15 minutes
@@ -35,7 +36,6 @@ DAY_S = 86_400.0
 # Interactive lookups per hour across the three replicas (a recorded weekday: quiet nights, an evening peak).
 PATTERN = (30, 20, 15, 12, 12, 20, 45, 90, 140, 170, 180, 190, 210, 200, 190, 180, 190, 220, 260, 280, 250, 190, 120, 60)
 CALLS_PER_LOOKUP = 2  # a search and the market data (the catalog answer is cached for a day)
-HEADROOM = 0.6  # the share of the key's bucket that must be full for refreshing by value
 OWNER_WEIGHTS = (0.55, 0.2, 0.12, 0.08, 0.05)
 
 
@@ -174,10 +174,7 @@ class Day:
             near = abs(seen[-1] * factor - target) / target if seen else None
             wanted.append(Pair(owner, str(product), near, self.world.positions[i]))
         # Spend at the background's own pace (twice it to catch up), never its whole burst at once.
-        steady = max(1, math.ceil(self.bg_per_s * TICK_S))
-        capacity = min(self.worker.background_left(), 2 * steady)
-        # Refreshing by value only while the day has room to spare: in a peak of lookups it keeps the promise only.
-        spare = steady if self.worker.headroom() > HEADROOM else 0
+        capacity, spare = tick_budget([self.worker], TICK_S)  # as the watch worker does
         planned = plan(wanted, {str(p): s for p, s in self.states.items()}, now, capacity, self.bound, TICK_S, spare)
         self.tally.deferred += planned.waiting
         for product in planned.products:

@@ -53,6 +53,15 @@ def nearness(rows: Sequence[Mapping[str, object]]) -> dict[int, float]:
     return out
 
 
+def tick_budget(days: Sequence[DayBudget], tick_s: float) -> tuple[int, int]:
+    """(capacity, by value) for one tick: the background's pace over the tick, twice it to catch up
+    with the promise; by value only while the key's bucket has room to spare (a peak of lookups
+    leaves the background only what the promise needs)."""
+    steady = max(1, math.ceil(min(d.background_calls_per_day for d in days) / 86_400 * tick_s))
+    capacity = min(min(d.background_left() for d in days), 2 * steady)
+    return capacity, steady if min(d.headroom() for d in days) > HEADROOM else 0
+
+
 def plan_watches(watched: Sequence[Watch], days: Sequence[DayBudget | None], now: float,
                  tick_s: float, near: Mapping[int, float] | None = None) -> tuple[list[Watch], Plan | None]:
     """The pairs to check now (every pair of each planned product) and the plan; (all, None) without a day.
@@ -66,9 +75,7 @@ def plan_watches(watched: Sequence[Watch], days: Sequence[DayBudget | None], now
         state = states.setdefault(product_key(w), ProductState(at))
         if state.refreshed_at is not None and (at is None or at < state.refreshed_at):
             state.refreshed_at = at  # the product is as old as its oldest pair
-    steady = max(1, math.ceil(min(d.background_calls_per_day for d in budgets) / 86_400 * tick_s))
-    capacity = min(min(d.background_left() for d in budgets), 2 * steady)
-    spare = steady if min(d.headroom() for d in budgets) > HEADROOM else 0
+    capacity, spare = tick_budget(budgets, tick_s)
     near = near or {}
     planned = plan([Pair(w.owner, product_key(w), near.get(w.id)) for w in watched], states, now, capacity,
                    promise(watched, budgets), tick_s, spare)
