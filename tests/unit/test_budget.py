@@ -102,3 +102,23 @@ def test_the_day_settings_read_from_the_environment() -> None:
             Settings.from_env({"ANALYZER_INTERACTIVE_SHARE": bad})
     with pytest.raises(ValueError, match="STOCKX_DAILY_BUDGET"):
         Settings.from_env({"STOCKX_DAILY_BUDGET": "many"})
+
+
+def test_a_slower_pace_after_a_429_keeps_the_day() -> None:
+    from analyzer.net.session import Pacing
+
+    limiter = make_limiter(Limits(1.0, 10), LocalState(), "stockx:key", daily=25_000)
+    bucket = limiter.bucket_factory.bucket  # type: ignore[attr-defined]
+    day = bucket.rates[1]
+    Pacing(limiter, Limits(1.0, 10)).slower(4.0)
+    assert len(bucket.rates) == 2 and bucket.rates[1] is day and bucket.rates[0].interval > 1000
+
+
+def test_without_redis_each_process_keeps_its_share_of_the_day() -> None:
+    from analyzer.net.budget import day_rate as day_of
+    from analyzer.net.session import token_rate
+
+    alone = LocalState(share=3).bucket("stockx:key", [token_rate(Limits(1.0, 10)), day_of(24_000)])
+    pace, day = alone.rates
+    assert day.limit * 86_400_000 / day.interval == pytest.approx(23_000 / 3)  # a third of the day's refill
+    assert pace.burst == 1 and day.burst == 1_000 // 3
