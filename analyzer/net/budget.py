@@ -163,7 +163,8 @@ class DayBudget:
     spend: SpendLog
     clock: Clock = time.time
     _pending: int = 0
-    """Calls this process admitted that have not reached the limiter yet (a lookup asks several at once)."""
+    """Calls this process admitted and not yet answered (a lookup asks several at once). One in flight has
+    spent its token too, so it counts twice until answered: near the day's end this errs on refusing."""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def _spent(self, what: str, wait_s: float) -> BudgetSpent:
