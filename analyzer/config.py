@@ -74,6 +74,10 @@ class Settings:
     breaker_reset_s: float = 60.0
     stockx_limits: Limits = field(default_factory=Limits)
     alias_limits: Limits = field(default_factory=Limits)
+    daily_budgets: dict[str, int | None] = field(default_factory=dict)
+    """Calls a key may make in 24 h, per market (STOCKX_DAILY_BUDGET...); a market not named takes its spec's."""
+    interactive_share: float = 0.30
+    """Share of each day kept for interactive lookups (ANALYZER_INTERACTIVE_SHARE); background work spends the rest."""
     fees: Fees = field(default_factory=Fees)
     currency: str = "USD"
     fx_rates: dict[str, float] = field(default_factory=dict)
@@ -117,6 +121,15 @@ class Settings:
         limits: Limits = getattr(self, spec(market).limits_setting)
         return limits
 
+    def daily_budget(self, market: str) -> int | None:
+        """The market's daily budget: the setting when given ('off': none), else the one its spec publishes."""
+        from analyzer.markets.registry import spec
+
+        if market in self.daily_budgets:
+            return self.daily_budgets[market]
+        published: int | None = getattr(spec(market), "daily_budget", None)  # a spec without the field publishes none
+        return published
+
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
@@ -146,7 +159,30 @@ class Settings:
                 raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
             return value
 
+        def daily() -> dict[str, int | None]:
+            from analyzer.markets.registry import NAMES
+
+            out: dict[str, int | None] = {}
+            for market in NAMES:
+                raw = text(f"{market.upper()}_DAILY_BUDGET")
+                if raw is not None:
+                    out[market] = None if raw.lower() in ("off", "none", "0") else max(24, int(number(f"{market.upper()}_DAILY_BUDGET", 0)))
+            return out
+
+        def share() -> float:
+            raw = (text("ANALYZER_INTERACTIVE_SHARE") or "30%").rstrip("%")
+            try:
+                value = float(raw)
+            except ValueError as exc:
+                raise ValueError(f"ANALYZER_INTERACTIVE_SHARE must read like 30% or 0.3, not {raw!r}") from exc
+            value = value / 100 if value > 1 else value
+            if not 0 <= value < 1:
+                raise ValueError(f"ANALYZER_INTERACTIVE_SHARE must be at least 0% and below 100%, not {raw!r}")
+            return value
+
         return cls(
+            daily_budgets=daily(),
+            interactive_share=share(),
             currency=choice("ANALYZER_CURRENCY", CURRENCIES, "USD", upper=True),
             fx_rates=parse_fx_rates(text("ANALYZER_FX_RATES") or ""),
             fx_url=text("ANALYZER_FX_URL", ECB_DAILY_URL),

@@ -306,6 +306,10 @@ def run_cli(shoes: object = None, latency_ms: object = None, rounds: object = 5,
         from analyzer.bench.pages import run_cli as pages_cli
 
         return pages_cli(rounds=rounds, as_json=as_json, **pages)
+    if str(workload).strip().lower() == "day":  # one key's day on an injected clock: analyzer.bench.day
+        from analyzer.bench.day import run_cli as day_cli
+
+        return day_cli(as_json=as_json)
     from rich.console import Console
     from rich.progress import Progress as Bar
 

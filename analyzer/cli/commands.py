@@ -50,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="sequential vs parallel vs cached, against the lower bound")
     # Read as text and checked by analyzer.bench.lookups.validate: a bad value is one line and exit 2.
-    bench.add_argument("--workload", default="standard", help="standard | replicas (needs REDIS_URL) | same-shoe | pages (Chromium)")
+    bench.add_argument("--workload", default="standard",
+                       help="standard | replicas (needs REDIS_URL) | same-shoe | pages (Chromium) | day (one key's day, injected clock)")
     bench.add_argument("--shoes", help="shoes (standard, 12), per replica (replicas, 8), concurrent lookups (same-shoe, 8)")
     bench.add_argument("--latency-ms", help="sandbox latency per call (250; 150 for replicas and same-shoe)")
     bench.add_argument("--rounds", default="5")
@@ -240,10 +241,16 @@ def _metrics(args: argparse.Namespace, settings: Settings, owner: str) -> int:
         store.clear(owner=owner)
         print(f"metrics cleared: the lookups of {'the local owner' if owner == LOCAL else owner}")
         return EXIT_OK
-    summary = store.summary()
+    from analyzer.net.http import days
+
+    summary = {**store.summary(), "day": days(settings)}  # "day": each market's daily budget on its key (added)
     if args.json:
         print(json.dumps(summary, indent=2))
         return EXIT_OK
+    for market, day in summary["day"].items():
+        spent = ", ".join(f"{p} {n:,}" for p, n in day["by_purpose"].items() if n)
+        print(f"day {market:<14} {day['spent']:,} of {day['daily_budget']:,} spent in 24 h ({spent or 'none'}); "
+              f"{day['left']:,} left; {day['available_now']:,} callable now; whole again {day['resets_at']}")
     for scope, figures in [("all", summary), *[(f"market {k}", v) for k, v in summary["by_market"].items()],
                            *[(f"mode {k}", v) for k, v in summary["by_mode"].items()]]:
         shown = {k: v for k, v in figures.items() if not isinstance(v, dict)}

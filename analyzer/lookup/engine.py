@@ -7,6 +7,7 @@ worker threads; UIs drain them on their own thread.
 
 from __future__ import annotations
 
+import contextvars
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -67,7 +68,7 @@ def fan_out(pool: ThreadPoolExecutor) -> Callable[[Sequence[Call]], list[Any]]:
     def gather(calls: Sequence[Call]) -> list[Any]:
         if not calls:
             return []
-        futures = [pool.submit(call.run) for call in calls[:-1]]
+        futures = [pool.submit(contextvars.copy_context().run, call.run) for call in calls[:-1]]  # the purpose spends
         errors: list[BaseException] = []
         try:
             last = calls[-1].run()
@@ -186,7 +187,7 @@ class Analyzer:
             rates = fx.rates(self.settings) if prefetch else None
         else:
             with ThreadPoolExecutor(max_workers=2 * len(self.markets) + 3, thread_name_prefix="market") as pool:
-                pending = pool.submit(fx.rates, self.settings) if prefetch else None
+                pending = pool.submit(contextvars.copy_context().run, fx.rates, self.settings) if prefetch else None
                 quotes = self._quote(text, number, fan_out(pool), progress, started)
                 rates = pending.result() if pending is not None else None
         rates = self.rates_for(quotes, rates)

@@ -57,6 +57,8 @@ class MarketSpec:
     """Whether the user picks the market's region and listing choice (analyzer.domain.books)."""
     last_sale_note: str = "no sale reported"
     """What a missing last sale means on this market."""
+    daily_budget: int | None = None
+    """Calls a key may make in 24 hours, as published (None: none published)."""
 
 
 def amount(value: Decimal, currency: str) -> float:

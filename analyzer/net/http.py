@@ -35,6 +35,7 @@ from analyzer.domain.errors import (
 )
 from analyzer.domain.models import CallStats
 from analyzer.markets import registry
+from analyzer.net.budget import DayBudget, current_purpose, day_budget, day_rate
 from analyzer.net.flight import flight_key, share
 from analyzer.net.session import (
     MAX_RETRY_AFTER_S,
@@ -42,6 +43,7 @@ from analyzer.net.session import (
     backoff_s,
     build_session,
     parse_retry_after,
+    token_rate,
 )
 from analyzer.net.shared_state import HoldOff, SharedState, StateSwitch, key_id, switch_for
 
@@ -99,6 +101,7 @@ class Wiring:
     pacing: Pacing
     breaker: pybreaker.CircuitBreaker
     hold_off: HoldOff
+    day: DayBudget | None = None
 
 
 Wire = Callable[[int, SharedState], Wiring]
@@ -278,6 +281,11 @@ class MarketHttp:
             w.hold_off.extend(retry_after)
         w.pacing.slower(retry_after)
 
+    def day(self) -> dict[str, Any] | None:
+        """The key's day (spent, left, by purpose, when whole again), or None without a daily budget."""
+        day = self.wiring().day
+        return day.summary() if day is not None else None
+
     def _attempt(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
         if w.breaker.current_state == pybreaker.STATE_OPEN and self.breaker_wait_s(w) > 0:
             raise self._unavailable(w)
@@ -286,10 +294,15 @@ class MarketHttp:
             self.sleep(min(pause, MAX_RETRY_AFTER_S))
         # pybreaker holds its lock for the whole of breaker.call(), which would make one market's
         # calls one at a time. So the call is made outside, and only its outcome goes through it.
+        if w.day is not None:
+            w.day.admit(current_purpose())  # fails fast when the day cannot pay: never a 429 storm
         try:
             outcome: Any = self._fetch(w, url, params, stats, valid)
         except MarketError as exc:
             outcome = exc
+        finally:
+            if w.day is not None:
+                w.day.settle()
         try:
             return w.breaker.call(_replay, outcome)
         except pybreaker.CircuitBreakerError as exc:
@@ -304,7 +317,10 @@ class MarketHttp:
         except requests.RequestException as exc:
             stats.count(calls=1)
             raise Unavailable(f"{self.label} dropped the connection") from exc
-        stats.count(**({"cache_hits": 1} if getattr(response, "from_cache", False) else {"calls": 1}))
+        from_cache = getattr(response, "from_cache", False)
+        stats.count(**({"cache_hits": 1} if from_cache else {"calls": 1}))
+        if w.day is not None and not from_cache:
+            w.day.record(current_purpose())
         return response
 
     def _fetch(self, w: Wiring, url: str, params: dict[str, Any], stats: CallStats, valid: Callable[[Any], bool]) -> Answer:
@@ -361,12 +377,32 @@ def budget_name(settings: Settings, name: str) -> str:
 def market_http(settings: Settings, *, name: str, label: str, base_url: str, auth: Auth, volatile_urls: Sequence[str]) -> MarketHttp:
     budget = budget_name(settings, name)
     limits = settings.limits(name)
+    daily = settings.daily_budget(name)
 
     def wire(generation: int, state: SharedState) -> Wiring:
-        session = build_session(settings, limits, volatile_urls, state, budget)
-        return Wiring(generation, state, session, Pacing(session.limiter, limits),  # type: ignore[attr-defined]
-                      make_breaker(settings, name, state.breaker_storage(budget)), state.hold_off(budget))
+        session = build_session(settings, limits, volatile_urls, state, budget, daily)
+        limiter = session.limiter  # type: ignore[attr-defined]
+        return Wiring(generation, state, session, Pacing(limiter, limits),
+                      make_breaker(settings, name, state.breaker_storage(budget)), state.hold_off(budget),
+                      day_budget(state, budget, label, daily, settings.interactive_share, limiter.bucket_factory.bucket))
 
     return MarketHttp(name=name, label=label, base_url=base_url, auth=auth, timeout_s=settings.http_timeout_s,
                       max_retries=settings.max_retries, budget=budget,
                       switch=switch_for(settings.redis_url), wire=wire)
+
+
+def days(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Each market's day on its key (the markets with a daily budget): spent, left, by purpose, when it is
+    whole again. With REDIS_URL it is every replica's day; without, this process's own."""
+    _, state = switch_for(settings.redis_url).current()
+    out: dict[str, dict[str, Any]] = {}
+    for market in registry.MARKETS:
+        daily = settings.daily_budget(market.name)
+        if not daily:
+            continue
+        budget = budget_name(settings, market.name)
+        bucket = state.bucket(budget, [token_rate(settings.limits(market.name)), day_rate(daily)])
+        day = day_budget(state, budget, market.label, daily, settings.interactive_share, bucket)
+        if day is not None:
+            out[market.name] = {**day.summary(), "shared": state.kind == "redis"}
+    return out

@@ -19,6 +19,7 @@ from requests_cache import CacheMixin, create_key
 from requests_ratelimiter import LimiterMixin
 
 from analyzer.config import Limits, Settings
+from analyzer.net.budget import day_rate
 from analyzer.net.shared_state import LocalState, SharedState
 
 SECRET_HEADERS = ("Authorization", "x-api-key")
@@ -43,9 +44,11 @@ def token_rate(limits: Limits) -> Rate:
     return Rate(1, max(1, round(1000 / limits.rate_per_sec)), burst=max(1, limits.burst - 1))
 
 
-def make_limiter(limits: Limits, state: SharedState | None = None, budget: str = "local") -> Limiter:
-    """With Redis state the bucket is the API key's, shared by every process that holds the key."""
-    return Limiter((state or LocalState()).bucket(budget, token_rate(limits)), buffer_ms=10)
+def make_limiter(limits: Limits, state: SharedState | None = None, budget: str = "local", daily: int | None = None) -> Limiter:
+    """With Redis state the bucket is the API key's, shared by every process that holds the key. With a
+    daily budget the day is the bucket's second rate (`analyzer.net.budget.day_rate`)."""
+    rates = [token_rate(limits)] + ([day_rate(daily)] if daily else [])
+    return Limiter((state or LocalState()).bucket(budget, rates), buffer_ms=10)
 
 
 class Pacing:
@@ -74,7 +77,8 @@ class Pacing:
             return
         self.rate = rate
         burst = self.configured.burst if rate >= self.configured.rate_per_sec else 1
-        self._bucket.rates = [token_rate(Limits(rate, burst))]
+        # The pace is the bucket's first rate; the day (when there is one) stays as it is.
+        self._bucket.rates = [token_rate(Limits(rate, burst)), *self._bucket.rates[1:]]
 
 
 def _is_json(response: requests.Response) -> bool:
@@ -110,9 +114,9 @@ def sandbox_cache_key(origins: Sequence[str]) -> Callable[..., str]:
 
 
 def build_session(settings: Settings, limits: Limits, volatile_urls: Sequence[str],
-                  state: SharedState | None = None, budget: str = "local") -> requests.Session:
+                  state: SharedState | None = None, budget: str = "local", daily: int | None = None) -> requests.Session:
     state = state or LocalState()
-    limiter = make_limiter(limits, state, budget)
+    limiter = make_limiter(limits, state, budget, daily)
     common: dict[str, Any] = {"limiter": limiter, "per_host": False, "limit_statuses": ()}
     if not settings.use_cache:
         return LimitedSession(**common)

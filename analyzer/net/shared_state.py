@@ -27,11 +27,13 @@ from urllib.parse import urlsplit
 
 import pybreaker
 import redis
-from pyrate_limiter import Rate, StateBucket, TokenBucket
+from pyrate_limiter import AbstractClock, Rate, StateBucket, TokenBucket
 from pyrate_limiter.buckets import RedisStateStore
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 from requests_cache import BaseCache, RedisCache, SQLiteCache
+
+from analyzer.net.budget import LocalSpend, RedisSpend, SpendLog
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +77,9 @@ class SharedState(Protocol):
 
     def cache(self, data_dir: Path, volatile_urls: Sequence[str]) -> tuple[BaseCache, set[str]]: ...
 
-    def bucket(self, budget: str, rate: Rate) -> StateBucket: ...
+    def bucket(self, budget: str, rates: Sequence[Rate], clock: AbstractClock | None = None) -> StateBucket: ...
+
+    def spend_log(self, budget: str) -> SpendLog: ...
 
     def breaker_storage(self, budget: str) -> pybreaker.CircuitBreakerStorage: ...
 
@@ -114,6 +118,8 @@ class LocalState:
 
     def __init__(self, share: int = 1) -> None:
         self.share = max(1, share)
+        self._spend: dict[str, LocalSpend] = {}
+        self._spend_lock = threading.Lock()
 
     def cache(self, data_dir: Path, volatile_urls: Sequence[str]) -> tuple[BaseCache, set[str]]:
         """One backend (one SQLite connection) per cache file per process, shared by every market:
@@ -129,10 +135,15 @@ class LocalState:
             patterns.update(volatile_urls)
             return backend, set(patterns)
 
-    def bucket(self, budget: str, rate: Rate) -> StateBucket:
-        if self.share > 1:  # uncoordinated: no bursts (every process's bucket starts full), a share of the pace
-            rate = Rate(rate.limit, rate.interval * self.share, burst=1)
-        return StateBucket([rate], algorithm=TokenBucket())
+    def bucket(self, budget: str, rates: Sequence[Rate], clock: AbstractClock | None = None) -> StateBucket:
+        if self.share > 1:  # uncoordinated: no bursts (every process's bucket starts full), a share of the pace and the day
+            rates = [Rate(r.limit, r.interval * self.share, burst=max(1, r.burst // self.share) if i else 1)
+                     for i, r in enumerate(sorted(rates, key=lambda r: r.interval))]
+        return StateBucket(list(rates), algorithm=TokenBucket(), clock=clock)
+
+    def spend_log(self, budget: str) -> SpendLog:
+        with self._spend_lock:
+            return self._spend.setdefault(budget, LocalSpend())
 
     def breaker_storage(self, budget: str) -> pybreaker.CircuitBreakerStorage:
         return pybreaker.CircuitMemoryStorage(pybreaker.STATE_CLOSED)
@@ -212,8 +223,12 @@ class RedisState:
             self._patterns.update(volatile_urls)
             return self._cache, set(self._patterns)
 
-    def bucket(self, budget: str, rate: Rate) -> StateBucket:
-        return StateBucket([rate], algorithm=TokenBucket(), store=RedisStateStore(self.client, f"{self.prefix}:bucket:{budget}"))
+    def bucket(self, budget: str, rates: Sequence[Rate], clock: AbstractClock | None = None) -> StateBucket:
+        return StateBucket(list(rates), algorithm=TokenBucket(), store=RedisStateStore(self.client, f"{self.prefix}:bucket:{budget}"),
+                           clock=clock)
+
+    def spend_log(self, budget: str) -> SpendLog:
+        return RedisSpend(self.client, f"{self.prefix}:spend:{budget}")
 
     def breaker_storage(self, budget: str) -> pybreaker.CircuitBreakerStorage:
         return pybreaker.CircuitRedisStorage(pybreaker.STATE_CLOSED, self.client, namespace=f"{self.prefix}:breaker:{budget}")

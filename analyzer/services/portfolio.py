@@ -7,6 +7,7 @@ rest through the Analyzer (its limiter paces the markets).
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from analyzer.domain.money import convert as convert_exact
 from analyzer.domain.pricing import payout_exact
 from analyzer.domain.times import parse_time
 from analyzer.domain.validation import InvalidInput
+from analyzer.net.budget import spending
 from analyzer.services.watch import books_read_by, price_quotes, resolved_of, stored_quotes
 from analyzer.store import Store, positions_repo
 from analyzer.store.history import label_of
@@ -210,8 +212,9 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
 
     total = max(1, len(groups))
     workers = max(1, min(len(groups), int(settings.max_workers)))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portfolio") as pool:
-        futures = {pool.submit(one, pair): pair for pair in groups.values()}
+    # A portfolio refresh is background work: it spends the day's background share, never the lookups' reserve.
+    with spending("portfolio"), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portfolio") as pool:
+        futures = {pool.submit(contextvars.copy_context().run, one, pair): pair for pair in groups.values()}
         for done, future in enumerate(as_completed(futures), start=1):
             pair = futures[future]
             try:

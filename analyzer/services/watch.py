@@ -8,8 +8,10 @@ repeats nothing.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -22,6 +24,8 @@ from analyzer.domain.models import ProgressEvent, Quote
 from analyzer.domain.money import convert, dec, rounded
 from analyzer.domain.owners import defaults_from
 from analyzer.domain.pricing import recommend
+from analyzer.net.budget import DayBudget, spending
+from analyzer.services.watch_plan import nearness, plan_watches, promise
 from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import Snapshot, latest_snapshots
@@ -70,9 +74,14 @@ class RunReport:
     from_store: int = 0
     delivered: int = 0
     undelivered: int = 0
+    deferred: int = 0
+    """Pairs the day's plan left for a later run (their product was refreshed recently enough)."""
+    promise_s: float | None = None
+    """The longest a watched pair waits under the day's plan; None without a daily budget."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"checked": self.checked, "alerts": [a.to_dict() for a in self.alerts], "errors": self.errors}
+        return {"checked": self.checked, "alerts": [a.to_dict() for a in self.alerts], "errors": self.errors,
+                "deferred": self.deferred, "promised_staleness_s": None if self.promise_s is None else round(self.promise_s)}
 
 
 def _ask_shown(quote: Quote, pricing: Recommendation, currency: str) -> tuple[float | None, str]:
@@ -226,8 +235,9 @@ class WatchRunner:
     owner's watches (the page), or every owner's (`owner=None`, the worker); each watch is judged at
     its owner's saved fees, currency and Alias book, whoever runs it."""
 
-    def __init__(self, analyzer: Any, store: Store | None = None, owner: str | None = None) -> None:
+    def __init__(self, analyzer: Any, store: Store | None = None, owner: str | None = None, tick_s: float = 300.0) -> None:
         self.analyzer = analyzer
+        self.tick_s = tick_s  # how often the runs come: the plan keeps every product's promise until the next
         self.settings = analyzer.settings
         self.store = store or Store.open(self.settings)
         self.owner = owner
@@ -256,9 +266,17 @@ class WatchRunner:
         with self.store.read() as conn:
             watched = watch_repo.list_watches(conn, owner=self.owner)
         report = RunReport()
+        if not force:  # the day's plan: by product, within the background share; every pair without a daily budget
+            days = days_of(self.analyzer)
+            near = ({k: v for o in {w.owner for w in watched} for k, v in nearness(overview(self.analyzer, self.store, o)).items()}
+                    if any(days) else None)
+            planned, schedule = plan_watches(watched, days, time.time(), self.tick_s, near)
+            if schedule is not None:
+                report.deferred, report.promise_s = len(watched) - len(planned), schedule.bound_s
+            watched = planned
         workers = max(1, min(len(watched), int(self.settings.max_workers)))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="watch") as pool:
-            futures = {pool.submit(self.check, w, force): w for w in watched}
+        with spending("watch"), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="watch") as pool:
+            futures = {pool.submit(contextvars.copy_context().run, self.check, w, force): w for w in watched}
             for done, future in enumerate(as_completed(futures), start=1):
                 watch = futures[future]
                 try:
@@ -278,6 +296,20 @@ class WatchRunner:
         if deliver is not None:
             report.delivered, report.undelivered = deliver(self.store)
         return report
+
+
+def days_of(analyzer: Any) -> list[DayBudget | None]:
+    """Each market's day on its key (None where it has no daily budget)."""
+    return [m.http.wiring().day for m in analyzer.markets]
+
+
+def promised_age_s(analyzer: Any, store: Store) -> float | None:
+    """The longest any watched pair waits under the worker's plan (every owner's pairs share the
+    background budget); None without a daily budget. Only a number leaves here, no one's pairs."""
+    with store.read() as conn:
+        everyone = watch_repo.list_watches(conn, owner=None)
+    budgets = [d for d in days_of(analyzer) if d is not None]
+    return promise(everyone, budgets) if everyone and budgets else None
 
 
 def overview(analyzer: Any, store: Store, owner: str) -> list[dict[str, Any]]:

@@ -33,7 +33,8 @@ def run_worker(args: argparse.Namespace, settings: Settings, owner: str) -> int:
         while True:
             try:
                 if runner is None:
-                    runner = WatchRunner(opened.analyzer, Store.open(settings), owner=owner if getattr(args, "user", None) else None)
+                    runner = WatchRunner(opened.analyzer, Store.open(settings), owner=owner if getattr(args, "user", None) else None,
+                                         tick_s=float(args.every or 300))
                 report = runner.run_once(force=args.force, deliver=deliver)
             except Exception as exc:
                 if not args.every or args.once:
@@ -59,7 +60,9 @@ def run_worker(args: argparse.Namespace, settings: Settings, owner: str) -> int:
                 print(f"checked {report.checked} pairs ({report.from_store} from fresh snapshots), "
                       f"{len(report.alerts)} alerts, {len(report.errors)} errors"
                       + (f", {report.undelivered} alerts wait for the webhook"
-                         if report.undelivered and settings.alert_webhook else ""), flush=True)
+                         if report.undelivered and settings.alert_webhook else "")
+                      + (f"; {report.deferred} pairs wait their turn (every pair at most {report.promise_s / 60:.0f} min old)"
+                         if report.promise_s is not None else ""), flush=True)
             if not args.every or args.once:
                 return EXIT_OK
             time.sleep(args.every)

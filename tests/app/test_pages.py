@@ -218,6 +218,10 @@ def test_performance_page_after_lookups(app: AppTest) -> None:
     assert not [c for f in app.dataframe for c in f.value.columns if "_" in str(c)], "column names are for people"
     assert "None" not in " ".join(str(v) for f in app.dataframe for v in f.value.astype(str).to_numpy().ravel())
     assert any("(UTC)" in str(c) or "time" in str(c).lower() for f in app.dataframe for c in f.value.columns)
+    day = next(f.value for f in app.dataframe if "Spent (24 h)" in f.value.columns)  # the key's day, by purpose
+    stockx = day[day["Market"] == "StockX"].iloc[0]
+    assert stockx["Lookup"] >= 1 and stockx["Watch"] == 0 and stockx["Budget"] == 25_000
+    assert stockx["Spent (24 h)"] + stockx["Left"] == 25_000
     app.button(key="clear_metrics").click().run()
     assert kpis["Lookups"] == "3" and any("nobody else's go" in w.value for w in app.warning)  # it asks first
     app.button(key="clear_metrics_yes").click().run()

@@ -22,7 +22,7 @@ def test_an_outage_leaves_each_process_its_share_of_the_rate(own_redis, prefix: 
         assert wait_for(lambda: all(r.status == "redis-down" for r in replicas))  # each next heartbeat finds Redis gone
     _, state = first.current()
     assert isinstance(state, LocalState) and state.share == 3
-    rate = state.bucket("stockx:key", Rate(1, 1000, burst=9)).rates[0]
+    rate = state.bucket("stockx:key", [Rate(1, 1000, burst=9)]).rates[0]
     assert (rate.limit, rate.interval, rate.burst) == (1, 3000, 1)  # a third of 1/s, no burst while uncoordinated
     assert sum("1/3 of the key's rate" in r.getMessage() for r in caplog.records) == len(replicas)  # once each
 
@@ -35,5 +35,5 @@ def wait_for(condition, seconds: float = 3 * HEARTBEAT_S) -> bool:
 
 
 def test_a_lone_process_keeps_the_whole_rate() -> None:
-    rate = LocalState().bucket("stockx:key", Rate(1, 1000, burst=9)).rates[0]
+    rate = LocalState().bucket("stockx:key", [Rate(1, 1000, burst=9)]).rates[0]
     assert (rate.limit, rate.interval, rate.burst) == (1, 1000, 9)

@@ -44,6 +44,8 @@ def test_watchlist_add_refresh_alert_remove(page: Callable[[str], AppTest]) -> N
     table = at.dataframe[0].value
     assert table["Now vs target"][0].startswith("✓ sell now $") and table["Checked (UTC)"][0] != "never"
     assert table["Now vs target"][0].endswith("> $50.00")  # the value now and the target, with their currency
+    assert table["Age"][0] in ("0 min", "1 min")  # each pair's age, and the worker's promise under the day
+    assert any(c.value.startswith("Prices here are at most ") and " min old" in c.value for c in at.caption)
     alerts = at.dataframe[1].value
     assert len(alerts) == 1 and "no webhook" in alerts["Delivery"][0]
 

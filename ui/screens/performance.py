@@ -161,6 +161,27 @@ if controls.confirm("Clear figures", "clear_metrics", "Delete the record of your
     st.rerun()
 
 st.divider()
+st.subheader("The key's day")
+day_rows = []
+for market in controls.opened().analyzer.markets:
+    day = market.http.day()  # None: the market has no daily budget
+    if day is not None:
+        day_rows.append({"Market": market.label, "Spent (24 h)": day["spent"], "Left": day["left"],
+                         "Callable now": day["available_now"],
+                         **{purpose.capitalize(): n for purpose, n in day["by_purpose"].items()},
+                         f"Whole again ({zone_name})": local(pd.Timestamp(day["resets_at"]).timestamp()),
+                         "Budget": day["daily_budget"]})
+if day_rows:
+    st.dataframe(pd.DataFrame(day_rows), hide_index=True, width="stretch", key="day_table")
+    st.caption(f"Each market's calls on this API key over the last 24 hours, by what spent them. "
+               f"{round(100 * controls.settings().interactive_share)}% of each day is kept for lookups; the watch worker, "
+               "portfolio refreshes and listings spend the rest. A call the day cannot pay for fails at once with the time of "
+               "the next one. " + ("Every replica spends this one day (Redis)." if controls.settings().redis_url
+                                   else "This is this process's own count (no REDIS_URL)."))
+else:
+    st.caption("No market here has a daily budget (STOCKX_DAILY_BUDGET, ALIAS_DAILY_BUDGET).")
+
+st.divider()
 st.subheader("Benchmark")
 st.caption("Lookups one after another, in parallel and from the cache, side by side on a sandbox of its own with a fixed "
            "delay per call and the published rate limits, against the fastest possible. It never touches your figures or cache.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -12,7 +13,7 @@ from analyzer.domain.owners import check_webhook, masked
 from analyzer.domain.validation import InvalidInput, clean_query, parse_size
 from analyzer.markets.registry import LABELS
 from analyzer.services.alerts import alert_log, deliver_pending, message, owner_webhooks
-from analyzer.services.watch import RunReport, WatchRunner, overview
+from analyzer.services.watch import RunReport, WatchRunner, overview, promised_age_s
 from analyzer.store import watch_repo
 from ui import controls
 from ui.views import money
@@ -84,6 +85,14 @@ def when(iso: str | None) -> str:
     return "never" if not iso else iso[:16].replace("T", " ")
 
 
+def age(iso: str | None) -> str:
+    """How old the pair's prices are: "12 min", "3 h 5 min"; "never checked"."""
+    if not iso:
+        return "never checked"
+    minutes = max(0, int((datetime.now(UTC) - datetime.fromisoformat(iso)).total_seconds() // 60))
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
 def targets_text(row: dict[str, Any]) -> str:
     """Each target as "✓ sell now 77.75 (Alias) > 50": the value now against the target, met marked."""
     parts = []
@@ -103,11 +112,15 @@ if rows:
     table = pd.DataFrame([{  # what decides first: a phone shows the first columns only
         "Pair": f"{r['query']} {r['size_label']}", "Now vs target": targets_text(r),
         "Problem": r["problem"] or "", "Market": MARKET_NAMES.get(r["market"], r["market"]),
-        "Checked (UTC)": when(r["checked_at"]), "#": r["id"],
+        "Age": age(r["checked_at"]), "Checked (UTC)": when(r["checked_at"]), "#": r["id"],
     } for r in rows])
     st.dataframe(table, hide_index=True, key="watch_table")
     st.caption("Payouts are net of fees at the sidebar's settings, from the newest stored quotes; ✓ marks a target met now; "
                "— means no market gave that price at the last check.")
+    promised = promised_age_s(controls.analyzer(), store)
+    if promised is not None:  # the watch worker's promise under the markets' daily budgets
+        st.caption(f"Prices here are at most {max(1, round(promised / 60))} min old: the watch worker refreshes them by product "
+                   "within each market's daily budget, the pairs nearest their targets most often.")
     remove_col, remove_btn = st.columns([2, 1], vertical_alignment="bottom")
     remove_col.selectbox("Stop watching", [r["id"] for r in rows], key="watch_remove_id",
                          format_func=lambda i: next(f"#{r['id']} {r['query']} {r['size_label']}" for r in rows if r["id"] == i))
