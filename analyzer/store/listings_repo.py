@@ -175,3 +175,9 @@ def price_changes_since(conn: Connection, listing_id: int, since: str) -> int:
         listing_log.c.listing_id == listing_id, listing_log.c.action == "update", listing_log.c.outcome == "done",
         listing_log.c.at >= since)
     return int(conn.execute(query).scalar_one())
+
+
+def owners_with_listings(conn: Connection) -> list[str]:
+    """Every owner with a live listing: the repricing worker's round."""
+    query = select(listings.c.owner).where(listings.c.status.in_(LIVE)).distinct().order_by(listings.c.owner)
+    return [r.owner for r in conn.execute(query)]
