@@ -28,7 +28,8 @@ class RepriceReport:
         for p in self.plans:
             v = self.views[p.listing_id]
             rows.append({**p.to_dict(), "market": v.listing.market, "query": v.listing.query, "size": v.listing.size,
-                         "currency": v.listing.currency, "rule": self.rules[p.listing_id].describe(), "changes": p.changes,
+                         "size_label": v.listing.size_label, "currency": v.listing.currency,
+                         "rule": self.rules[p.listing_id].describe(), "changes": p.changes,
                          "lowest_ask": None if v.lowest_ask is None else float(v.lowest_ask)})
         return rows
 

@@ -72,7 +72,7 @@ else:
         if rule is not None:
             preview = plan_reprice(svc, owner, rule)
             st.dataframe(pd.DataFrame([{
-                "Pair": f"{r['query']} {r['size']:g}", "Now": money(r["old"], r["currency"]),
+                "Pair": f"{r['query']} {r['size_label'] or format(r['size'], 'g')}", "Now": money(r["old"], r["currency"]),
                 "New": money(r["new"], r["currency"]) if r["changes"] else "=",
                 "Payout": money(r["payout"], r["currency"]), "Floor": money(r["floor"], r["currency"]), "Why": r["why"],
             } for r in preview.rows()]), hide_index=True, key="reprice_preview")
