@@ -70,8 +70,16 @@ from analyzer.domain.owners import LOCAL
 from analyzer.sandbox.server import sandbox_settings
 from analyzer.sandbox import SandboxConfig
 from analyzer.services.listings import ListingsService
+from analyzer.services.listings import CreatePreview
+from analyzer.sandbox import prices
 from analyzer.store import Store
-from tests.selling.conftest import stockx_intents
+from decimal import Decimal
+
+def stockx_intents(n, first_amount=200):  # as tests/selling/conftest.py makes them
+    pairs = [(shoe, size) for shoe in prices._in("stockx") for size in shoe.sizes][:n]
+    return [CreatePreview("stockx", shoe.style_ids[0], shoe.stockx_title, shoe.stockx_id, prices.variant_id(shoe.stockx_id, size),
+                          size, None, "stockx:global:any:new", Decimal(first_amount + i), "USD", None, None, None, None, None,
+                          None, None) for i, (shoe, size) in enumerate(pairs)]
 
 fast = SandboxConfig(stockx_rate_per_sec=1000, stockx_burst=1000, alias_rate_per_sec=1000, alias_burst=1000)
 settings = sandbox_settings(Settings.from_env(), sys.argv[1], fast).with_(selling=True, use_cache=False, http_timeout_s=30)
