@@ -136,9 +136,10 @@ def _dispatch(action: str, service: ListingsService, args: argparse.Namespace, o
     return EXIT_OK
 
 
-def _print(data: Any, as_json: bool, lines: Any) -> None:
+def _print(data: Any, as_json: bool, lines: Any, one_line: bool = False) -> None:
+    """JSON (one line a round for the worker) or the readable lines."""
     if as_json:
-        print(json.dumps(data, indent=2, default=str))
+        print(json.dumps(data, indent=None if one_line else 2, default=str), flush=True)
         return
     for line in lines(data):
         print(line)
@@ -217,7 +218,7 @@ def _worker(service: ListingsService, args: argparse.Namespace, owner: str, rule
                     if args.apply and write_refusal(service.settings, who):
                         continue
                     report = reprice(service, who, apply=args.apply, rule=rule, who="worker")
-                    _print(report.to_dict(), args.json, _reprice_lines)
+                    _print(report.to_dict(), args.json, _reprice_lines, one_line=True)
                 failures = 0
             except (MarketError, OSError) as exc:
                 pause = WORKER_PAUSES_S[min(failures, len(WORKER_PAUSES_S) - 1)]

@@ -49,3 +49,31 @@ def test_bad_input_is_one_line_and_no_call(cli_env, capsys) -> None:
     assert capsys.readouterr().err.strip().count("\n") == 0
     assert main(["listings", "reprice", "--target", "fixed"]) == 2
     assert cli_env.counters.requests == calls
+
+
+def test_the_worker_reprices_every_n_seconds_as_worker(cli_env, capsys, tmp_path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    made = _json(capsys, "listings", "create", "DD1391-100", "--size", "10", "--market", "stockx", "--price", "120", "--apply", "--json")
+    assert made["outcome"]["status"] == "done"
+    root = Path(__file__).resolve().parents[2]
+    worker = subprocess.Popen([sys.executable, "-m", "analyzer", "listings", "reprice", "--apply", "--every", "0.5",
+                               "--target", "fixed", "--fixed", "150", "--min-payout", "10", "--json"],
+                              cwd=root, env={**os.environ}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and [x.amount for x in cli_env.selling.listings.values()] != [150]:
+        time.sleep(0.1)
+    time.sleep(1.2)  # another round or two: nothing more to change
+    worker.send_signal(signal.SIGINT)
+    out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err
+    assert [x.amount for x in cli_env.selling.listings.values()] == [150]
+    rounds = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    assert len(rounds) >= 2 and rounds[0]["outcomes"][0]["status"] == "done" and not rounds[-1]["outcomes"]
+    log = _json(capsys, "listings", "log", "--json")
+    assert [(c["action"], c["who"]) for c in log] == [("update", "worker"), ("create", "local")]
