@@ -117,7 +117,7 @@ class StockXSelling:
             by_variant.setdefault(str((item.get("listingInput") or {}).get("variantId")), []).append(item)
         results = []
         for variant, _, _ in items:
-            item = (by_variant.get(variant) or [{}]).pop(0) if by_variant.get(variant) else {}
+            item = by_variant[variant].pop(0) if by_variant.get(variant) else {}
             status = {"COMPLETED": "done", "FAILED": "failed"}.get(str(item.get("status")), "pending")
             results.append(WriteResult(status, item.get("listingId"), batch.get("batchId"), item.get("error")))
         return results

@@ -11,7 +11,7 @@ a time-out or a 5xx: a write is never sent twice by a retry.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -60,6 +60,20 @@ class Writer:
     def delete(self, listing: Listing, rule: str | None = "manual") -> Outcome:
         op_id = self._open(listing, "delete", None, rule)
         return self._send(listing, op_id, "delete", None, rule)
+
+    def create_batch(self, rows: Sequence[Listing]) -> list[Outcome]:
+        """Up to 100 listings of one market in one batch (StockX): every write recorded before the batch
+        goes out; a lost answer leaves them all to the next run's reconcile."""
+        ops = [self._open(row, "create", row.amount, "manual") for row in rows]
+        client = self.clients[rows[0].market]
+        try:
+            results = client.create_batch([(row.variant_id, row.amount, row.currency) for row in rows])  # type: ignore[attr-defined]
+        except WriteUnknown as exc:
+            return [self._unknown(row, op, "create", row.amount, "manual", exc.message) for row, op in zip(rows, ops, strict=True)]
+        except (MarketError, InvalidInput) as exc:
+            results = [WriteResult("failed", error=str(exc))] * len(rows)
+        return [self._close(row, op, "create", row.amount, "manual", WriteResult(r.status, r.listing_id, None, r.error))
+                for row, op, r in zip(rows, ops, results, strict=True)]
 
     def _open(self, listing: Listing, kind: str, amount: Decimal | None, rule: str | None) -> int:
         with self.store.write() as conn:
@@ -146,7 +160,7 @@ class Writer:
         of the same pair (a create whose answer was lost)."""
         if listing.market_listing_id:
             try:
-                return self.clients[listing.market].listing(listing.market_listing_id)  # type: ignore[attr-defined,no-any-return]
+                return self.clients[listing.market].listing(listing.market_listing_id)
             except NotFound:
                 return None
         for found in self._market_listings(listing.market, seen):

@@ -19,7 +19,7 @@ from analyzer.domain.owners import LOCAL
 from analyzer.domain.pricing import payout_exact
 from analyzer.domain.validation import InvalidInput
 from analyzer.markets.registry import NAMES, label
-from analyzer.markets.selling import BookNow, SellingClient, WriteResult, WriteUnknown, selling_clients
+from analyzer.markets.selling import BookNow, SellingClient, selling_clients
 from analyzer.services.listing_writes import Outcome, Writer
 from analyzer.store import Store
 from analyzer.store import listings_repo as repo
@@ -268,20 +268,8 @@ class ListingsService:
         batchable = [(row, p) for row, p in rows if hasattr(self.clients[p.market], "create_batch")]
         outcomes = [writer.create(row, "manual", p.minimum) for row, p in rows if (row, p) not in batchable]
         for start in range(0, len(batchable), 100):
-            outcomes += self._batch(writer, batchable[start: start + 100])
+            outcomes += writer.create_batch([row for row, _ in batchable[start: start + 100]])
         return outcomes
-
-    def _batch(self, writer: Writer, chunk: Sequence[tuple[Listing, CreatePreview]]) -> list[Outcome]:
-        ops = [writer._open(row, "create", row.amount, "manual") for row, _ in chunk]
-        client = self.clients[chunk[0][1].market]
-        try:
-            results = client.create_batch([(row.variant_id, row.amount, row.currency) for row, _ in chunk])  # type: ignore[attr-defined]
-        except WriteUnknown as exc:
-            return [writer._unknown(row, op, "create", row.amount, "manual", exc.message) for (row, _), op in zip(chunk, ops, strict=True)]
-        except (MarketError, InvalidInput) as exc:
-            results = [WriteResult("failed", error=str(exc))] * len(chunk)
-        return [writer._close(row, op, "create", row.amount, "manual", WriteResult(r.status, r.listing_id, None, r.error))
-                for (row, _), op, r in zip(chunk, ops, results, strict=True)]
 
     def delete(self, owner: str, listing_id: int, who: str | None = None) -> Outcome:
         check_may_write(self.settings, owner)
