@@ -35,8 +35,8 @@ class Outcome:
         return {"listing_id": self.listing_id, "action": self.action, "status": self.status, "message": self.message}
 
 
-def target_of(listing: Listing, minimum: Decimal | None = None) -> dict[str, Any]:
-    return {"variant_id": listing.variant_id, "product_id": listing.product_id, "size": listing.size, "minimum": minimum}
+def target_of(listing: Listing) -> dict[str, Any]:
+    return {"variant_id": listing.variant_id, "product_id": listing.product_id, "size": listing.size, "minimum": listing.minimum}
 
 
 class Writer:
@@ -49,9 +49,9 @@ class Writer:
 
     # --- the three writes -------------------------------------------------------------------------
 
-    def create(self, listing: Listing, rule: str | None = "manual", minimum: Decimal | None = None) -> Outcome:
+    def create(self, listing: Listing, rule: str | None = "manual") -> Outcome:
         op_id = self._open(listing, "create", listing.amount, rule)
-        return self._send(listing, op_id, "create", listing.amount, rule, minimum)
+        return self._send(listing, op_id, "create", listing.amount, rule)
 
     def update(self, listing: Listing, amount: Decimal, rule: str | None) -> Outcome:
         op_id = self._open(listing, "update", amount, rule)
@@ -79,12 +79,11 @@ class Writer:
         with self.store.write() as conn:
             return repo.open_operation(conn, listing.id, kind, amount, listing.currency, rule, owner=listing.owner)
 
-    def _send(self, listing: Listing, op_id: int, kind: str, amount: Decimal | None, rule: str | None,
-              minimum: Decimal | None = None) -> Outcome:
+    def _send(self, listing: Listing, op_id: int, kind: str, amount: Decimal | None, rule: str | None) -> Outcome:
         client = self.clients[listing.market]
         try:
             if kind == "create":
-                result = client.create(target_of(listing, minimum), listing.amount, listing.currency)
+                result = client.create(target_of(listing), listing.amount, listing.currency)
             elif kind == "update":
                 result = client.update(listing.market_listing_id or "", amount, listing.currency)  # type: ignore[arg-type]
             else:

@@ -251,14 +251,14 @@ class ListingsService:
 
     def _pending_row(self, owner: str, p: CreatePreview) -> Listing:
         new = NewListing(p.market, p.query, p.product_id, p.size, p.book, p.amount, p.currency, p.variant_id, p.title,
-                         p.size_label, p.position_id)
+                         p.size_label, p.position_id, minimum=p.minimum)
         with self.store.write() as conn:
             listing_id = repo.add_listing(conn, new, owner=owner)
             return repo.get_listing(conn, listing_id, owner=owner)  # type: ignore[return-value]
 
     def create(self, owner: str, preview: CreatePreview, who: str | None = None) -> Outcome:
         check_may_write(self.settings, owner)
-        return self.writer(who or owner).create(self._pending_row(owner, preview), "manual", preview.minimum)
+        return self.writer(who or owner).create(self._pending_row(owner, preview), "manual")
 
     def create_many(self, owner: str, previews: Sequence[CreatePreview], who: str | None = None) -> list[Outcome]:
         """Many listings: StockX's in batches of up to 100 (each recorded before the batch is sent), the others one by one."""
@@ -266,7 +266,7 @@ class ListingsService:
         writer = self.writer(who or owner)
         rows = [(self._pending_row(owner, p), p) for p in previews]
         batchable = [(row, p) for row, p in rows if hasattr(self.clients[p.market], "create_batch")]
-        outcomes = [writer.create(row, "manual", p.minimum) for row, p in rows if (row, p) not in batchable]
+        outcomes = [writer.create(row, "manual") for row, p in rows if (row, p) not in batchable]
         for start in range(0, len(batchable), 100):
             outcomes += writer.create_batch([row for row, _ in batchable[start: start + 100]])
         return outcomes

@@ -60,7 +60,7 @@ def plan_reprice(service: ListingsService, owner: str, rule: Rule | None = None,
             book = v.book
             situations.append(Situation(x.id, x.amount, v.lowest_ask, bool(v.ours_lowest), v.cost,
                                         book.sell_faster if book else None, book.earn_more if book else None,
-                                        repo.price_changes_since(conn, x.id, since)))
+                                        repo.price_changes_since(conn, x.id, since), x.minimum))
     plans = plan(situations, rules, payouts, service.settings.min_margin)
     return RepriceReport(plans, {v.listing.id: v for v in views}, rules)
 

@@ -33,6 +33,7 @@ class NewListing:
     size_label: str | None = None
     position_id: int | None = None
     rule: str | None = None
+    minimum: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Listing:
     book: str
     amount: Decimal
     currency: str
+    minimum: Decimal | None
     status: str
     position_id: int | None
     rule: str | None
@@ -61,6 +63,7 @@ class Listing:
         data = asdict(self)
         data.pop("owner")
         data["amount"] = float(self.amount)
+        data["minimum"] = None if self.minimum is None else float(self.minimum)
         return data
 
 

@@ -233,6 +233,7 @@ listings = Table(
     Column("book", String(96), nullable=False),
     Column("amount", money_type(as_decimal=True), nullable=False),  # whole units of `currency`
     Column("currency", String(8), nullable=False),
+    Column("minimum", money_type(as_decimal=True)),  # the market's minimum listing price (Alias's), when known
     Column("status", String(16), nullable=False),  # pending, active, inactive, deleted, failed, gone
     Column("position_id", Integer),  # the portfolio position it sells, when known
     Column("rule", Text),  # JSON of analyzer.domain.repricing.Rule; None: the default rule

@@ -51,8 +51,11 @@ def test_alias_whole_dollars_and_minimum_are_checked_before_any_call(selling) ->
     with pytest.raises(InvalidInput, match="minimum"):
         s.service.preview_create(s.analyzer, LOCAL, "DD1391-100", "10", "alias", "20")
     preview = s.service.preview_create(s.analyzer, LOCAL, "DD1391-100", "10", "alias", "90")
-    assert s.service.create(LOCAL, preview).status == "done"
+    assert preview.minimum == 25 and s.service.create(LOCAL, preview).status == "done"
     assert sum(s.sandbox.selling.counts("alias").values()) == 1
+    low = reprice(s.service, LOCAL, apply=True, rule=Rule(target="fixed", fixed=Decimal(20), min_payout=Decimal(1)))
+    assert [p.new for p in low.plans] == [Decimal(25)] and [o.status for o in low.outcomes] == ["done"]  # Alias's minimum
+    assert [x.amount for x in s.sandbox.selling.listings.values()] == [Decimal(25)]
 
 
 def test_writes_are_off_unless_selling_is_on_and_only_for_sellers(selling) -> None:

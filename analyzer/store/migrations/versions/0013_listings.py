@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("book", sa.String(96), nullable=False),
         sa.Column("amount", _money(), nullable=False),
         sa.Column("currency", sa.String(8), nullable=False),
+        sa.Column("minimum", _money()),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("position_id", sa.Integer),
         sa.Column("rule", sa.Text),
