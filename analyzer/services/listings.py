@@ -197,11 +197,12 @@ class ListingsService:
         now = repo.now_iso()
         with self.store.write() as conn:
             busy = {r.listing_id for r in repo.open_operations(conn, owner=owner)}
+            unclaimed = repo.unconfirmed_pairs(conn, market)  # creates whose answer was lost: theirs to reconcile
             active_ids = set()
             for x in found:
                 active_ids.add(x.listing_id)
                 row = repo.by_market_id(conn, market, x.listing_id)
-                if row is None and may_adopt:
+                if row is None and may_adopt and (x.variant_id or (x.product_id, x.size)) not in unclaimed:
                     new = NewListing(market, x.style_id or x.product_id, x.product_id, x.size or 0.0, f"{market}:default",
                                      x.amount, x.currency, x.variant_id, x.title)
                     repo.add_listing(conn, new, owner=owner, status="active", market_listing_id=x.listing_id)

@@ -180,6 +180,16 @@ def price_changes_since(conn: Connection, listing_id: int, since: str) -> int:
     return int(conn.execute(query).scalar_one())
 
 
+def unconfirmed_pairs(conn: Connection, market: str) -> set[Any]:
+    """The pairs of every owner's open create whose market id is not known: a listing of one of these
+    pairs may be that create's (its answer lost), so sync leaves it to the reconcile."""
+    query = select(listings.c.variant_id, listings.c.product_id, listings.c.size).select_from(
+        listing_ops.join(listings, listing_ops.c.listing_id == listings.c.id)).where(
+        listing_ops.c.status == "pending", listing_ops.c.kind == "create", listings.c.market == market,
+        listings.c.market_listing_id.is_(None))
+    return {r.variant_id or (r.product_id, r.size) for r in conn.execute(query)}
+
+
 def owners_with_listings(conn: Connection) -> list[str]:
     """Every owner with a live listing: the repricing worker's round."""
     query = select(listings.c.owner).where(listings.c.status.in_(LIVE)).distinct().order_by(listings.c.owner)

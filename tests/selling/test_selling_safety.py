@@ -70,3 +70,33 @@ def test_a_breaker_opened_by_reads_does_not_hide_a_write(selling, intents) -> No
     s.sandbox.selling.config.write_fault_rate = 0.0
     s.service.sync(LOCAL)
     assert s.sandbox.selling.counts() == {f"stockx:{p.variant_id}": 1 for p in (one, two)}
+
+
+def test_sync_leaves_a_lost_create_to_its_reconcile(selling, intents, monkeypatch) -> None:
+    """A create whose answer was lost, and a sync whose reconcile failed: the listing is not adopted as a
+    stray (the next reconcile would then make it again), it waits for its own write."""
+    from analyzer.domain.errors import Unavailable
+    from analyzer.services.listing_writes import Writer
+
+    s = selling
+    config = s.sandbox.selling.config
+    config.write_fault_rate, config.write_fault_kinds, config.timeout_s = 1.0, ("timeout_after",), 3.0
+    s.service.settings = s.settings.with_(http_timeout_s=0.5)
+    s.service.clients = {m: type(c).from_settings(s.service.settings) for m, c in s.service.clients.items()}
+    [one] = intents(1)
+    assert s.service.create(LOCAL, one).status == "unknown"
+    config.write_fault_rate = 0.0
+    real = Writer.reconcile
+
+    def failing(self, owner):
+        raise Unavailable("StockX answered with an error (503)")
+
+    monkeypatch.setattr(Writer, "reconcile", failing)
+    report = s.service.sync(LOCAL)
+    assert report.adopted == 0 and "reconcile" in report.errors
+    monkeypatch.setattr(Writer, "reconcile", real)
+    s.service.sync(LOCAL)
+    s.service.sync(LOCAL)
+    assert s.sandbox.selling.counts() == {f"stockx:{one.variant_id}": 1} and s.sandbox.selling.writes_applied == 1
+    [row] = s.service.listings(LOCAL)
+    assert row.status == "active" and row.market_listing_id
