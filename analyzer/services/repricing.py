@@ -4,7 +4,7 @@ as a recorded write (analyzer.services.listing_writes), after reconciling what a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -61,7 +61,10 @@ def plan_reprice(service: ListingsService, owner: str, rule: Rule | None = None,
             situations.append(Situation(x.id, x.amount, v.lowest_ask, bool(v.ours_lowest), v.cost,
                                         book.sell_faster if book else None, book.earn_more if book else None,
                                         repo.price_changes_since(conn, x.id, since), x.minimum))
-    plans = plan(situations, rules, payouts, service.settings.min_margin)
+        busy = {op.listing_id for op in repo.open_operations(conn, owner=owner)}
+    unconfirmed = "an earlier change is not confirmed yet: the next run reconciles it first"
+    plans = [p if p.listing_id not in busy else replace(p, new=None, payout=payouts[p.listing_id](p.old), why=unconfirmed)
+             for p in plan(situations, rules, payouts, service.settings.min_margin)]
     return RepriceReport(plans, {v.listing.id: v for v in views}, rules)
 
 

@@ -59,6 +59,7 @@ def test_creates_and_updates_under_thirty_percent_faults(selling, intents) -> No
         reprice(s.service, LOCAL, apply=True, rule=rule)
     assert _market_amounts(s.sandbox.selling) == {p.variant_id: [Decimal(321)] for p in wanted}
     assert s.sandbox.selling.counts() == {f"stockx:{p.variant_id}": 1 for p in wanted}
+    assert s.sandbox.selling.writes_applied == 100  # 50 creates and 50 updates, each applied once
     faults = [c.outcome for c in s.service.log(LOCAL, limit=1000)]
     assert "unknown" in faults and faults.count("done") >= 100
 
