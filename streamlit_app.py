@@ -14,7 +14,8 @@ SECTIONS = {  # section: (script, title, icon); the first screen is the default
     "Prices": [("ui/screens/lookup.py", "Lookup", ":material/search:"),
                ("ui/screens/compare.py", "Compare", ":material/compare_arrows:")],
     "Yours": [("ui/screens/watchlist.py", "Watchlist", ":material/visibility:"),
-              ("ui/screens/portfolio.py", "Portfolio", ":material/inventory_2:")],
+              ("ui/screens/portfolio.py", "Portfolio", ":material/inventory_2:"),
+              ("ui/screens/listings.py", "Listings", ":material/sell:")],
     "Service": [("ui/screens/performance.py", "Performance", ":material/speed:")],
 }
 SCREENS = [screen for screens in SECTIONS.values() for screen in screens]

@@ -92,6 +92,8 @@ class Settings:
     alert_webhook: str | None = field(default=None, repr=False)
     webhook_allow_loopback: bool = False  # tests and a local receiver: a person's webhook may be http on loopback
     min_margin: float = 0.10
+    selling: bool = False  # ANALYZER_SELLING=on: listings may be created, repriced and delisted
+    sellers: tuple[str, ...] = ()  # ANALYZER_SELLERS: in an accounts deployment, the owners who may write
     import_max_bytes: int = IMPORT_MAX_BYTES
     import_max_rows: int = IMPORT_MAX_ROWS
 
@@ -195,6 +197,8 @@ class Settings:
             alert_webhook=text("ANALYZER_ALERT_WEBHOOK"),
             webhook_allow_loopback=text("ANALYZER_WEBHOOK_ALLOW_LOOPBACK", "0") not in ("0", "false", "no", ""),
             min_margin=number("ANALYZER_MIN_MARGIN", 0.10),
+            selling=(text("ANALYZER_SELLING", "off") or "off").lower() in ("on", "1", "true", "yes"),
+            sellers=tuple(s.strip() for s in (text("ANALYZER_SELLERS") or "").split(",") if s.strip()),
             import_max_bytes=max(1, int(number("ANALYZER_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES))),
             import_max_rows=max(1, int(number("ANALYZER_IMPORT_MAX_ROWS", IMPORT_MAX_ROWS))),
             stockx_base_url=text("STOCKX_BASE_URL", STOCKX_DEFAULT_URL) or STOCKX_DEFAULT_URL,

@@ -15,7 +15,7 @@ from analyzer.lookup.metrics import MetricsStore
 from analyzer.sandbox import RunningSandbox, SandboxConfig, start_sandbox
 from tests.apptest import AppTest, close, start
 
-SLOW_FILES = ("test_fault_storm.py", "test_kill.py", "test_bench.py", "test_outages.py")
+SLOW_FILES = ("test_fault_storm.py", "test_kill.py", "test_bench.py", "test_outages.py", "test_write_faults.py")
 
 
 def pytest_configure(config: pytest.Config) -> None:

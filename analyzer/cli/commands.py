@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from analyzer.cli.listings_commands import add_listings, run_listings
 from analyzer.cli.store_commands import add_commands, run_command
 from analyzer.config import ALIAS_CONDITIONS, Settings
 from analyzer.domain.errors import MarketError
@@ -71,6 +72,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--faults", type=float, default=0.0, help="share of answers that fail, 0 to 1")
     sandbox.add_argument("--down", action="append", default=[], choices=list(NAMES), help="a market that answers 503")
     add_commands(sub)
+    add_listings(sub)
     add_user_option(parser)
     return parser
 
@@ -97,6 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     handled = run_command(args, settings, owner)
+    handled = run_listings(args, settings, owner) if handled is None else handled
     if handled is not None:
         return handled
     try:

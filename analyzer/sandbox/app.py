@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from analyzer.sandbox import prices
+from analyzer.sandbox import prices, selling
 from analyzer.sandbox.prices import Shoe
 
 SANDBOX_STOCKX_KEY = "sandbox-stockx-key"
@@ -451,6 +451,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
     limits = _Limits(config)
     rng = random.Random(config.seed)
     tokens = {SANDBOX_STOCKX_TOKEN}
+    account = selling.SellingState(selling.SellingConfig(seed=config.seed))  # our listings (analyzer.sandbox.selling)
 
     async def gate(request: Request, market: str) -> Response | None:
         """Auth, rate limit, faults and latency: what every API answer goes through."""
@@ -560,7 +561,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         shoe = shoe_or_404(request, "stockx")
         if shoe is None:
             return _stockx_error(404, "Product not found")
-        return JSONResponse([stockx_market_data(shoe, s, currency) for s in shoe.sizes])
+        return JSONResponse([selling.overlay_stockx(account, stockx_market_data(shoe, s, currency)) for s in shoe.sizes])
 
     async def stockx_variant_market_data(request: Request) -> Response:
         if (blocked := await gate(request, "stockx")) is not None:
@@ -572,7 +573,7 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         size = next((s for s in shoe.sizes if prices.variant_id(shoe.stockx_id, s) == wanted), None) if shoe else None
         if shoe is None or size is None:
             return _stockx_error(404, "Variant not found")
-        return JSONResponse(stockx_market_data(shoe, size, currency))
+        return JSONResponse(selling.overlay_stockx(account, stockx_market_data(shoe, size, currency)))
 
     async def stockx_variant_by_gtin(request: Request) -> Response:
         if (blocked := await gate(request, "stockx")) is not None:
@@ -648,7 +649,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         shoe, size, product, packaging = asked
         if size not in alias_sizes(shoe, opts[0]):
             return _alias_error(404, 5, "availability not found")
-        return alias_json({"availability": alias_availability(shoe, size, product, packaging, *opts)})
+        found = alias_availability(shoe, size, product, packaging, *opts)
+        return alias_json({"availability": selling.overlay_alias(account, shoe, size, product, packaging, found)})
 
     async def alias_availabilities(request: Request) -> Response:
         if (blocked := await gate(request, "alias")) is not None:
@@ -663,7 +665,8 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         for s in alias_sizes(shoe, region):
             for p, k, _ in region_pairs(shoe, s, region):
                 row: dict[str, Any] = {"size": _json_size(s), "product_condition": p, "packaging_condition": k,
-                                       "availability": alias_availability(shoe, s, p, k, region, consigned)}
+                                       "availability": selling.overlay_alias(account, shoe, s, p, k,
+                                                                             alias_availability(shoe, s, p, k, region, consigned))}
                 if consigned is not None:
                     row["consigned"] = consigned
                 rows.append(row)
@@ -722,7 +725,9 @@ def create_app(config: SandboxConfig | None = None) -> Starlette:
         Route("/alias/api/v1/pricing_insights/availabilities/{catalog_id}", alias_availabilities),
         Route("/alias/api/v1/pricing_insights/recent_sales", alias_recent_sales),
         Route("/alias/api/v1/pricing_insights/offer_histogram", alias_offer_histogram),
+        *selling.routes(account, gate),
     ])
+    app.state.selling = account
     app.state.config = config
     app.state.counters = counters
     app.add_middleware(_Latency, config=config, rng=rng)

@@ -20,6 +20,7 @@ from analyzer.sandbox.app import (
     SandboxConfig,
     create_app,
 )
+from analyzer.sandbox.selling import SellingState
 
 
 @dataclass
@@ -29,6 +30,7 @@ class RunningSandbox:
     counters: Counters
     _server: uvicorn.Server
     _thread: threading.Thread
+    selling: SellingState | None = None  # the seller's account (analyzer.sandbox.selling)
 
     def stop(self) -> None:
         self._server.should_exit = True
@@ -97,7 +99,8 @@ def start_sandbox(config: SandboxConfig | None = None, port: int = 0) -> Running
             raise RuntimeError("the sandbox marketplace did not start")
         time.sleep(0.01)
     host, bound = sock.getsockname()[:2]
-    return RunningSandbox(f"http://{host}:{bound}", config, app.state.counters, server, thread)  # type: ignore[attr-defined]
+    return RunningSandbox(f"http://{host}:{bound}", config, app.state.counters, server, thread,  # type: ignore[attr-defined]
+                          app.state.selling)  # type: ignore[attr-defined]
 
 
 def serve_forever(config: SandboxConfig, port: int) -> None:

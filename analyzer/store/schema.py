@@ -215,3 +215,65 @@ owner_settings = Table(
     Column("settings", Text, nullable=False),  # JSON of analyzer.domain.owners.OwnerSettings
     Column("updated_at", String(40), nullable=False),
 )
+
+# --- listings on the markets (analyzer.store.listings_repo) ---------------------------------------------
+
+listings = Table(
+    "listings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(255), nullable=False, index=True),  # analyzer.domain.owners
+    Column("market", String(32), nullable=False),
+    Column("market_listing_id", String(128)),  # the market's id, once it answered (None: never confirmed)
+    Column("query", Text, nullable=False),  # the style ID as listed (DD1391-100)
+    Column("title", Text),
+    Column("product_id", String(128), nullable=False),  # StockX productId, Alias catalog_id
+    Column("variant_id", String(128)),  # StockX only
+    Column("size", Float, nullable=False),  # in the product's own scale
+    Column("size_label", String(32)),
+    Column("book", String(96), nullable=False),
+    Column("amount", money_type(as_decimal=True), nullable=False),  # whole units of `currency`
+    Column("currency", String(8), nullable=False),
+    Column("minimum", money_type(as_decimal=True)),  # the market's minimum listing price (Alias's), when known
+    Column("status", String(16), nullable=False),  # pending, active, inactive, deleted, failed, gone
+    Column("position_id", Integer),  # the portfolio position it sells, when known
+    Column("rule", Text),  # JSON of analyzer.domain.repricing.Rule; None: the default rule
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("synced_at", String(40)),
+    UniqueConstraint("market", "market_listing_id", name="listings_market_id"),
+)
+
+listing_ops = Table(
+    "listing_ops", metadata,  # a write, recorded BEFORE its request: what a crashed run left unfinished
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(255), nullable=False, index=True),
+    Column("listing_id", Integer, ForeignKey("listings.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # create, update, delete
+    Column("amount", money_type(as_decimal=True)),
+    Column("currency", String(8)),
+    Column("status", String(16), nullable=False),  # pending, done, failed
+    Column("market_operation_id", String(128)),
+    Column("rule", Text),  # why (the repricing rule, or 'manual')
+    Column("created_at", String(40), nullable=False),
+    Column("updated_at", String(40), nullable=False),
+    Column("answer", Text),  # the market's last answer or error
+    Index("listing_ops_open", "status", "owner"),
+)
+
+listing_log = Table(
+    "listing_log", metadata,  # the audit log: every change sent to a market, and its answer
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(255), nullable=False, index=True),
+    Column("at", String(40), nullable=False),
+    Column("who", String(255), nullable=False),  # the owner, or 'worker' for the repricing worker
+    Column("market", String(32), nullable=False),
+    Column("listing_id", Integer, nullable=False, index=True),  # kept when the listing row goes
+    Column("market_listing_id", String(128)),
+    Column("action", String(16), nullable=False),  # create, update, delete
+    Column("old_amount", money_type(as_decimal=True)),
+    Column("new_amount", money_type(as_decimal=True)),
+    Column("currency", String(8), nullable=False),
+    Column("rule", Text),
+    Column("outcome", String(16), nullable=False),  # done, failed, unknown
+    Column("answer", Text),
+)

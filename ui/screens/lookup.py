@@ -14,7 +14,7 @@ from analyzer.domain.models import LookupResult, Size
 from analyzer.domain.report import label
 from analyzer.domain.validation import InvalidInput, clean_gtin, clean_query, parse_size, size_label, size_text
 from analyzer.lookup.engine import Analyzer
-from ui import charts, controls, views
+from ui import charts, controls, listing_actions, views
 
 state = st.session_state
 
@@ -144,6 +144,7 @@ def decision_block(data: dict[str, Any], priced: Recommendation) -> None:
         st.caption(controls.plain(lines[1].detail))
         for line in lines[2:]:
             st.markdown(f"**{controls.plain(line.text)}** · {controls.plain(line.detail)}")
+        listing_actions.list_from_lookup(data, priced)
     market_messages(data, priced)
     time_to_sell_block(data)
 

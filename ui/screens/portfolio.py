@@ -18,7 +18,7 @@ from analyzer.services import portfolio, portfolio_csv
 from analyzer.services.portfolio import Valuation
 from analyzer.store import positions_repo
 from analyzer.store.history import label_of
-from ui import controls
+from ui import controls, listing_actions
 from ui.views import money
 
 MARKETS = LABELS
@@ -136,6 +136,7 @@ if data["positions"]:
     } for p in data["positions"]]), hide_index=True, key="positions_table")
     st.caption(f"Net of fees at the sidebar's settings; advice clears a {settings.min_margin:.0%} margin over cost "
                "(ANALYZER_MIN_MARGIN). Sorted by what acting on the advice would gain.")
+    listing_actions.list_from_portfolio(data["positions"])
     # Pairs down the side, bars across: the pairs' names stay level and whole on a phone.
     pairs = [f"#{p['id']} {p['query']} {p['size_label']}" for p in data["positions"]]
 
