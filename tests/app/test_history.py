@@ -13,12 +13,12 @@ from ui import charts, views
 
 
 def test_history_says_how_it_builds_then_charts_two_points(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ANALYZER_MARKET_TTL_S", "1")
+    monkeypatch.setenv("ANALYZER_MARKET_TTL_S", "4")  # long enough for a slow first lookup on a busy machine, short enough to wait out
     at: AppTest = start(monkeypatch)
     try:
         look_up(at, "DD1391-100")
         assert "History builds as you use the tool" in " ".join(i.value for i in at.info)
-        time.sleep(1.2)  # the market data expire: the next lookup asks the markets and stores a second point
+        time.sleep(4.2)  # the market data expire: the next lookup asks the markets and stores a second point
         look_up(at, "DD1391-100")
         assert not at.exception
         assert not any("History builds" in i.value for i in at.info)
