@@ -196,8 +196,8 @@ class OwnerViews:
         self.analyzer = analyzer
         self.store = store
         self._views: dict[str, OwnerView] = {}
-        self._by_book: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()
+        self._by_book: dict[tuple[str, str, bool], Any] = {}
+        self._lock = threading.RLock()  # __call__ builds its book under it
 
     def __call__(self, owner: str) -> OwnerView:
         with self._lock:
@@ -210,16 +210,24 @@ class OwnerViews:
                 self._views[owner] = view
             return view
 
-    def _book(self, region: str, consigned: str) -> Any:
+    def _book(self, region: str, consigned: str, use_cache: bool = True) -> Any:
         base = self.analyzer.settings
-        if (region, consigned) == (base.alias_region, base.alias_consigned):
+        if (region, consigned, use_cache) == (base.alias_region, base.alias_consigned, base.use_cache):
             return self.analyzer
-        if (region, consigned) not in self._by_book:
-            from analyzer.lookup.engine import Analyzer
+        key = (region, consigned, use_cache)
+        with self._lock:
+            if key not in self._by_book:
+                from analyzer.lookup.engine import Analyzer
 
-            changed = base.with_(alias_region=region, alias_consigned=consigned)
-            self._by_book[(region, consigned)] = Analyzer(changed, metrics=self.analyzer.metrics)
-        return self._by_book[(region, consigned)]
+                changed = base.with_(alias_region=region, alias_consigned=consigned, use_cache=use_cache)
+                self._by_book[key] = Analyzer(changed, metrics=self.analyzer.metrics)
+            return self._by_book[key]
+
+    def asking(self, owner: str) -> Any:
+        """The owner's analyzer without the HTTP cache: what a forced run asks, so its answer is the
+        markets' own and is recorded (a cached answer is neither)."""
+        settings = self(owner).analyzer.settings
+        return self._book(settings.alias_region, settings.alias_consigned, use_cache=False)
 
 
 class WatchRunner:
@@ -240,7 +248,8 @@ class WatchRunner:
             quotes = stored_quotes(self.store, watch.resolved, self.settings.market_ttl_s, books_read_by(view.analyzer))
             if quotes is not None:
                 return Priced(quotes, price_quotes(view.analyzer, quotes, view.fees, view.currency), from_store=True)
-        result = view.analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=view.fees, owner=watch.owner)
+        analyzer = self.views.asking(watch.owner) if force else view.analyzer
+        result = analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=view.fees, owner=watch.owner)
         pricing = result.pricing if result.currency == view.currency else view.analyzer.reprice(result, view.fees, view.currency)
         return Priced(dict(result.quotes), pricing)
 

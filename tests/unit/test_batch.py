@@ -32,6 +32,6 @@ def test_an_empty_batch_is_refused() -> None:
 
 
 def test_arguments_are_taken_as_written() -> None:
-    with pytest.raises(InvalidInput, match="^shoe 2: "):
+    with pytest.raises(InvalidInput, match=r"^shoe 2: "):
         parse_batch(["CP9654", "  "], Size(10), "shoe", comments=False)
     assert [i.query for i in parse_batch(["#1 shoe"], Size(10), "shoe", comments=False)] == ["#1 shoe"]
