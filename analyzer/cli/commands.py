@@ -186,7 +186,7 @@ def _batch(args: argparse.Namespace) -> list[BatchItem]:
 def _compare(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from time import perf_counter
 
-    from analyzer.cli.progress import steps
+    from analyzer.console import steps
     from analyzer.services.batch import run_batch
 
     if args.json and args.jsonl:

@@ -4,7 +4,7 @@ a rich progress bar on a terminal, one plain line per step when stderr is a pipe
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Protocol, TextIO
 
@@ -46,3 +46,32 @@ def steps(title: str, total: int, stream: TextIO | None = None) -> Iterator[Step
                TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(file=out), transient=False) as progress:
         yield _Bar(progress, progress.add_task("", total=total))
+
+
+class _Stages:
+    """A share-of-the-whole progress as plain lines: one line when the stage changes, not one per tick."""
+
+    def __init__(self, title: str, stream: TextIO) -> None:
+        self.title, self.stream, self.last = title, stream, None
+
+    def __call__(self, message: str, fraction: float) -> None:
+        if message != self.last:
+            self.last = message
+            print(f"{self.title}: {fraction:4.0%} {message}", file=self.stream, flush=True)
+
+
+@contextmanager
+def shares(title: str, stream: TextIO | None = None) -> Iterator[Callable[[str, float], None]]:
+    """A progress reporter fed (message, share of the whole from 0 to 1), on stderr (or `stream`):
+    a bar on a terminal, a line per stage in a pipe."""
+    out = stream or sys.stderr
+    if not out.isatty():
+        yield _Stages(title, out)
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn(f"{title} [progress.description]{{task.description}}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(file=out), transient=True) as progress:
+        task = progress.add_task("", total=1.0)
+        yield lambda message, fraction: progress.update(task, completed=fraction, description=message[:60])
