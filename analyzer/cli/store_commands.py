@@ -336,23 +336,20 @@ def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
 
 
 def _valuation(args: argparse.Namespace, settings: Settings, store: Store, owner: str) -> int:
+    from analyzer.console import shares
     from analyzer.services import portfolio
 
     opened = open_recording(settings)
-
-    def progress(event: Any) -> None:
-        if not args.json:
-            print(f"\r[{event.fraction:4.0%}] {event.message[:60]:<60}", end="", file=sys.stderr, flush=True)
-
-    try:
-        valuation = portfolio.value_portfolio(opened.analyzer, store, on_progress=progress, force=args.force, owner=owner)
+    try:  # progress on stderr, with --json too: stdout is the answer alone
+        with shares("portfolio") as report:
+            valuation = portfolio.value_portfolio(opened.analyzer, store, force=args.force, owner=owner,
+                                                  on_progress=lambda event: report(event.message, event.fraction))
     finally:
         opened.close()
     data = valuation.to_dict()
     if args.json:
         print(json.dumps(data, indent=2))
         return EXIT_OK
-    print(file=sys.stderr)
     money = data["currency"]
     print(f"{'#':>4} {'pair':<32} {'qty':>3} {'cost':>9} {'sell now':>18} {'list':>18} {'unrealised':>11}  advice")
     for p in data["positions"]:
