@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from analyzer.config import ALIAS_CONDITIONS, ALIAS_CONSIGNED, ALIAS_REGIONS
@@ -33,6 +34,17 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not value > 0 or value != value or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive amount")
+    return value
+
+
+def _non_negative(text: str) -> Decimal:
+    """An amount of 0 or more, kept exact (a Decimal from the text as typed)."""
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
     return value
 
 
@@ -76,13 +88,18 @@ def add_commands(sub: Any) -> None:
     imports = steps.add_parser("import", help="add positions from a CSV (all or nothing)")
     imports.add_argument("file")
     imports.add_argument("--json", action="store_true")
-    exports = steps.add_parser("export", help="the open positions as CSV")
+    exports = steps.add_parser("export", help="the open positions as CSV; with --sold, the books (every sale, fees line by line)")
     exports.add_argument("file", nargs="?", help="write here instead of printing")
+    exports.add_argument("--sold", action="store_true", help="the sales instead: date, pair, market, price, each fee, shipping, "
+                         "payout, cost, profit, in the sale's currency and the display currency")
+    exports.add_argument("--year", help="with --sold: the sales of this year only, e.g. 2026")
+    exports.add_argument("--summary", action="store_true", help="with --sold: totals per month and market instead of each sale")
     sold = steps.add_parser("sold", help="record the sale of one pair of a position")
     sold.add_argument("id", type=int)
     sold.add_argument("--market", required=True, choices=list(NAMES))
     sold.add_argument("--price", required=True, type=_positive)
     sold.add_argument("--at", help="the sale's date (default today)")
+    sold.add_argument("--shipping", type=_non_negative, help="what shipping it cost you, in the pair's currency (optional)")
     sold.add_argument("--json", action="store_true")
     removes = steps.add_parser("remove", help="delete a position")
     removes.add_argument("id", type=int)
@@ -278,6 +295,12 @@ def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
         for problem in done.problems:
             print(f"line {problem.line}: {problem.reason}" if problem.line else f"error: {problem.reason}", file=sys.stderr)
         return EXIT_INVALID if done.problems else EXIT_OK
+    if action == "export" and (args.sold or args.year or args.summary):
+        from analyzer.cli.books_command import export_books
+
+        if not args.sold:
+            raise InvalidInput("--year and --summary go with --sold (the books of sold pairs)")
+        return export_books(args, settings, store, owner, _rates)
     if action == "export":
         with store.read() as conn:
             text = portfolio_csv.export_csv(positions_repo.open_positions(conn, owner=owner))
@@ -297,7 +320,8 @@ def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
             with store.read() as conn:
                 held = positions_repo.get_position(conn, args.id, owner=owner)
             rates = _rates(settings, {held.currency} if held else set(), "USD")
-            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at, rates, owner=owner)
+            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at, rates, owner=owner,
+                                         shipping=args.shipping)
         except LookupError as exc:
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return EXIT_INVALID

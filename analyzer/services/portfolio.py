@@ -7,6 +7,7 @@ rest through the Analyzer (its limiter paces the markets).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from analyzer.domain.matching import looks_like_style_id
 from analyzer.domain.models import ProgressEvent, Quote
 from analyzer.domain.money import ZERO, as_number, dec, opt_dec, rounded
 from analyzer.domain.money import convert as convert_exact
-from analyzer.domain.pricing import payout_exact
+from analyzer.domain.pricing import fee_lines, payout_exact
 from analyzer.domain.times import parse_time
 from analyzer.domain.validation import InvalidInput
 from analyzer.services.watch import books_read_by, price_quotes, resolved_of, stored_quotes
@@ -263,12 +264,16 @@ def rates_used(fx: Mapping[str, float] | None, currencies: set[str], shown: str)
 
 
 def record_sale(store: Store, position_id: int, market: str, price: float | Decimal, fees: Any, at: str | None = None,
-                fx: Mapping[str, float] | None = None, *, owner: str) -> dict[str, Any]:
+                fx: Mapping[str, float] | None = None, *, owner: str, shipping: float | Decimal | None = None) -> dict[str, Any]:
     """One pair of the position sold on `market` at `price`, in the position's currency: its payout after
-    that market's fees (a fixed dollar fee converted into that currency first, at `fx`) and the profit."""
+    that market's fees (a fixed dollar fee converted into that currency first, at `fx`), the fee lines
+    kept for the books, the shipping paid (optional, same currency) and the profit."""
     amount = dec(price)
     if not amount.is_finite() or not amount > 0:
         raise InvalidInput("the price must be above 0")
+    shipped = None if shipping is None else dec(shipping)
+    if shipped is not None and (not shipped.is_finite() or shipped < 0):
+        raise InvalidInput("the shipping must be 0 or more")
     with store.read() as conn:
         held = positions_repo.get_position(conn, position_id, owner=owner)
     if held is None or held.sold:
@@ -277,21 +282,33 @@ def record_sale(store: Store, position_id: int, market: str, price: float | Deci
     paid = payout_exact(market, amount, fees, currency, fx)
     if paid is None:
         raise InvalidInput(f"no USD->{currency} rate to convert {market}'s dollar fee; set ANALYZER_FX_RATES")
+    lines = [[what, value] for what, value in fee_lines(market, float(amount), fees, currency, fx) if what not in ("price", "payout")]
     with store.write() as conn:
         sold_id = positions_repo.mark_sold(conn, position_id, market, rounded(amount, currency), rounded(paid, currency),
-                                           parse_day(at), owner=owner)
+                                           parse_day(at), owner=owner, fee_lines=json.dumps(lines),
+                                           shipping=None if shipped is None else rounded(shipped, currency))
         sold = positions_repo.get_position(conn, sold_id, owner=owner)
     assert sold is not None
     return sale_dict(sold)
 
 
+def sale_fees(p: Position) -> list[tuple[str, Decimal]]:
+    """The fee lines of a sale's payout (negative amounts, in its currency), as kept when it was sold;
+    a sale recorded before they were kept has one line, price minus payout."""
+    if p.sold_fees:
+        return [(str(what), dec(value)) for what, value in json.loads(p.sold_fees)]
+    return [("fees", (p.sold_payout or ZERO) - (p.sold_price or ZERO))]
+
+
 def sale_dict(p: Position) -> dict[str, Any]:
-    """One sale in the position's own currency (price, payout, cost and profit all in `currency`)."""
-    profit = (p.sold_payout or ZERO) - p.cost
+    """One sale in the position's own currency (price, payout, shipping, cost and profit all in
+    `currency`); the profit is the payout less the shipping paid and the cost."""
+    profit = (p.sold_payout or ZERO) - (p.sold_shipping or ZERO) - p.cost
     return {"id": p.id, "query": p.query, "size_label": label_of(p.size, p.scale), "market": p.sold_market,
             "price": as_number(p.sold_price), "payout": as_number(p.sold_payout), "cost": as_number(p.cost),
             "profit": as_number(profit), "roi": float(round(profit / p.cost, 4)) if p.cost else None,
-            "currency": p.currency, "at": p.sold_at}
+            "currency": p.currency, "at": p.sold_at, "shipping": as_number(p.sold_shipping) if p.sold_shipping is not None else None,
+            "fees": [{"what": what, "amount": as_number(value)} for what, value in sale_fees(p)]}
 
 
 def _shown_sale(p: Position, currency: str, fx: Mapping[str, float] | None) -> dict[str, Any] | None:
@@ -302,8 +319,9 @@ def _shown_sale(p: Position, currency: str, fx: Mapping[str, float] | None) -> d
         return None
     payout_shown, cost_shown = rounded(payout_shown, currency), rounded(cost_shown, currency)
     price_shown = convert_exact(p.sold_price, p.currency, currency, fx)
+    shipping_shown = rounded(convert_exact(p.sold_shipping or ZERO, p.currency, currency, fx) or ZERO, currency)
     return {"price": None if price_shown is None else rounded(price_shown, currency), "payout": payout_shown,
-            "cost": cost_shown, "profit": payout_shown - cost_shown, "currency": currency,
+            "shipping": shipping_shown, "cost": cost_shown, "profit": payout_shown - shipping_shown - cost_shown, "currency": currency,
             "rate": None if p.currency == currency else float(convert_exact(1, p.currency, currency, fx) or 0)}
 
 
