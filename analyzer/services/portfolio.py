@@ -59,6 +59,8 @@ class Valued:
     quoted_at: str | None = None
     error: str | None = None
     currency: str = "USD"
+    quotes: dict[str, Quote] | None = field(default=None, repr=False)  # what it was priced from: re-priced without a call
+    problem: str | None = field(default=None, repr=False)  # the markets' errors, kept for a re-pricing
 
     @property
     def unrealised(self) -> Decimal | None:
@@ -170,7 +172,8 @@ def _fresh_quotes(store: Store, key: str | None, p: Position, markets: Sequence[
 
 
 def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: ProgressCallback | None = None,
-                    force: bool = False, books: Mapping[str, Book] | None = None, *, owner: str) -> Valuation:
+                    force: bool = False, books: Mapping[str, Book] | None = None, *, owner: str,
+                    currency: str | None = None) -> Valuation:
     """Every open position of `owner` at the best sell-now and list payouts (net, display currency).
 
     Fresh stored snapshots stand in for a lookup only when of `books`: by default the analyzer's own
@@ -178,7 +181,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
     settings = analyzer.settings
     fees = fees or settings.fees
     books = dict(books) if books is not None else books_read_by(analyzer)
-    shown = settings.currency
+    shown = currency or settings.currency
     with store.read() as conn:
         held = positions_repo.open_positions(conn, owner=owner)
     rates: dict[str, float] = {}
@@ -193,13 +196,13 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
                           fx=rates_used(rates, {p.currency for p in held}, shown))
     markets = [m.name for m in analyzer.markets]
 
-    def one(pair: list[Position]) -> tuple[Recommendation | None, str | None, str | None, bool]:
+    def one(pair: list[Position]) -> tuple[Recommendation | None, str | None, str | None, bool, dict[str, Quote] | None]:
         first = pair[0]
         key = first.style_key or (style_key(first.query) if looks_like_style_id(first.query) else None)
         stored = None if force else _fresh_quotes(store, key, first, markets, settings.market_ttl_s, books)
         if stored is not None:
             quotes, at = stored
-            return price_quotes(analyzer, quotes, fees), at, None, True
+            return price_quotes(analyzer, quotes, fees, shown), at, None, True, quotes
         result = analyzer.lookup(first.query, label_of(first.size, first.scale), fees=fees, owner=owner)
         product = result.product or {}
         with store.write() as conn:
@@ -207,7 +210,8 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
                                           resolved_of(result.quotes))
         times = [q.quoted_at for q in result.quotes.values() if q.ok and q.quoted_at]
         errors = " ".join(q.error or "" for q in result.quotes.values() if not q.ok)
-        return result.pricing, min(times) if times else None, errors or None, False
+        pricing = result.pricing if result.currency == shown else price_quotes(analyzer, result.quotes, fees, shown)
+        return pricing, min(times) if times else None, errors or None, False, dict(result.quotes)
 
     total = max(1, len(groups))
     workers = max(1, min(len(groups), int(settings.max_workers)))
@@ -216,28 +220,51 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
         for done, future in enumerate(as_completed(futures), start=1):
             pair = futures[future]
             try:
-                pricing, at, problem, from_store = future.result()
+                pricing, at, problem, from_store, quotes = future.result()
             except Exception as exc:
-                pricing, at, problem, from_store = None, None, f"{type(exc).__name__}: {exc}", False
+                pricing, at, problem, from_store, quotes = None, None, f"{type(exc).__name__}: {exc}", False, None
             valuation.from_store += int(from_store)
             valuation.looked_up += int(not from_store and pricing is not None)
-            for p in pair:
-                cost = convert_exact(p.cost, p.currency, shown, rates)
-                item = Valued(p, None if cost is None else rounded(cost, shown), quoted_at=at, currency=shown)
-                if cost is None:
-                    item.error = f"no {p.currency}->{shown} rate to convert the cost"
-                elif pricing is None:
-                    item.error = problem
-                else:
-                    item.sell_now, item.listing = _pick(pricing.best_sell_now), _pick(pricing.best_list)
-                    if item.sell_now is None and item.listing is None:
-                        item.error = problem or "no market has a price for this pair"
-                valuation.valued.append(item)
+            valuation.valued.extend(_valued(p, pricing, at, problem, quotes, shown, rates) for p in pair)
             if on_progress is not None:
                 on_progress(ProgressEvent("", "position", f"{pair[0].query} {label_of(pair[0].size, pair[0].scale)} valued",
                                           done / total))
     valuation.valued.sort(key=lambda v: v.position.id)
     return valuation
+
+
+def _valued(p: Position, pricing: Recommendation | None, at: str | None, problem: str | None,
+            quotes: dict[str, Quote] | None, shown: str, rates: Mapping[str, float]) -> Valued:
+    """One position at `pricing` (already in `shown`), its cost converted at `rates`."""
+    cost = convert_exact(p.cost, p.currency, shown, rates)
+    item = Valued(p, None if cost is None else rounded(cost, shown), quoted_at=at, currency=shown, quotes=quotes, problem=problem)
+    if cost is None:
+        item.error = f"no {p.currency}->{shown} rate to convert the cost"
+    elif pricing is None:
+        item.error = problem
+    else:
+        item.sell_now, item.listing = _pick(pricing.best_sell_now), _pick(pricing.best_list)
+        if item.sell_now is None and item.listing is None:
+            item.error = problem or "no market has a price for this pair"
+    return item
+
+
+def revalue(valuation: Valuation, analyzer: Any, fees: Any, currency: str) -> Valuation:
+    """The same valuation at other fees or in another display currency, from the quotes it was priced
+    from: no market call (another currency may need today's reference rates, never a marketplace)."""
+    held = [v.position for v in valuation.valued]
+    rates: dict[str, float] = {}
+    quoted = {q.currency for v in valuation.valued for q in (v.quotes or {}).values() if q.ok}
+    if ({p.currency for p in held} | quoted | {currency}) != {"USD"}:
+        from analyzer.net import fx
+
+        rates = fx.rates(analyzer.settings)
+    again = Valuation([], currency, valuation.min_margin, valuation.from_store, valuation.looked_up,
+                      fx=rates_used(rates, {p.currency for p in held}, currency))
+    for v in valuation.valued:
+        pricing = price_quotes(analyzer, v.quotes, fees, currency) if v.quotes else None
+        again.valued.append(_valued(v.position, pricing, v.quoted_at, v.problem if v.quotes else v.error, v.quotes, currency, rates))
+    return again
 
 
 def parse_day(text: str | None) -> str:

@@ -22,6 +22,7 @@ from analyzer.domain.models import ProgressEvent, Quote
 from analyzer.domain.money import convert, dec, rounded
 from analyzer.domain.owners import defaults_from
 from analyzer.domain.pricing import recommend
+from analyzer.net import fx
 from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import Snapshot, latest_snapshots
@@ -139,8 +140,10 @@ def _quote_of(snapshot: Snapshot) -> Quote:
 
 def price_quotes(analyzer: Analyzer, quotes: Mapping[str, Quote], fees: Fees, currency: str | None = None) -> Recommendation:
     """Pricing of stored quotes as a lookup would price them: same fees rule, currency and rates."""
-    rates = analyzer.rates_for(dict(quotes), None)
-    return recommend(quotes, fees, currency or analyzer.settings.currency, rates, analyzer.labels)
+    shown = currency or analyzer.settings.currency
+    needed = {q.currency for q in quotes.values() if q.ok} | {shown}
+    rates = fx.rates(analyzer.settings) if needed != {"USD"} else {}  # the display currency asked, not the app's default
+    return recommend(quotes, fees, shown, rates, analyzer.labels)
 
 
 def books_read_by(analyzer: Analyzer) -> dict[str, Book]:
