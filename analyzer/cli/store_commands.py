@@ -88,6 +88,11 @@ def add_commands(sub: Any) -> None:
     imports = steps.add_parser("import", help="add positions from a CSV (all or nothing)")
     imports.add_argument("file")
     imports.add_argument("--json", action="store_true")
+    again = imports.add_mutually_exclusive_group()
+    again.add_argument("--add", dest="on_match", action="store_const", const="add",
+                       help="rows that repeat positions you hold are added as more pairs")
+    again.add_argument("--replace", dest="on_match", action="store_const", const="replace",
+                       help="rows that repeat positions you hold replace those positions")
     exports = steps.add_parser("export", help="the open positions as CSV; with --sold, the books (every sale, fees line by line)")
     exports.add_argument("file", nargs="?", help="write here instead of printing")
     exports.add_argument("--sold", action="store_true", help="the sales instead: date, pair, market, price, each fee, shipping, "
@@ -228,11 +233,16 @@ def _watch(args: argparse.Namespace, settings: Settings, owner: str) -> int:
         targets = {name: None if value is None else float(rounded(dec(value), shown))  # stored as the cents it is compared at
                    for name, value in (("sell_now_above", args.sell_now_above), ("list_above", args.list_above),
                                        ("ask_below", args.ask_below))}
-        with store.write() as conn:
-            new_id = watch_repo.add_watch(conn, query, size, scale, args.market, owner=owner, **targets)
-            watch = watch_repo.get_watch(conn, new_id, owner=owner)
+        with store.write() as conn:  # an identical watch is not added twice (each alert would fire twice)
+            watch = watch_repo.same_watch(conn, query, size, scale, args.market, owner=owner, **targets)
+            existed = watch is not None
+            if watch is None:
+                watch = watch_repo.get_watch(conn, watch_repo.add_watch(conn, query, size, scale, args.market, owner=owner,
+                                                                        **targets), owner=owner)
         assert watch is not None
-        print(json.dumps(_watch_dict(watch, shown), indent=2) if args.json else f"watching #{new_id}: {_describe(watch, shown)}")
+        said = f"already watching #{watch.id}" if existed else f"watching #{watch.id}"
+        print(json.dumps({**_watch_dict(watch, shown), "existed": existed}, indent=2) if args.json
+              else f"{said}: {_describe(watch, shown)}")
         return EXIT_OK
     if args.watch_action == "list":
         with store.read() as conn:
@@ -281,17 +291,22 @@ def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     if action == "import":
         try:
             with Path(args.file).open("rb") as stream:
-                done = portfolio_csv.import_file(store, stream, settings.currency, owner=owner,
+                done = portfolio_csv.import_file(store, stream, settings.currency, owner=owner, on_match=args.on_match or "ask",
                                              max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
         except OSError as exc:
             print(f"error: cannot read {args.file}: {type(exc).__name__}", file=sys.stderr)
+            return EXIT_INVALID
+        if done.matches and not done.ids:
+            print(f"error: nothing imported: rows repeat {len(done.matches)} positions you hold "
+                  f"({', '.join(f'#{i}' for i in done.matches)}); --add adds them as more pairs, --replace replaces them",
+                  file=sys.stderr)
             return EXIT_INVALID
         if args.json:
             print(json.dumps(done.to_dict(), indent=2))
         elif done.problems and done.problems[0].line:
             print(f"nothing imported: {len(done.problems)} bad rows", file=sys.stderr)
         else:
-            print(f"imported {len(done.ids)} positions")
+            print(f"imported {len(done.ids)} positions" + (f", replacing {len(done.replaced)}" if done.replaced else ""))
         for problem in done.problems:
             print(f"line {problem.line}: {problem.reason}" if problem.line else f"error: {problem.reason}", file=sys.stderr)
         return EXIT_INVALID if done.problems else EXIT_OK

@@ -73,3 +73,32 @@ def test_books_download_lists_the_sale_with_its_shipping(valued: AppTest) -> Non
     buttons = [e for e in valued.get("download_button")]
     labels = [b.proto.label for b in buttons]
     assert "Books: every sale (CSV)" in labels and "Books: per month and market (CSV)" in labels
+
+
+def test_importing_the_same_rows_again_asks_first(valued: AppTest) -> None:
+    """The same file twice: nothing doubles until the person says add or replace."""
+    table_before = len(valued.dataframe[0].value)
+    valued.button(key="portfolio_import").click().run()
+    assert not valued.exception and any("repeat 2 positions you hold" in w.value for w in valued.warning)
+    assert len(valued.dataframe[0].value) == table_before  # nothing imported yet
+    valued.button(key="import_replace").click().run()
+    assert not valued.exception and len(valued.dataframe[0].value) == table_before
+    assert figures(valued)["Cost"] == "$350.00"  # 2 x 100 + 150, not twice that
+    valued.button(key="portfolio_import").click().run()
+    valued.button(key="import_add").click().run()
+    assert not valued.exception and figures(valued)["Cost"] == "$700.00"
+
+
+def test_cli_import_of_repeated_rows_needs_add_or_replace(run_main, tmp_path) -> None:
+    env = {"ANALYZER_DATA_DIR": str(tmp_path / "d")}
+    pairs = tmp_path / "pairs.csv"
+    pairs.write_text(PAIRS)
+    assert run_main("portfolio", "import", str(pairs), env=env)[0] == 0
+    code, out, err = run_main("portfolio", "import", str(pairs), env=env)
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--add" in err and "--replace" in err
+    code, out, _ = run_main("portfolio", "import", str(pairs), "--replace", env=env)
+    assert code == 0 and "replacing 2" in out
+    code, out, _ = run_main("portfolio", "import", str(pairs), "--add", "--json", env=env)
+    assert code == 0 and '"imported": 2' in out
+    code, out, _ = run_main("portfolio", "export", env=env)
+    assert len(out.strip().splitlines()) == 1 + 4  # header, the file's two rows twice

@@ -72,13 +72,30 @@ with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_
                               max_upload_size=max(1, math.ceil(settings.import_max_bytes / 1_048_576)))
     st.text_area("…or paste the rows", key="portfolio_paste", height=120,
                  placeholder="style_id,size,cost,quantity\nDD1391-100,10,110,2")
+    on_match = None
     if st.button("Import", key="portfolio_import", icon=":material/playlist_add:"):
+        on_match = "ask"
+    if state.get("import_matches"):  # the file repeats positions held: asked, as the CLI asks for --add or --replace
+        st.warning(f"These rows repeat {len(state['import_matches'])} positions you hold "
+                   f"({', '.join(f'#{i}' for i in state['import_matches'])}). Nothing is imported yet.", icon=":material/help:")
+        add_col, replace_col, cancel_col = st.columns(3)
+        if add_col.button("Add as more pairs", key="import_add"):
+            on_match = "add"
+        if replace_col.button("Replace those positions", key="import_replace"):
+            on_match = "replace"
+        if cancel_col.button("Cancel", key="import_cancel"):
+            state.pop("import_matches")
+            st.rerun()
+    if on_match is not None:
         if upload is not None:
             upload.seek(0)
         source = upload if upload is not None else io.BytesIO((state.get("portfolio_paste", "") or "").encode("utf-8"))
         # The same rules and messages as `portfolio import FILE`: at most max_bytes + 1 read, encoding named.
-        done = portfolio_csv.import_file(store, source, controls.currency(), owner=owner,
+        done = portfolio_csv.import_file(store, source, controls.currency(), owner=owner, on_match=on_match,
                                      max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
+        state["import_matches"] = done.matches if done.matches and not done.ids else []
+        if state["import_matches"]:
+            st.rerun()
         if done.problems:
             shown = done.problems[:20]
             more = f" …and {len(done.problems) - len(shown)} more bad lines." if len(done.problems) > len(shown) else ""
