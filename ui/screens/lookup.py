@@ -14,7 +14,7 @@ from analyzer.domain.models import LookupResult, Size
 from analyzer.domain.report import label
 from analyzer.domain.validation import InvalidInput, clean_gtin, clean_query, parse_size, size_label, size_text
 from analyzer.lookup.engine import Analyzer
-from ui import charts, controls, views
+from ui import charts, controls, display_money, views
 
 state = st.session_state
 
@@ -213,7 +213,7 @@ def size_run_block(data: dict[str, Any]) -> None:
                         width="stretch", config=charts.CHART_CONFIG)
 
 
-def history_block(result: LookupResult) -> None:
+def history_block(result: LookupResult, shown: str, rates: dict[str, float]) -> None:
     """The pair's stored asks, bids and sales over 30 days, and how they moved in 7 and 30: of the
     books the sidebar chooses (Alias's region and listing choice), never of another."""
     from analyzer.store import history_for_result
@@ -228,7 +228,7 @@ def history_block(result: LookupResult) -> None:
     shown = views.books_line(stored.get("book") or {})
     if shown:
         st.caption(controls.plain(shown))
-    frame = views.history_frame(stored)
+    frame, sales = display_money.history_in(views.history_frame(stored), stored["sales"], shown, rates)
     if frame["at"].nunique() < 2:
         st.info("History builds as you use the tool: every lookup whose market data come fresh (at most every "
                 f"{controls.settings().market_ttl_s / 60:.0f} min) stores a point, and watched pairs are refreshed by "
@@ -236,7 +236,7 @@ def history_block(result: LookupResult) -> None:
                 icon=":material/history:")
         return
     currencies = set(frame["currency"])
-    st.plotly_chart(charts.history_chart(frame, stored["sales"], currencies.pop() if len(currencies) == 1 else "",
+    st.plotly_chart(charts.history_chart(frame, sales, currencies.pop() if len(currencies) == 1 else "",
                                         st.context.timezone), width="stretch", config=charts.CHART_CONFIG)
     for days in (7, 30):
         lines = views.change_lines(history.change(days), days)
@@ -259,6 +259,8 @@ def show(result: LookupResult) -> None:
         return
 
     priced = controls.reprice(result)
+    # Every amount below in the display currency, at the rates the answer is priced with (no market call).
+    data = display_money.result_in(data, priced.currency, {**result.rates, **priced.fx})
     product = data["product"] or {}
     title = controls.plain(product.get("title") or result.query)
     size = data.get("size_label") or ""
@@ -299,7 +301,7 @@ def show(result: LookupResult) -> None:
                                 width="stretch", config=charts.CHART_CONFIG)
 
     size_run_block(data)
-    history_block(result)
+    history_block(result, priced.currency, {**result.rates, **priced.fx})
 
     with st.expander("Details"):
         payouts = views.payouts_frame(data, priced)
