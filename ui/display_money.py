@@ -14,7 +14,7 @@ from analyzer.domain.money import convert, rate, rounded
 
 MONEY_KEYS = ("lowest_ask", "highest_bid", "last_sale", "sell_faster", "earn_more", "flex_lowest_ask", "flex_sell_faster",
               "flex_earn_more", "beat_us", "direct_lowest_ask", "direct_sell_faster", "direct_earn_more",
-              "min_listing_price", "max_listing_price")
+              "min_listing_price", "max_listing_price", "global_indicator")
 
 
 def _amount(value: Any, own: str, shown: str, rates: Mapping[str, float]) -> float | None:
@@ -35,6 +35,12 @@ def quote_in(quote: Mapping[str, Any], shown: str, rates: Mapping[str, float]) -
                 row[key] = _amount(row[key], own, shown, rates)
     for sale in out.get("recent_sales") or []:
         sale["price"] = _amount(sale.get("price"), own, shown, rates)
+    curve = out.get("time_to_sell") or {}
+    if (curve.get("currency") or own) == own:
+        for point in curve.get("points") or []:
+            point["ask"], point["payout"] = _amount(point.get("ask"), own, shown, rates), _amount(point.get("payout"), own, shown, rates)
+        if curve:
+            curve["currency"] = shown
     out["currency"], out["converted_from"] = shown, own
     return out
 

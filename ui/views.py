@@ -291,7 +291,9 @@ def compare_lines(results: Sequence[Mapping[str, Any]], priced: Sequence[Recomme
             said.append(f"list on {label(listing.market)} at {money(listing.price, listing.currency)} "
                         f"for {money(listing.payout, listing.currency)}")
         status = _status(r)
-        text = "; ".join(said) if said else "no bid or ask to act on"
+        why = next((q["error"] for q in r["quotes"].values() if not q.get("ok") and q.get("error")), None)
+        text = "; ".join(said) if said else (why if why and not any(q.get("ok") for q in r["quotes"].values())
+                                             else "no bid or ask to act on")
         lines.append(f"{where}: {text}" + (f" ({status})" if status not in ("quoted",) else ""))
     return lines
 
@@ -323,9 +325,9 @@ def compare_errors(results: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def compare_csv(frame: pd.DataFrame, quoted_at: str, source: str) -> bytes:
-    """The table as CSV with when and from where: a file that still makes sense next week."""
-    out = frame.assign(**{"Quoted at (UTC)": quoted_at, "Source": source})
+def compare_csv(frame: pd.DataFrame, quoted_at: str, source: str, fees: str = "") -> bytes:
+    """The table as CSV with when, from where and at which fees: a file that still makes sense next week."""
+    out = frame.assign(**{"Quoted at (UTC)": quoted_at, "Source": source, "Fees": fees})
     return safe_frame(out).to_csv(index=False).encode()  # a title like =HYPERLINK(...) stays text
 
 

@@ -32,3 +32,18 @@ def test_every_amount_of_the_answer_follows_the_currency(app: AppTest) -> None:
         cells = " ".join(str(v) for v in frame.value.to_numpy().ravel())
         assert "$" not in cells, cells
     assert any("€" in str(v) for frame in app.dataframe for v in frame.value.to_numpy().ravel())
+
+
+def test_compare_rows_are_in_one_currency_and_say_why_a_gs_shoe_has_no_10(app: AppTest) -> None:
+    app.switch_page("ui/screens/compare.py").run()
+    app.text_area(key="queries").set_value("DD1391-100\nIB4171-100")
+    app.selectbox(key="compare_size").set_value("US 10")
+    app.button(key="compare").click().run()
+    asked = market_requests()
+    set_sidebar(app, currency="EUR")
+    assert market_requests() == asked
+    frame = app.dataframe[0].value
+    first = " ".join(str(v) for v in frame.iloc[0].to_numpy())
+    assert "€" in first and "$" not in first, first  # the books and the payouts alike
+    lines = " ".join(m.value for m in app.markdown)
+    assert "no bid or ask to act on" not in lines and "7Y" in lines, lines  # the market's reason: its sizes stop at 7Y
