@@ -86,6 +86,7 @@ class Settings:
     database_url: str | None = None
     redis_url: str | None = field(default=None, repr=False)
     alert_webhook: str | None = field(default=None, repr=False)
+    public_url: str | None = None  # where people open the app (ANALYZER_PUBLIC_URL): alerts link to its Lookup there
     webhook_allow_loopback: bool = False  # tests and a local receiver: a person's webhook may be http on loopback
     min_margin: float = 0.10
     import_max_bytes: int = IMPORT_MAX_BYTES
@@ -157,6 +158,7 @@ class Settings:
             database_url=text("ANALYZER_DATABASE_URL"),
             redis_url=text("REDIS_URL"),
             alert_webhook=text("ANALYZER_ALERT_WEBHOOK"),
+            public_url=text("ANALYZER_PUBLIC_URL"),
             webhook_allow_loopback=text("ANALYZER_WEBHOOK_ALLOW_LOOPBACK", "0") not in ("0", "false", "no", ""),
             min_margin=number("ANALYZER_MIN_MARGIN", 0.10),
             import_max_bytes=max(1, int(number("ANALYZER_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES))),

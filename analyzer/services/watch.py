@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from analyzer.domain.answer import MarketPayouts, Recommendation
-from analyzer.domain.books import Book
+from analyzer.domain.books import Book, describe
 from analyzer.domain.models import ProgressEvent, Quote
 from analyzer.domain.money import convert, dec, rounded
 from analyzer.domain.owners import defaults_from
@@ -171,7 +171,9 @@ def resolved_of(quotes: Mapping[str, Quote]) -> dict[str, dict[str, Any]]:
     for market, q in quotes.items():
         size = getattr(q.size, "value", q.size)
         if q.ok and q.product is not None and size is not None:
-            out[market] = {"product_id": str(q.product.product_id), "size": float(size)}
+            # the shoe's name, its page and the book: what an alert names and links to
+            out[market] = {"product_id": str(q.product.product_id), "size": float(size), "title": q.title, "url": q.url,
+                           "book": describe(q.book) if q.book is not None else None}
     return out
 
 

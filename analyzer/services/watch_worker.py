@@ -27,7 +27,7 @@ def run_worker(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     failures = 0
 
     def deliver(store: Store) -> tuple[int, int]:
-        return deliver_pending(store, owner_webhooks(store, settings))
+        return deliver_pending(store, owner_webhooks(store, settings), app_url=settings.public_url)
 
     try:
         while True:

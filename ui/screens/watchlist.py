@@ -11,7 +11,7 @@ import streamlit as st
 from analyzer.domain.owners import check_webhook, masked
 from analyzer.domain.validation import InvalidInput, clean_query, parse_size
 from analyzer.markets.registry import LABELS
-from analyzer.services.alerts import alert_log, deliver_pending, message, owner_webhooks
+from analyzer.services.alerts import alert_log, deliver_pending, details_of, message, owner_webhooks
 from analyzer.services.watch import RunReport, WatchRunner, overview
 from analyzer.store import watch_repo
 from analyzer.store.history import label_of
@@ -77,9 +77,10 @@ if watched and st.button("Refresh now", key="watch_refresh", type="primary", ico
         return f"Checked {report.checked} pairs: {len(report.alerts)} alerts, {len(report.errors)} problems", state
 
     report = controls.run_live("Refreshing watched pairs…", lambda progress: runner.run_once(
-        on_progress=progress, deliver=partial(deliver_pending, webhook_for=webhooks)), summary=summary)
+        on_progress=progress, deliver=partial(deliver_pending, webhook_for=webhooks, app_url=settings.public_url)),
+        summary=summary)
     for alert in report.alerts:
-        st.success(controls.plain(message(alert)), icon=":material/notifications_active:")
+        st.success(controls.plain(message(alert, details_of(store, alert))), icon=":material/notifications_active:")
     for error in report.errors:
         st.warning(controls.plain(f"#{error['watch_id']} {error['query']}: {error['error']}"), icon=":material/warning:")
 
