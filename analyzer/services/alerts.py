@@ -227,8 +227,8 @@ def deliver_pending(store: Store, webhook_for: WebhookFor, *, attempts: int = 3,
 
 
 def delivery_state(alert: Alert, webhook_set: bool) -> str:
-    if alert.delivered_at:
-        return f"delivered {alert.delivered_at}"
+    if alert.delivered_at:  # "delivered 2026-11-29 19:50 UTC", as every time on the page is written
+        return f"delivered {alert.delivered_at[:16].replace('T', ' ')} UTC"
     if not webhook_set:
         return "not sent: no webhook set (Watchlist page, or ANALYZER_ALERT_WEBHOOK)"
     if alert.attempts:

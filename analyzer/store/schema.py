@@ -75,6 +75,7 @@ lookups = Table(
     Column("ts", Float, nullable=False),
     Column("query", Text, nullable=False),
     Column("size", Float, nullable=False),
+    Column("size_label", String(32)),  # as the answer labelled it ('US W 8'); None for lookups recorded before
     Column("mode", String(16), nullable=False),
     Column("source", String(16), nullable=False),
     Column("success", Integer, nullable=False),

@@ -228,8 +228,10 @@ def history_block(result: LookupResult, shown: str, rates: dict[str, float]) -> 
     shown = views.books_line(stored.get("book") or {})
     if shown:
         st.caption(controls.plain(shown))
-    frame, sales = display_money.history_in(views.history_frame(stored), stored["sales"], shown, rates)
-    if frame["at"].nunique() < 2:
+    points = views.history_frame(stored)
+    stored_currencies = {str(m): str(c) for m, c in zip(points["market"], points["currency"], strict=True)}
+    frame, sales = display_money.history_in(points, stored["sales"], shown, rates)
+    if not views.has_history(frame):
         st.info("History builds as you use the tool: every lookup whose market data come fresh (at most every "
                 f"{controls.settings().market_ttl_s / 60:.0f} min) stores a point, and watched pairs are refreshed by "
                 "`python -m analyzer watch run --every 1800`. Come back later to see this pair move.",
@@ -239,7 +241,7 @@ def history_block(result: LookupResult, shown: str, rates: dict[str, float]) -> 
     st.plotly_chart(charts.history_chart(frame, sales, currencies.pop() if len(currencies) == 1 else "",
                                         st.context.timezone), width="stretch", config=charts.CHART_CONFIG)
     for days in (7, 30):
-        lines = views.change_lines(history.change(days), days)
+        lines = views.change_lines(history.change(days), days, stored_currencies)
         st.caption(controls.plain(" · ".join(lines)) if lines else f"No change to show over {days} days yet.")
 
 
@@ -312,8 +314,10 @@ def show(result: LookupResult) -> None:
             "Buyer pays in all": st.column_config.TextColumn(help="Lowest ask plus buyer fee and shipping; — without an ask"),
             "Last sale": st.column_config.TextColumn(help="— on StockX: its API publishes no last sale"),
         })
-        facts = [f"{k}: {controls.plain(product[key])}" for k, key in (("Brand", "brand"), ("Retail", "retail_price"),
-                                                                       ("Released", "release_date")) if product.get(key)]
+        retail = views.money(product.get("retail_price"), product.get("retail_currency") or "USD")  # "$115.00", not "115.0"
+        facts = [f"{k}: {controls.plain(value)}" for k, value in (("Brand", product.get("brand")), ("Retail", retail),
+                                                                 ("Released", product.get("release_date")))
+                 if value and value != views.DASH]
         region, consigned = state.get("lookup_options", controls.alias_options())
         book = f"{controls.REGION_NAMES.get(region, region)}, {controls.CONSIGNED_NAMES.get(consigned, consigned).lower()}"
         facts.append(f"Alias book: {book}, {condition_words(str(state.get('lookup_condition', 'new_good_box')))}")

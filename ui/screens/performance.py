@@ -134,7 +134,8 @@ else:
     newest = recent.sort_values("id", ascending=False).head(50)
     table = pd.DataFrame({
         f"Time ({zone_name})": newest["When"].dt.strftime("%d %b %H:%M:%S"),
-        "Shoe": newest["query"], "Size": newest["size"].map(lambda s: f"{s:g}"),
+        "Shoe": newest["query"], "Size": [label if isinstance(label, str) and label else f"US {size:g}"
+                 for label, size in zip(newest.get("size_label", pd.Series(None, index=newest.index)), newest["size"], strict=True)],
         "Result": newest.apply(outcome, axis=1), "Seconds": newest["elapsed_s"], "Calls sent": newest["calls"],
         "From the cache": newest["cache_hits"], "Rate-limited (429)": newest["rate_limited"], "Calls": newest["Calls"],
         "Data": newest["source"],

@@ -19,7 +19,7 @@ from analyzer.services import books, portfolio, portfolio_csv
 from analyzer.services.portfolio import Valuation
 from analyzer.store import positions_repo
 from analyzer.store.history import label_of
-from ui import controls
+from ui import controls, views
 from ui.views import money
 
 MARKETS = LABELS
@@ -99,8 +99,9 @@ with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_
         if done.problems:
             shown = done.problems[:20]
             more = f" …and {len(done.problems) - len(shown)} more bad lines." if len(done.problems) > len(shown) else ""
-            st.error("Nothing imported. " + " ".join(controls.plain(f"Line {p.line}: {p.reason}." if p.line else
-                                                                  f"{p.reason[0].upper()}{p.reason[1:]}.") for p in shown)
+            st.error("Nothing imported. " + " ".join(controls.plain(views.sentence(f"Line {p.line}: {p.reason}" if p.line else
+                                                                                   f"{p.reason[0].upper()}{p.reason[1:]}"))
+                                                      for p in shown)
                      + more, icon=":material/error:")
         else:
             st.success(f"Imported {len(done.ids)} positions.", icon=":material/check_circle:")
