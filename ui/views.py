@@ -353,8 +353,8 @@ def bench_frame(result: Mapping[str, Any]) -> pd.DataFrame:
     runs = [("a batch, cold, one call after another", w["batch_cold"]["sequential"]),
             ("a batch, cold, in parallel", w["batch_cold"]["parallel"]),
             ("catalog already cached", w["warm_catalog"]), ("everything cached", w["cached"]),
-            ("the design's test, one after another", w["design_test"]["sequential"]),
-            ("the design's test, in parallel", w["design_test"]["parallel"])]
+            ("5 shoes as first tested, one after another", w["design_test"]["sequential"]),
+            ("5 shoes as first tested, in parallel", w["design_test"]["parallel"])]
     return pd.DataFrame([{"Run": name, "Seconds": fig["wall_s"], "Lookups": fig["lookups"],
                           **{f"{m.label} calls": fig["calls"].get(m.name) for m in MARKETS},
                           "Rate-limited (429)": fig["rate_limited"], "Retries": fig["retries"], "Answered": fig["success_rate"]}

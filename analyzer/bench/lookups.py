@@ -185,7 +185,7 @@ def run_bench(shoes: int = 12, latency_ms: float = 250.0, rounds: int = 5, progr
     batch = batch_cold(names, latency_ms, target)
     report("warm catalog and cached lookups", 0.7)
     warm, cached = warm_and_cached(names, latency_ms, target)
-    report("the design's own test: 5 shoes", 0.8)
+    report("5 shoes, as the tool was first tested", 0.8)
     design = design_test(names, latency_ms, target)
     report("done", 1.0)
     workloads = {"single_cold": single, "batch_cold": batch, "warm_catalog": warm, "cached": cached, "design_test": design}
