@@ -289,29 +289,11 @@ def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     settings = owner_settings(settings, owner)
     action = getattr(args, "portfolio_action", None)
     if action == "import":
-        try:
-            with Path(args.file).open("rb") as stream:
-                done = portfolio_csv.import_file(store, stream, settings.currency, owner=owner, on_match=args.on_match or "ask",
-                                             max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
-        except OSError as exc:
-            print(f"error: cannot read {args.file}: {type(exc).__name__}", file=sys.stderr)
-            return EXIT_INVALID
-        if done.matches and not done.ids:
-            print(f"error: nothing imported: rows repeat {len(done.matches)} positions you hold "
-                  f"({', '.join(f'#{i}' for i in done.matches)}); --add adds them as more pairs, --replace replaces them",
-                  file=sys.stderr)
-            return EXIT_INVALID
-        if args.json:
-            print(json.dumps(done.to_dict(), indent=2))
-        elif done.problems and done.problems[0].line:
-            print(f"nothing imported: {len(done.problems)} bad rows", file=sys.stderr)
-        else:
-            print(f"imported {len(done.ids)} positions" + (f", replacing {len(done.replaced)}" if done.replaced else ""))
-        for problem in done.problems:
-            print(f"line {problem.line}: {problem.reason}" if problem.line else f"error: {problem.reason}", file=sys.stderr)
-        return EXIT_INVALID if done.problems else EXIT_OK
+        from analyzer.cli.portfolio_files import import_positions
+
+        return import_positions(args, settings, store, owner)
     if action == "export" and (args.sold or args.year or args.summary):
-        from analyzer.cli.books_command import export_books
+        from analyzer.cli.portfolio_files import export_books
 
         if not args.sold:
             raise InvalidInput("--year and --summary go with --sold (the books of sold pairs)")
