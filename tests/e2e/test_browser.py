@@ -342,8 +342,9 @@ def test_watchlist_shows_its_pairs_and_alerts(stocked: str, page: Any) -> None:
     fired = page.locator(".st-key-fired p")
     assert fired.count() == 2, fired.all_inner_texts()
     said = " ".join(fired.all_inner_texts())
-    assert "DD1391-100 US 10: sell now pays" in said and "above your target 50.00" in said, said
-    assert "DD1503-103 US W 8: listing pays" in said and "above your target 100.00" in said, said
+    # the shoe by name, then its style ID and size; the payout against the target in money (issue 20 point 11)
+    assert "(DD1391-100) US 10: sell now pays $" in said and "above your target $50.00" in said, said
+    assert "(DD1503-103) US W 8: listing pays $" in said and "above your target $100.00" in said, said
     assert above_the_fold(page, fired.last), f"which watch fired is below the fold at {page.viewport_size}"
     assert page.locator('[data-testid="stDataFrame"]').count() == 2  # the pairs and the alert log (cells: tests/store)
     assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
