@@ -65,3 +65,22 @@ def history_in(frame: pd.DataFrame, sales: list[dict[str, Any]], shown: str,
     moved = [{**s, "price": _amount(s.get("price"), s.get("currency") or "USD", shown, rates), "currency": shown}
              for s in sales if rate(s.get("currency") or "USD", shown, rates) is not None]
     return out, moved
+
+
+def changes_in(changes: Mapping[str, Mapping[str, Any]], currencies: Mapping[str, str], shown: str,
+               rates: Mapping[str, float]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A history's 7/30-day changes (from, to, change; the share is the same) in `shown`, with the
+    currency each market's figures are now in (its own where no rate converts them)."""
+    out: dict[str, Any] = {}
+    said: dict[str, str] = {}
+    for market, prices in changes.items():
+        own = currencies.get(market, "USD")
+        moved = rate(own, shown, rates) is not None
+        said[market] = shown if moved else own
+        out[market] = {name: None if not figures else
+                       {**figures, **{k: _amount(figures[k], own, shown, rates) if moved else figures[k] for k in ("from", "to")}}
+                       for name, figures in (prices or {}).items()}
+        for figures in out[market].values():
+            if figures and moved:
+                figures["change"] = round(figures["to"] - figures["from"], 2)
+    return out, said

@@ -47,3 +47,15 @@ def test_compare_rows_are_in_one_currency_and_say_why_a_gs_shoe_has_no_10(app: A
     assert "€" in first and "$" not in first, first  # the books and the payouts alike
     lines = " ".join(m.value for m in app.markdown)
     assert "no bid or ask to act on" not in lines and "7Y" in lines, lines  # the market's reason: its sizes stop at 7Y
+
+
+def test_history_changes_follow_the_display_currency() -> None:
+    from ui.display_money import changes_in
+    from ui.views import change_lines
+
+    changes = {"stockx": {"lowest_ask": {"from": 100.0, "to": 110.0, "change": 10.0, "pct": 0.1}, "highest_bid": None}}
+    moved, currencies = changes_in(changes, {"stockx": "USD"}, "EUR", {"EUR": 0.92})
+    assert currencies == {"stockx": "EUR"} and moved["stockx"]["lowest_ask"]["from"] == 92.0
+    assert change_lines(moved, 7, currencies) == ["In 7 days: StockX ask €92.00 → €101.20 (+€9.20, +10.0%)"]
+    kept, said = changes_in(changes, {"stockx": "USD"}, "EUR", {})  # no rate: its own currency, named
+    assert said == {"stockx": "USD"} and kept["stockx"]["lowest_ask"]["from"] == 100.0

@@ -241,7 +241,8 @@ def history_block(result: LookupResult, shown: str, rates: dict[str, float]) -> 
     st.plotly_chart(charts.history_chart(frame, sales, currencies.pop() if len(currencies) == 1 else "",
                                         st.context.timezone), width="stretch", config=charts.CHART_CONFIG)
     for days in (7, 30):
-        lines = views.change_lines(history.change(days), days, stored_currencies)
+        moved, in_currency = display_money.changes_in(history.change(days), stored_currencies, shown, rates)
+        lines = views.change_lines(moved, days, in_currency)
         st.caption(controls.plain(" · ".join(lines)) if lines else f"No change to show over {days} days yet.")
 
 
