@@ -329,7 +329,19 @@ def test_portfolio_shows_its_worth_and_positions(stocked: str, page: Any) -> Non
     assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
     assert menu(page) == APP_PAGES, menu(page)
     assert fits_the_width(page)
+    # issue 20 point 3: the valuing status sits over the totals it refreshes, on screen, not ~1000 px below
+    status = page.locator(".st-key-totals [data-testid='stExpander']", has_text="Valued 5 positions")
+    assert status.count() == 1 and above_the_fold(page, status.first), f"the status is out of sight at {page.viewport_size}"
     shoot(page, "portfolio")
+    # issue 20 point 4: the sale form stays open after its first input
+    page.get_by_text("Record a sale or remove a pair").click()
+    price = page.get_by_label(re.compile(r"^Price \("))
+    expect(price).to_be_visible(timeout=SLOW)
+    price.fill("250")
+    price.press("Enter")
+    settle(page)
+    expect(price).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^Shipping \("))).to_be_visible()
 
 
 def test_watchlist_shows_its_pairs_and_alerts(stocked: str, page: Any) -> None:
