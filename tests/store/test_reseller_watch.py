@@ -67,3 +67,13 @@ def test_the_cli_says_an_identical_watch_exists(run_main, tmp_path) -> None:
     assert code == 0 and data["existed"] is True and data["id"] == 1
     code, out, _ = run_main("watch", "list", "--json", env=env)
     assert len(json.loads(out)) == 1
+
+
+def test_the_table_follows_the_fees_at_once(watchlist: AppTest) -> None:
+    add(watchlist)
+    watchlist.button(key="watch_refresh").click().run()
+    before, asked = watchlist.dataframe[0].value["Now vs target"][0], market_requests()
+    watchlist.sidebar.number_input(key="alias_commission").set_value(20.0).run()
+    watchlist.sidebar.number_input(key="stockx_processing").set_value(10.0).run()
+    after = watchlist.dataframe[0].value["Now vs target"][0]
+    assert not watchlist.exception and market_requests() == asked and after != before, (before, after)
