@@ -241,5 +241,6 @@ def alert_log(store: Store, webhook_set: bool, limit: int = 200, *, owner: str) 
     """The owner's newest alerts, each with its message and where its delivery stands."""
     with store.read() as conn:
         found = watch_repo.list_alerts(conn, limit, owner=owner)
-    return [{**a.to_dict(), "id": a.id, "size_label": a.size_label, "message": message(a, details_of(store, a)),
+        matched = {w.id: w.resolved or {} for w in watch_repo.list_watches(conn, owner=owner)}  # one read, not one per alert
+    return [{**a.to_dict(), "id": a.id, "size_label": a.size_label, "message": message(a, matched.get(a.watch_id, {}).get(a.market)),
              "delivered": a.delivered_at is not None, "delivery": delivery_state(a, webhook_set)} for a in found]

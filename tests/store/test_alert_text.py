@@ -4,7 +4,7 @@ target, a link to the market's product page and to the app's Lookup, in Slack's 
 from __future__ import annotations
 
 from analyzer.domain.owners import LOCAL
-from analyzer.services.alerts import deliver_pending, payload
+from analyzer.services.alerts import alert_log, deliver_pending, payload
 from analyzer.services.watch import WatchRunner
 from analyzer.store import Store, watch_repo
 from analyzer.store.watch_repo import Alert
@@ -27,6 +27,8 @@ def test_a_delivered_alert_names_the_shoe_and_links_to_it(fast_sandbox, recordin
     assert "[Open on StockX](<https://stockx.com/" in discord
     assert "[Look it up](<https://sneakers.example/?q=DD1391-100&size=US+10>)" in discord
     assert body["title"].startswith("Nike Dunk Low") and [link["title"] for link in body["links"]] == ["Open on StockX", "Look it up"]
+    logged = alert_log(store, True, owner=LOCAL)  # the page's log says it as the phone does
+    assert logged[0]["message"].startswith("Nike Dunk Low") and logged[0]["delivery"].endswith(" UTC")
 
 
 def test_names_from_markets_cannot_make_links_or_mentions() -> None:
