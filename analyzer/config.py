@@ -90,6 +90,7 @@ class Settings:
     database_url: str | None = None
     redis_url: str | None = field(default=None, repr=False)
     alert_webhook: str | None = field(default=None, repr=False)
+    public_url: str | None = None  # where people open the app (ANALYZER_PUBLIC_URL): alerts link to its Lookup there
     webhook_allow_loopback: bool = False  # tests and a local receiver: a person's webhook may be http on loopback
     min_margin: float = 0.10
     selling: bool = False  # ANALYZER_SELLING=on: listings may be created, repriced and delisted
@@ -195,6 +196,7 @@ class Settings:
             database_url=text("ANALYZER_DATABASE_URL"),
             redis_url=text("REDIS_URL"),
             alert_webhook=text("ANALYZER_ALERT_WEBHOOK"),
+            public_url=text("ANALYZER_PUBLIC_URL"),
             webhook_allow_loopback=text("ANALYZER_WEBHOOK_ALLOW_LOOPBACK", "0") not in ("0", "false", "no", ""),
             min_margin=number("ANALYZER_MIN_MARGIN", 0.10),
             selling=(text("ANALYZER_SELLING", "off") or "off").lower() in ("on", "1", "true", "yes"),

@@ -120,7 +120,7 @@ def bench_chart(result: Mapping[str, Any]) -> go.Figure:
     """Each timed comparison beside its physical floor."""
     w = result["workloads"]
     single, batch, design = w["single_cold"], w["batch_cold"], w["design_test"]
-    groups = ["one shoe", f"{batch['shoes']} shoes", f"design ({design['shoes']})"]
+    groups = ["one shoe", f"{batch['shoes']} shoes", f"{design['shoes']} shoes, first test"]
     figure = go.Figure()
     figure.add_trace(go.Bar(x=groups, y=[single["sequential_median_s"], batch["sequential"]["wall_s"], design["sequential"]["wall_s"]],
                             name="one after another", marker_color="#adb5bd"))

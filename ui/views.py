@@ -25,6 +25,12 @@ from analyzer.markets.registry import MARKETS, NAMES, spec
 DASH = "—"
 
 
+def sentence(text: str) -> str:
+    """The text ending in one full stop: a reason that brings its own ('… split it.') gets no second."""
+    text = text.rstrip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
 def money(value: float | None, currency: str | None = "USD") -> str:
     """The CLI's money ('$157.71', '£27.00', 'C$1,234.00'), with '—' for a missing or NaN amount
     and a minus sign in front of the symbol: analyzer.domain.money's one formatter."""
@@ -203,15 +209,22 @@ def history_frame(history: Mapping[str, Any]) -> pd.DataFrame:
     return frame
 
 
+def has_history(frame: pd.DataFrame) -> bool:
+    """Whether the stored points draw a line: one lookup stores one point per market and price (two
+    markets may answer a second apart), so a history needs one price at two times."""
+    return not frame.empty and int(frame.groupby(["market", "kind"])["at"].nunique().max()) >= 2
+
+
 def books_line(books: Mapping[str, Mapping[str, Any]]) -> str:
     """'Books shown: StockX standard book (new); Alias Europe, consigned only, new in a good box'."""
     names = [str(b.get("label") or b.get("key") or market) for market, b in books.items()]
     return "Books shown: " + "; ".join(names) if names else ""
 
 
-def change_lines(changes: Mapping[str, Mapping[str, Any]], days: int) -> list[str]:
-    """'StockX ask 100.00 → 110.00 (+10.00, +10.0%)' for each price that moved over `days`, then one
-    'unchanged' line for those that did not; [] when no price has two points yet."""
+def change_lines(changes: Mapping[str, Mapping[str, Any]], days: int, currencies: Mapping[str, str] | None = None) -> list[str]:
+    """'StockX ask $100.00 → $110.00 (+$10.00, +10.0%)' for each price that moved over `days` (in the
+    market's stored currency, written as every amount is), then one 'unchanged' line for those that did not;
+    [] when no price has two points yet."""
     moved, still = [], []
     for market, prices in changes.items():
         for name, kind in HISTORY_PRICES.items():
@@ -222,7 +235,10 @@ def change_lines(changes: Mapping[str, Mapping[str, Any]], days: int) -> list[st
                 still.append(f"{label(market)} {kind}")
                 continue
             pct = f", {figures['pct']:+.1%}" if figures.get("pct") is not None else ""
-            moved.append(f"{label(market)} {kind} {figures['from']:,.2f} → {figures['to']:,.2f} ({figures['change']:+,.2f}{pct})")
+            cur = (currencies or {}).get(market, "USD")
+            sign = "+" if figures["change"] > 0 else "−"
+            moved.append(f"{label(market)} {kind} {money(figures['from'], cur)} → {money(figures['to'], cur)} "
+                         f"({sign}{money(abs(figures['change']), cur)}{pct})")
     lines = [f"In {days} days: " + "; ".join(moved)] if moved else []
     return lines + ([f"Unchanged in {days} days: " + ", ".join(still)] if still else [])
 
@@ -292,7 +308,9 @@ def compare_lines(results: Sequence[Mapping[str, Any]], priced: Sequence[Recomme
             said.append(f"list on {label(listing.market)} at {money(listing.price, listing.currency)} "
                         f"for {money(listing.payout, listing.currency)}")
         status = _status(r)
-        text = "; ".join(said) if said else "no bid or ask to act on"
+        why = next((q["error"] for q in r["quotes"].values() if not q.get("ok") and q.get("error")), None)
+        text = "; ".join(said) if said else (why if why and not any(q.get("ok") for q in r["quotes"].values())
+                                             else "no bid or ask to act on")
         lines.append(f"{where}: {text}" + (f" ({status})" if status not in ("quoted",) else ""))
     return lines
 
@@ -324,9 +342,9 @@ def compare_errors(results: Sequence[Mapping[str, Any]]) -> list[str]:
     return lines
 
 
-def compare_csv(frame: pd.DataFrame, quoted_at: str, source: str) -> bytes:
-    """The table as CSV with when and from where: a file that still makes sense next week."""
-    out = frame.assign(**{"Quoted at (UTC)": quoted_at, "Source": source})
+def compare_csv(frame: pd.DataFrame, quoted_at: str, source: str, fees: str = "") -> bytes:
+    """The table as CSV with when, from where and at which fees: a file that still makes sense next week."""
+    out = frame.assign(**{"Quoted at (UTC)": quoted_at, "Source": source, "Fees": fees})
     return safe_frame(out).to_csv(index=False).encode()  # a title like =HYPERLINK(...) stays text
 
 
@@ -336,8 +354,8 @@ def bench_frame(result: Mapping[str, Any]) -> pd.DataFrame:
     runs = [("a batch, cold, one call after another", w["batch_cold"]["sequential"]),
             ("a batch, cold, in parallel", w["batch_cold"]["parallel"]),
             ("catalog already cached", w["warm_catalog"]), ("everything cached", w["cached"]),
-            ("the design's test, one after another", w["design_test"]["sequential"]),
-            ("the design's test, in parallel", w["design_test"]["parallel"])]
+            ("5 shoes as first tested, one after another", w["design_test"]["sequential"]),
+            ("5 shoes as first tested, in parallel", w["design_test"]["parallel"])]
     return pd.DataFrame([{"Run": name, "Seconds": fig["wall_s"], "Lookups": fig["lookups"],
                           **{f"{m.label} calls": fig["calls"].get(m.name) for m in MARKETS},
                           "Rate-limited (429)": fig["rate_limited"], "Retries": fig["retries"], "Answered": fig["success_rate"]}

@@ -185,7 +185,7 @@ def run_bench(shoes: int = 12, latency_ms: float = 250.0, rounds: int = 5, progr
     batch = batch_cold(names, latency_ms, target)
     report("warm catalog and cached lookups", 0.7)
     warm, cached = warm_and_cached(names, latency_ms, target)
-    report("the design's own test: 5 shoes", 0.8)
+    report("5 shoes, as the tool was first tested", 0.8)
     design = design_test(names, latency_ms, target)
     report("done", 1.0)
     workloads = {"single_cold": single, "batch_cold": batch, "warm_catalog": warm, "cached": cached, "design_test": design}
@@ -310,10 +310,8 @@ def run_cli(shoes: object = None, latency_ms: object = None, rounds: object = 5,
         from analyzer.bench.day import run_cli as day_cli
 
         return day_cli(as_json=as_json)
-    from rich.console import Console
-    from rich.progress import Progress as Bar
-
     from analyzer.config import Settings
+    from analyzer.console import shares
 
     try:
         options = validate(workload, shoes, latency_ms, rounds, faults)
@@ -330,21 +328,16 @@ def run_cli(shoes: object = None, latency_ms: object = None, rounds: object = 5,
         print("error: --workload replicas needs REDIS_URL (the Redis the replicas share), e.g. redis://127.0.0.1:6379/0",
               file=sys.stderr)
         return 2
-    console = Console(stderr=True)
-    if options.workload != "standard":
-        with console.status(f"benchmark: {options.workload} (about {'4 min' if options.workload == 'replicas' else '5 s'})"):
+    if options.workload != "standard":  # progress on stderr, whatever stdout is: a bar on a terminal, lines in a pipe
+        with shares("benchmark") as report:
+            report(f"{options.workload} (about {'4 min' if options.workload == 'replicas' else '5 s'})", 0.0)
             result = run_workload(options, redis_url)
+            report("done", 1.0)
         save(result, settings.data_dir, f"bench-{options.workload}.json")
         print(json.dumps(result, indent=2) if as_json else workload_lines(result))
         return 0
-    if as_json:
-        result = run_bench(options.shoes, options.latency_ms, options.rounds, target=target)
-    else:
-        with Bar(console=console, transient=True) as bar:
-            task = bar.add_task("benchmark", total=1.0)
-            result = run_bench(options.shoes, options.latency_ms, options.rounds,
-                               lambda message, fraction: bar.update(task, completed=fraction, description=message),
-                               target=target)
+    with shares("benchmark") as report:
+        result = run_bench(options.shoes, options.latency_ms, options.rounds, report, target=target)
     save(result, settings.data_dir)
     if as_json:
         print(json.dumps(result, indent=2))

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from analyzer.cli.listings_commands import add_listings, run_listings
 from analyzer.cli.store_commands import add_commands, run_command
 from analyzer.config import ALIAS_CONDITIONS, Settings
+from analyzer.domain.batch import BatchItem, parse_batch
 from analyzer.domain.errors import MarketError
 from analyzer.domain.models import LookupResult
 from analyzer.domain.owners import LOCAL, parse_user
 from analyzer.domain.report import label, money, recommendation_lines
-from analyzer.domain.validation import MAX_COMPARE, InvalidInput, clean_gtin, clean_queries, clean_query, parse_size
+from analyzer.domain.validation import InvalidInput, clean_gtin, clean_query, parse_size
 from analyzer.markets.registry import NAMES
 
 EXIT_OK, EXIT_NO_QUOTE, EXIT_INVALID = 0, 1, 2
@@ -34,9 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     lookup.add_argument("--depth", action="store_true", help="also ask Alias for the bid depth (offer histogram)")
     lookup.add_argument("--sequential", action="store_true", help="one call after another (the baseline)")
 
-    compare = sub.add_parser("compare", help=f"quote up to {MAX_COMPARE} shoes in parallel")
-    compare.add_argument("queries", nargs="+")
-    compare.add_argument("--size", required=True, help="10 (each shoe's own scale), 'US M 10', 8W, 7Y or 4C")
+    compare = sub.add_parser("compare", help="quote any number of shoes, paced by the markets' rate limits",
+                             description="Shoes as arguments, from --file FILE or from stdin ('-'): one a line, "
+                             "'#' comments, an optional size after a comma (DD1391-100,10). Progress goes to stderr.")
+    compare.add_argument("queries", nargs="*", help="shoes (each may carry its size: DD1391-100,10); '-' reads stdin")
+    compare.add_argument("--file", help="a file of shoes, one a line ('-' for stdin)")
+    compare.add_argument("--size", help="the size of shoes given without one: 10 (each shoe's own scale), 'US M 10', 8W, 7Y or 4C")
+    compare.add_argument("--jsonl", action="store_true", help="print each shoe as one JSON line as soon as it is quoted")
 
     for command in (lookup, compare):
         command.add_argument("--json", action="store_true", help="print JSON")
@@ -161,23 +166,62 @@ def _lookup(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     return EXIT_OK if result.any_quoted else EXIT_NO_QUOTE
 
 
+def _batch(args: argparse.Namespace) -> list[BatchItem]:
+    """The shoes asked: arguments, then --file (or '-' for stdin), checked whole before any call."""
+    default = parse_size(args.size) if args.size is not None else None
+    items: list[BatchItem] = []
+    args_given = [q for q in args.queries if q != "-"]
+    if args_given:
+        items += parse_batch(args_given, default, "shoe", comments=False)
+    sources = ([args.file] if args.file else []) + (["-"] if "-" in args.queries else [])
+    for source in sources:
+        if source == "-":
+            items += parse_batch(sys.stdin.read().splitlines(), default, "stdin line")
+            continue
+        try:
+            with open(source, encoding="utf-8-sig") as handle:
+                lines = handle.read().splitlines()
+        except OSError as exc:
+            raise InvalidInput(f"cannot read {source}: {exc.strerror or exc}") from None
+        items += parse_batch(lines, default, f"{source} line")
+    if not items:
+        raise InvalidInput("Give shoes as arguments, --file FILE or '-' for stdin.")
+    return items
+
+
 def _compare(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     from time import perf_counter
 
-    queries, size = clean_queries(args.queries), parse_size(args.size)
+    from analyzer.console import steps
+    from analyzer.services.batch import run_batch
+
+    if args.json and args.jsonl:
+        raise InvalidInput("--json or --jsonl, not both.")
+    items = _batch(args)
     opened = _open(settings, args.no_cache)
     started = perf_counter()
+    results: list[LookupResult | None] = [None] * len(items)
+    any_quoted = False
     try:
-        results = opened.analyzer.compare(queries, size, owner=owner)
+        with steps("compare", len(items)) as progress:
+            for index, result in run_batch(opened.analyzer, items, owner=owner):
+                verdict = "quoted" if result.success else ("partly quoted" if result.any_quoted else "not quoted")
+                progress.advance(f"{items[index].query} {result.size_label}: {verdict}")
+                if args.jsonl:
+                    print(json.dumps({"index": index, **result.to_dict()}), flush=True)
+                else:
+                    results[index] = result
+                any_quoted = any_quoted or result.any_quoted
     finally:
         opened.close()
     elapsed = perf_counter() - started
+    done = [r for r in results if r is not None]
     if args.json:
-        print(json.dumps({"results": [r.to_dict() for r in results], "elapsed_s": round(elapsed, 4)}, indent=2))
-    else:
-        print(compare_table(results))
-        print(f"{len(results)} shoes in {elapsed:.2f} s")
-    return EXIT_OK if any(r.any_quoted for r in results) else EXIT_NO_QUOTE
+        print(json.dumps({"results": [r.to_dict() for r in done], "elapsed_s": round(elapsed, 4)}, indent=2))
+    elif not args.jsonl:
+        print(compare_table(done))
+        print(f"{len(done)} shoes in {elapsed:.2f} s")
+    return EXIT_OK if any_quoted else EXIT_NO_QUOTE
 
 
 def _source(result: LookupResult) -> str:

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from analyzer.config import ALIAS_CONDITIONS, ALIAS_CONSIGNED, ALIAS_REGIONS
@@ -33,6 +34,17 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not value > 0 or value != value or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive amount")
+    return value
+
+
+def _non_negative(text: str) -> Decimal:
+    """An amount of 0 or more, kept exact (a Decimal from the text as typed)."""
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value.is_finite() or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
     return value
 
 
@@ -76,13 +88,23 @@ def add_commands(sub: Any) -> None:
     imports = steps.add_parser("import", help="add positions from a CSV (all or nothing)")
     imports.add_argument("file")
     imports.add_argument("--json", action="store_true")
-    exports = steps.add_parser("export", help="the open positions as CSV")
+    again = imports.add_mutually_exclusive_group()
+    again.add_argument("--add", dest="on_match", action="store_const", const="add",
+                       help="rows that repeat positions you hold are added as more pairs")
+    again.add_argument("--replace", dest="on_match", action="store_const", const="replace",
+                       help="rows that repeat positions you hold replace those positions")
+    exports = steps.add_parser("export", help="the open positions as CSV; with --sold, the books (every sale, fees line by line)")
     exports.add_argument("file", nargs="?", help="write here instead of printing")
+    exports.add_argument("--sold", action="store_true", help="the sales instead: date, pair, market, price, each fee, shipping, "
+                         "payout, cost, profit, in the sale's currency and the display currency")
+    exports.add_argument("--year", help="with --sold: the sales of this year only, e.g. 2026")
+    exports.add_argument("--summary", action="store_true", help="with --sold: totals per month and market instead of each sale")
     sold = steps.add_parser("sold", help="record the sale of one pair of a position")
     sold.add_argument("id", type=int)
     sold.add_argument("--market", required=True, choices=list(NAMES))
     sold.add_argument("--price", required=True, type=_positive)
     sold.add_argument("--at", help="the sale's date (default today)")
+    sold.add_argument("--shipping", type=_non_negative, help="what shipping it cost you, in the pair's currency (optional)")
     sold.add_argument("--json", action="store_true")
     removes = steps.add_parser("remove", help="delete a position")
     removes.add_argument("id", type=int)
@@ -211,11 +233,16 @@ def _watch(args: argparse.Namespace, settings: Settings, owner: str) -> int:
         targets = {name: None if value is None else float(rounded(dec(value), shown))  # stored as the cents it is compared at
                    for name, value in (("sell_now_above", args.sell_now_above), ("list_above", args.list_above),
                                        ("ask_below", args.ask_below))}
-        with store.write() as conn:
-            new_id = watch_repo.add_watch(conn, query, size, scale, args.market, owner=owner, **targets)
-            watch = watch_repo.get_watch(conn, new_id, owner=owner)
+        with store.write() as conn:  # an identical watch is not added twice (each alert would fire twice)
+            watch = watch_repo.same_watch(conn, query, size, scale, args.market, owner=owner, **targets)
+            existed = watch is not None
+            if watch is None:
+                watch = watch_repo.get_watch(conn, watch_repo.add_watch(conn, query, size, scale, args.market, owner=owner,
+                                                                        **targets), owner=owner)
         assert watch is not None
-        print(json.dumps(_watch_dict(watch, shown), indent=2) if args.json else f"watching #{new_id}: {_describe(watch, shown)}")
+        said = f"already watching #{watch.id}" if existed else f"watching #{watch.id}"
+        print(json.dumps({**_watch_dict(watch, shown), "existed": existed}, indent=2) if args.json
+              else f"{said}: {_describe(watch, shown)}")
         return EXIT_OK
     if args.watch_action == "list":
         with store.read() as conn:
@@ -262,22 +289,15 @@ def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     settings = owner_settings(settings, owner)
     action = getattr(args, "portfolio_action", None)
     if action == "import":
-        try:
-            with Path(args.file).open("rb") as stream:
-                done = portfolio_csv.import_file(store, stream, settings.currency, owner=owner,
-                                             max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
-        except OSError as exc:
-            print(f"error: cannot read {args.file}: {type(exc).__name__}", file=sys.stderr)
-            return EXIT_INVALID
-        if args.json:
-            print(json.dumps(done.to_dict(), indent=2))
-        elif done.problems and done.problems[0].line:
-            print(f"nothing imported: {len(done.problems)} bad rows", file=sys.stderr)
-        else:
-            print(f"imported {len(done.ids)} positions")
-        for problem in done.problems:
-            print(f"line {problem.line}: {problem.reason}" if problem.line else f"error: {problem.reason}", file=sys.stderr)
-        return EXIT_INVALID if done.problems else EXIT_OK
+        from analyzer.cli.portfolio_files import import_positions
+
+        return import_positions(args, settings, store, owner)
+    if action == "export" and (args.sold or args.year or args.summary):
+        from analyzer.cli.portfolio_files import export_books
+
+        if not args.sold:
+            raise InvalidInput("--year and --summary go with --sold (the books of sold pairs)")
+        return export_books(args, settings, store, owner, _rates)
     if action == "export":
         with store.read() as conn:
             text = portfolio_csv.export_csv(positions_repo.open_positions(conn, owner=owner))
@@ -297,7 +317,8 @@ def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
             with store.read() as conn:
                 held = positions_repo.get_position(conn, args.id, owner=owner)
             rates = _rates(settings, {held.currency} if held else set(), "USD")
-            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at, rates, owner=owner)
+            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at, rates, owner=owner,
+                                         shipping=args.shipping)
         except LookupError as exc:
             print(f"error: {exc.args[0]}", file=sys.stderr)
             return EXIT_INVALID
@@ -336,23 +357,20 @@ def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
 
 
 def _valuation(args: argparse.Namespace, settings: Settings, store: Store, owner: str) -> int:
+    from analyzer.console import shares
     from analyzer.services import portfolio
 
     opened = open_recording(settings)
-
-    def progress(event: Any) -> None:
-        if not args.json:
-            print(f"\r[{event.fraction:4.0%}] {event.message[:60]:<60}", end="", file=sys.stderr, flush=True)
-
-    try:
-        valuation = portfolio.value_portfolio(opened.analyzer, store, on_progress=progress, force=args.force, owner=owner)
+    try:  # progress on stderr, with --json too: stdout is the answer alone
+        with shares("portfolio") as report:
+            valuation = portfolio.value_portfolio(opened.analyzer, store, force=args.force, owner=owner,
+                                                  on_progress=lambda event: report(event.message, event.fraction))
     finally:
         opened.close()
     data = valuation.to_dict()
     if args.json:
         print(json.dumps(data, indent=2))
         return EXIT_OK
-    print(file=sys.stderr)
     money = data["currency"]
     print(f"{'#':>4} {'pair':<32} {'qty':>3} {'cost':>9} {'sell now':>18} {'list':>18} {'unrealised':>11}  advice")
     for p in data["positions"]:

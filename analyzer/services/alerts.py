@@ -9,13 +9,16 @@ a failure is recorded as its kind only ("HTTP 500", "ConnectionError").
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import requests
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential
 
+from analyzer.domain.money import dec, format_money
 from analyzer.domain.owners import LOCAL, OwnerSettings, check_webhook
 from analyzer.domain.validation import InvalidInput
 from analyzer.markets.registry import label
@@ -45,19 +48,64 @@ def slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def message(alert: Alert) -> str:
-    direction = "below" if alert.target == "ask_below" else "above"
+Details = Mapping[str, Any]  # what the watch matched on the alert's market: title, url, book (services.watch.resolved_of)
+_DISCORD_MARKDOWN = re.compile(r"([\\`*_~|\[\]<>#])")  # what Discord reads as markdown, links or mentions
+
+
+def message(alert: Alert, details: Details | None = None) -> str:
+    """'Nike Dunk Low Panda (DD1391-100) US M 10: sell now pays $160.00 on StockX, $10.00 above your
+    target $150.00 · StockX standard book': the shoe by name, its size, the payout against the target."""
+    found = details or {}
+    title = str(found.get("title") or "").strip()
+    shoe = f"{title} ({alert.query})" if title and title.upper() != alert.query.upper() else alert.query
     size = alert.size_label or f"US {alert.size:g}"
-    return (f"{alert.query} {size}: {PHRASES.get(alert.target, alert.target)} {alert.value:,.2f} {alert.currency} "
-            f"on {label(alert.market)}, {direction} your target {alert.threshold:,.2f}")
+    value, target = dec(alert.value), dec(alert.threshold)
+    direction = "below" if alert.target == "ask_below" else "above"
+    text = (f"{shoe} {size}: {PHRASES.get(alert.target, alert.target)} {format_money(value, alert.currency)} on "
+            f"{label(alert.market)}, {format_money(abs(value - target), alert.currency)} {direction} your target "
+            f"{format_money(target, alert.currency)}")
+    return text + (f" · {found['book']}" if found.get("book") else "")
 
 
-def payload(alert: Alert) -> dict[str, Any]:
-    """The JSON both Slack and Discord take. Text from people and markets pings no one: Slack's `text`
-    is escaped, Discord's `content` is sent with no mention allowed (@everyone, roles, users)."""
-    text = message(alert)
-    return {"text": slack_escape(text), "content": text, "allowed_mentions": {"parse": []},
-            **alert.to_dict(), "alert_id": alert.id, "idempotency_key": alert.idempotency_key}
+def _safe_url(url: object) -> str | None:
+    """An http(s) address with the characters Slack and Discord read as link syntax encoded."""
+    text = str(url or "")
+    if not text.startswith(("https://", "http://")):
+        return None
+    return quote(text, safe=":/?&=#%+,;@!$'*~.-_")
+
+
+def links(alert: Alert, details: Details | None, app_url: str | None) -> list[tuple[str, str]]:
+    """(words, address): the market's product page and the app's Lookup of the pair (`?q=...&size=...`)."""
+    out = []
+    page = _safe_url((details or {}).get("url"))
+    if page:
+        out.append((f"Open on {label(alert.market)}", page))
+    if app_url:
+        base = _safe_url(app_url.rstrip("/"))
+        if base:
+            out.append(("Look it up", f"{base}/?{urlencode({'q': alert.query, 'size': alert.size_label or f'{alert.size:g}'})}"))
+    return out
+
+
+def payload(alert: Alert, details: Details | None = None, app_url: str | None = None) -> dict[str, Any]:
+    """The JSON both Slack and Discord take, each in its own format: Slack's `text` (mrkdwn, `<url|words>`
+    links, its control characters escaped) and Discord's `content` (markdown links, the page not
+    unfurled, markdown in names escaped, no mention allowed). Text from people and markets pings no one."""
+    text = message(alert, details)
+    found = links(alert, details, app_url)
+    slack = slack_escape(text) + "".join(f"\n<{url}|{words}>" for words, url in found)
+    discord = _DISCORD_MARKDOWN.sub(r"\\\1", text) + "".join(f"\n[{words}](<{url}>)" for words, url in found)
+    return {"text": slack, "content": discord, "allowed_mentions": {"parse": []},
+            **alert.to_dict(), "alert_id": alert.id, "idempotency_key": alert.idempotency_key,
+            "title": (details or {}).get("title"), "links": [{"title": w, "url": u} for w, u in found]}
+
+
+def details_of(store: Store, alert: Alert) -> dict[str, Any]:
+    """What the alert's watch matched on its market (empty once the watch is removed)."""
+    with store.read() as conn:
+        watch = watch_repo.get_watch(conn, alert.watch_id, owner=alert.owner)
+    return dict((watch.resolved or {}).get(alert.market) or {}) if watch is not None else {}
 
 
 def _never_connected(exc: requests.RequestException) -> bool:
@@ -90,7 +138,7 @@ def backoff_delay(failures: int, base_s: float, max_s: float) -> float:
 
 
 def _send(url: str, alert: Alert, attempts: int, backoff_s: float,
-          post: Callable[[str, dict[str, Any]], None]) -> int:
+          post: Callable[[str, dict[str, Any]], None], body: dict[str, Any] | None = None) -> int:
     """POST one alert, retrying at once only what cannot have been received; returns the tries made."""
     tries = 0
     for attempt in Retrying(stop=stop_after_attempt(attempts), reraise=True,
@@ -99,7 +147,7 @@ def _send(url: str, alert: Alert, attempts: int, backoff_s: float,
         with attempt:
             tries += 1
             try:
-                post(url, payload(alert))
+                post(url, body or payload(alert))
             except DeliveryFailed as exc:
                 exc.tries = tries
                 raise
@@ -134,7 +182,8 @@ def owner_webhooks(store: Store, settings: Any) -> WebhookFor:
 
 def deliver_pending(store: Store, webhook_for: WebhookFor, *, attempts: int = 3, backoff_s: float = 0.5,
                     post: Callable[[str, dict[str, Any]], None] = post_json, retry_base_s: float = 30.0,
-                    retry_max_s: float = 3600.0, lease_s: float = 120.0, give_up_after: int = 3) -> tuple[int, int]:
+                    retry_max_s: float = 3600.0, lease_s: float = 120.0, give_up_after: int = 3,
+                    app_url: str | None = None) -> tuple[int, int]:
     """Send every undelivered alert that is due, oldest first, to its owner's webhook (an owner without
     one keeps theirs). Returns (delivered, still undelivered).
 
@@ -157,7 +206,7 @@ def deliver_pending(store: Store, webhook_for: WebhookFor, *, attempts: int = 3,
         url = webhook_for(alert.owner)
         assert url is not None
         try:
-            tries = _send(url, alert, attempts, backoff_s, post)
+            tries = _send(url, alert, attempts, backoff_s, post, payload(alert, details_of(store, alert), app_url))
         except DeliveryFailed as exc:
             tries = exc.tries
             delay = backoff_delay(alert.failures + 1, retry_base_s, retry_max_s)
@@ -178,8 +227,8 @@ def deliver_pending(store: Store, webhook_for: WebhookFor, *, attempts: int = 3,
 
 
 def delivery_state(alert: Alert, webhook_set: bool) -> str:
-    if alert.delivered_at:
-        return f"delivered {alert.delivered_at}"
+    if alert.delivered_at:  # "delivered 2026-11-29 19:50 UTC", as every time on the page is written
+        return f"delivered {alert.delivered_at[:16].replace('T', ' ')} UTC"
     if not webhook_set:
         return "not sent: no webhook set (Watchlist page, or ANALYZER_ALERT_WEBHOOK)"
     if alert.attempts:
@@ -192,5 +241,6 @@ def alert_log(store: Store, webhook_set: bool, limit: int = 200, *, owner: str) 
     """The owner's newest alerts, each with its message and where its delivery stands."""
     with store.read() as conn:
         found = watch_repo.list_alerts(conn, limit, owner=owner)
-    return [{**a.to_dict(), "id": a.id, "size_label": a.size_label, "message": message(a),
+        matched = {w.id: w.resolved or {} for w in watch_repo.list_watches(conn, owner=owner)}  # one read, not one per alert
+    return [{**a.to_dict(), "id": a.id, "size_label": a.size_label, "message": message(a, matched.get(a.watch_id, {}).get(a.market)),
              "delivered": a.delivered_at is not None, "delivery": delivery_state(a, webhook_set)} for a in found]

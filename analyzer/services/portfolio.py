@@ -8,6 +8,7 @@ rest through the Analyzer (its limiter paces the markets).
 from __future__ import annotations
 
 import contextvars
+import json
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -21,7 +22,7 @@ from analyzer.domain.matching import looks_like_style_id
 from analyzer.domain.models import ProgressEvent, Quote
 from analyzer.domain.money import ZERO, as_number, dec, opt_dec, rounded
 from analyzer.domain.money import convert as convert_exact
-from analyzer.domain.pricing import payout_exact
+from analyzer.domain.pricing import fee_lines, payout_exact
 from analyzer.domain.times import parse_time
 from analyzer.domain.validation import InvalidInput
 from analyzer.net.budget import spending
@@ -60,6 +61,8 @@ class Valued:
     quoted_at: str | None = None
     error: str | None = None
     currency: str = "USD"
+    quotes: dict[str, Quote] | None = field(default=None, repr=False)  # what it was priced from: re-priced without a call
+    problem: str | None = field(default=None, repr=False)  # the markets' errors, kept for a re-pricing
 
     @property
     def unrealised(self) -> Decimal | None:
@@ -171,7 +174,8 @@ def _fresh_quotes(store: Store, key: str | None, p: Position, markets: Sequence[
 
 
 def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: ProgressCallback | None = None,
-                    force: bool = False, books: Mapping[str, Book] | None = None, *, owner: str) -> Valuation:
+                    force: bool = False, books: Mapping[str, Book] | None = None, *, owner: str,
+                    currency: str | None = None) -> Valuation:
     """Every open position of `owner` at the best sell-now and list payouts (net, display currency).
 
     Fresh stored snapshots stand in for a lookup only when of `books`: by default the analyzer's own
@@ -179,7 +183,7 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
     settings = analyzer.settings
     fees = fees or settings.fees
     books = dict(books) if books is not None else books_read_by(analyzer)
-    shown = settings.currency
+    shown = currency or settings.currency
     with store.read() as conn:
         held = positions_repo.open_positions(conn, owner=owner)
     rates: dict[str, float] = {}
@@ -194,13 +198,13 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
                           fx=rates_used(rates, {p.currency for p in held}, shown))
     markets = [m.name for m in analyzer.markets]
 
-    def one(pair: list[Position]) -> tuple[Recommendation | None, str | None, str | None, bool]:
+    def one(pair: list[Position]) -> tuple[Recommendation | None, str | None, str | None, bool, dict[str, Quote] | None]:
         first = pair[0]
         key = first.style_key or (style_key(first.query) if looks_like_style_id(first.query) else None)
         stored = None if force else _fresh_quotes(store, key, first, markets, settings.market_ttl_s, books)
         if stored is not None:
             quotes, at = stored
-            return price_quotes(analyzer, quotes, fees), at, None, True
+            return price_quotes(analyzer, quotes, fees, shown), at, None, True, quotes
         result = analyzer.lookup(first.query, label_of(first.size, first.scale), fees=fees, owner=owner)
         product = result.product or {}
         with store.write() as conn:
@@ -208,7 +212,8 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
                                           resolved_of(result.quotes))
         times = [q.quoted_at for q in result.quotes.values() if q.ok and q.quoted_at]
         errors = " ".join(q.error or "" for q in result.quotes.values() if not q.ok)
-        return result.pricing, min(times) if times else None, errors or None, False
+        pricing = result.pricing if result.currency == shown else price_quotes(analyzer, result.quotes, fees, shown)
+        return pricing, min(times) if times else None, errors or None, False, dict(result.quotes)
 
     total = max(1, len(groups))
     workers = max(1, min(len(groups), int(settings.max_workers)))
@@ -218,28 +223,51 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
         for done, future in enumerate(as_completed(futures), start=1):
             pair = futures[future]
             try:
-                pricing, at, problem, from_store = future.result()
+                pricing, at, problem, from_store, quotes = future.result()
             except Exception as exc:
-                pricing, at, problem, from_store = None, None, f"{type(exc).__name__}: {exc}", False
+                pricing, at, problem, from_store, quotes = None, None, f"{type(exc).__name__}: {exc}", False, None
             valuation.from_store += int(from_store)
             valuation.looked_up += int(not from_store and pricing is not None)
-            for p in pair:
-                cost = convert_exact(p.cost, p.currency, shown, rates)
-                item = Valued(p, None if cost is None else rounded(cost, shown), quoted_at=at, currency=shown)
-                if cost is None:
-                    item.error = f"no {p.currency}->{shown} rate to convert the cost"
-                elif pricing is None:
-                    item.error = problem
-                else:
-                    item.sell_now, item.listing = _pick(pricing.best_sell_now), _pick(pricing.best_list)
-                    if item.sell_now is None and item.listing is None:
-                        item.error = problem or "no market has a price for this pair"
-                valuation.valued.append(item)
+            valuation.valued.extend(_valued(p, pricing, at, problem, quotes, shown, rates) for p in pair)
             if on_progress is not None:
                 on_progress(ProgressEvent("", "position", f"{pair[0].query} {label_of(pair[0].size, pair[0].scale)} valued",
                                           done / total))
     valuation.valued.sort(key=lambda v: v.position.id)
     return valuation
+
+
+def _valued(p: Position, pricing: Recommendation | None, at: str | None, problem: str | None,
+            quotes: dict[str, Quote] | None, shown: str, rates: Mapping[str, float]) -> Valued:
+    """One position at `pricing` (already in `shown`), its cost converted at `rates`."""
+    cost = convert_exact(p.cost, p.currency, shown, rates)
+    item = Valued(p, None if cost is None else rounded(cost, shown), quoted_at=at, currency=shown, quotes=quotes, problem=problem)
+    if cost is None:
+        item.error = f"no {p.currency}->{shown} rate to convert the cost"
+    elif pricing is None:
+        item.error = problem
+    else:
+        item.sell_now, item.listing = _pick(pricing.best_sell_now), _pick(pricing.best_list)
+        if item.sell_now is None and item.listing is None:
+            item.error = problem or "no market has a price for this pair"
+    return item
+
+
+def revalue(valuation: Valuation, analyzer: Any, fees: Any, currency: str) -> Valuation:
+    """The same valuation at other fees or in another display currency, from the quotes it was priced
+    from: no market call (another currency may need today's reference rates, never a marketplace)."""
+    held = [v.position for v in valuation.valued]
+    rates: dict[str, float] = {}
+    quoted = {q.currency for v in valuation.valued for q in (v.quotes or {}).values() if q.ok}
+    if ({p.currency for p in held} | quoted | {currency}) != {"USD"}:
+        from analyzer.net import fx
+
+        rates = fx.rates(analyzer.settings)
+    again = Valuation([], currency, valuation.min_margin, valuation.from_store, valuation.looked_up,
+                      fx=rates_used(rates, {p.currency for p in held}, currency))
+    for v in valuation.valued:
+        pricing = price_quotes(analyzer, v.quotes, fees, currency) if v.quotes else None
+        again.valued.append(_valued(v.position, pricing, v.quoted_at, v.problem if v.quotes else v.error, v.quotes, currency, rates))
+    return again
 
 
 def parse_day(text: str | None) -> str:
@@ -266,12 +294,16 @@ def rates_used(fx: Mapping[str, float] | None, currencies: set[str], shown: str)
 
 
 def record_sale(store: Store, position_id: int, market: str, price: float | Decimal, fees: Any, at: str | None = None,
-                fx: Mapping[str, float] | None = None, *, owner: str) -> dict[str, Any]:
+                fx: Mapping[str, float] | None = None, *, owner: str, shipping: float | Decimal | None = None) -> dict[str, Any]:
     """One pair of the position sold on `market` at `price`, in the position's currency: its payout after
-    that market's fees (a fixed dollar fee converted into that currency first, at `fx`) and the profit."""
+    that market's fees (a fixed dollar fee converted into that currency first, at `fx`), the fee lines
+    kept for the books, the shipping paid (optional, same currency) and the profit."""
     amount = dec(price)
     if not amount.is_finite() or not amount > 0:
         raise InvalidInput("the price must be above 0")
+    shipped = None if shipping is None else dec(shipping)
+    if shipped is not None and (not shipped.is_finite() or shipped < 0):
+        raise InvalidInput("the shipping must be 0 or more")
     with store.read() as conn:
         held = positions_repo.get_position(conn, position_id, owner=owner)
     if held is None or held.sold:
@@ -280,21 +312,33 @@ def record_sale(store: Store, position_id: int, market: str, price: float | Deci
     paid = payout_exact(market, amount, fees, currency, fx)
     if paid is None:
         raise InvalidInput(f"no USD->{currency} rate to convert {market}'s dollar fee; set ANALYZER_FX_RATES")
+    lines = [[what, value] for what, value in fee_lines(market, float(amount), fees, currency, fx) if what not in ("price", "payout")]
     with store.write() as conn:
         sold_id = positions_repo.mark_sold(conn, position_id, market, rounded(amount, currency), rounded(paid, currency),
-                                           parse_day(at), owner=owner)
+                                           parse_day(at), owner=owner, fee_lines=json.dumps(lines),
+                                           shipping=None if shipped is None else rounded(shipped, currency))
         sold = positions_repo.get_position(conn, sold_id, owner=owner)
     assert sold is not None
     return sale_dict(sold)
 
 
+def sale_fees(p: Position) -> list[tuple[str, Decimal]]:
+    """The fee lines of a sale's payout (negative amounts, in its currency), as kept when it was sold;
+    a sale recorded before they were kept has one line, price minus payout."""
+    if p.sold_fees:
+        return [(str(what), dec(value)) for what, value in json.loads(p.sold_fees)]
+    return [("fees", (p.sold_payout or ZERO) - (p.sold_price or ZERO))]
+
+
 def sale_dict(p: Position) -> dict[str, Any]:
-    """One sale in the position's own currency (price, payout, cost and profit all in `currency`)."""
-    profit = (p.sold_payout or ZERO) - p.cost
+    """One sale in the position's own currency (price, payout, shipping, cost and profit all in
+    `currency`); the profit is the payout less the shipping paid and the cost."""
+    profit = (p.sold_payout or ZERO) - (p.sold_shipping or ZERO) - p.cost
     return {"id": p.id, "query": p.query, "size_label": label_of(p.size, p.scale), "market": p.sold_market,
             "price": as_number(p.sold_price), "payout": as_number(p.sold_payout), "cost": as_number(p.cost),
             "profit": as_number(profit), "roi": float(round(profit / p.cost, 4)) if p.cost else None,
-            "currency": p.currency, "at": p.sold_at}
+            "currency": p.currency, "at": p.sold_at, "shipping": as_number(p.sold_shipping) if p.sold_shipping is not None else None,
+            "fees": [{"what": what, "amount": as_number(value)} for what, value in sale_fees(p)]}
 
 
 def _shown_sale(p: Position, currency: str, fx: Mapping[str, float] | None) -> dict[str, Any] | None:
@@ -305,8 +349,9 @@ def _shown_sale(p: Position, currency: str, fx: Mapping[str, float] | None) -> d
         return None
     payout_shown, cost_shown = rounded(payout_shown, currency), rounded(cost_shown, currency)
     price_shown = convert_exact(p.sold_price, p.currency, currency, fx)
+    shipping_shown = rounded(convert_exact(p.sold_shipping or ZERO, p.currency, currency, fx) or ZERO, currency)
     return {"price": None if price_shown is None else rounded(price_shown, currency), "payout": payout_shown,
-            "cost": cost_shown, "profit": payout_shown - cost_shown, "currency": currency,
+            "shipping": shipping_shown, "cost": cost_shown, "profit": payout_shown - shipping_shown - cost_shown, "currency": currency,
             "rate": None if p.currency == currency else float(convert_exact(1, p.currency, currency, fx) or 0)}
 
 

@@ -32,14 +32,32 @@ class BadRow:
     reason: str
 
 
+ON_MATCH = ("ask", "add", "replace")
+
+
 @dataclass
 class ImportResult:
     ids: list[int] = field(default_factory=list)
     problems: list[BadRow] = field(default_factory=list)
+    matches: list[int] = field(default_factory=list)  # open positions the file's rows repeat (nothing imported with "ask")
+    replaced: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"imported": len(self.ids), "ids": self.ids,
-                "problems": [{"line": p.line, "reason": p.reason} for p in self.problems]}
+                "problems": [{"line": p.line, "reason": p.reason} for p in self.problems],
+                "matches": self.matches, "replaced": self.replaced}
+
+
+def _same(row: NewPosition, held: Position) -> bool:
+    """A row repeats a held position when it names the same pair, cost, currency and purchase day."""
+    return (" ".join(row.query.upper().split()) == " ".join(held.query.upper().split()) and row.size == held.size
+            and row.scale == held.scale and row.currency == held.currency and row.cost == held.cost
+            and (row.bought_at or "")[:10] == (held.bought_at or "")[:10])
+
+
+def matching(rows: Sequence[NewPosition], held: Sequence[Position]) -> list[int]:
+    """The ids of held positions that rows of a file repeat (importing the same file twice)."""
+    return [h.id for h in held if any(_same(r, h) for r in rows)]
 
 
 def _date(text: str) -> str:
@@ -128,24 +146,35 @@ def _parse_records(reader: csv.DictReader[str], default_currency: str,
 
 
 def import_csv(store: Store, text: str, default_currency: str = "USD", max_rows: int = IMPORT_MAX_ROWS, *,
-               owner: str) -> ImportResult:
-    """All rows in one transaction, or none when any row is bad."""
+               owner: str, on_match: str = "add") -> ImportResult:
+    """All rows in one transaction, or none when any row is bad. Rows that repeat open positions:
+    with `on_match` "ask" nothing is imported and the matches are returned (the caller asks); "add"
+    adds them as more pairs; "replace" removes the positions they repeat first."""
+    if on_match not in ON_MATCH:
+        raise ValueError(f"on_match must be one of {ON_MATCH}")
     rows, problems = parse_csv(text, default_currency, max_rows)
     if problems:
         return ImportResult([], problems)
     with store.write() as conn:
-        return ImportResult(positions_repo.add_positions(conn, rows, owner=owner))
+        matches = matching(rows, positions_repo.open_positions(conn, owner=owner))
+        if matches and on_match == "ask":
+            return ImportResult([], [], matches)
+        if on_match == "replace":
+            for position_id in matches:
+                positions_repo.remove_position(conn, position_id, owner=owner)
+        return ImportResult(positions_repo.add_positions(conn, rows, owner=owner), [], matches,
+                            matches if on_match == "replace" else [])
 
 
 def import_file(store: Store, stream: BinaryIO, default_currency: str = "USD", *, owner: str,
-                max_bytes: int = IMPORT_MAX_BYTES, max_rows: int = IMPORT_MAX_ROWS) -> ImportResult:
+                max_bytes: int = IMPORT_MAX_BYTES, max_rows: int = IMPORT_MAX_ROWS, on_match: str = "add") -> ImportResult:
     """A file from the CLI or an upload from the page: at most `max_bytes` + 1 bytes are read; a file too
     large or in an unknown encoding is refused whole, as a problem on line 0 (the file itself)."""
     try:
         text = decode(read_limited(stream, max_bytes))
     except FileRefused as exc:
         return ImportResult([], [BadRow(0, str(exc))])
-    return import_csv(store, text, default_currency, max_rows, owner=owner)
+    return import_csv(store, text, default_currency, max_rows, owner=owner, on_match=on_match)
 
 
 def export_csv(held: Sequence[Position]) -> str:

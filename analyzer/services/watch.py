@@ -19,11 +19,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from analyzer.domain.answer import MarketPayouts, Recommendation
-from analyzer.domain.books import Book
+from analyzer.domain.books import Book, describe
 from analyzer.domain.models import ProgressEvent, Quote
 from analyzer.domain.money import convert, dec, rounded
 from analyzer.domain.owners import defaults_from
 from analyzer.domain.pricing import recommend
+from analyzer.net import fx
 from analyzer.net.budget import DayBudget, spending
 from analyzer.services.watch_plan import nearness, plan_watches, promise
 from analyzer.store import Store, owners_repo, watch_repo
@@ -148,8 +149,10 @@ def _quote_of(snapshot: Snapshot) -> Quote:
 
 def price_quotes(analyzer: Analyzer, quotes: Mapping[str, Quote], fees: Fees, currency: str | None = None) -> Recommendation:
     """Pricing of stored quotes as a lookup would price them: same fees rule, currency and rates."""
-    rates = analyzer.rates_for(dict(quotes), None)
-    return recommend(quotes, fees, currency or analyzer.settings.currency, rates, analyzer.labels)
+    shown = currency or analyzer.settings.currency
+    needed = {q.currency for q in quotes.values() if q.ok} | {shown}
+    rates = fx.rates(analyzer.settings) if needed != {"USD"} else {}  # the display currency asked, not the app's default
+    return recommend(quotes, fees, shown, rates, analyzer.labels)
 
 
 def books_read_by(analyzer: Analyzer) -> dict[str, Book]:
@@ -176,7 +179,9 @@ def resolved_of(quotes: Mapping[str, Quote]) -> dict[str, dict[str, Any]]:
     out = {}
     for market, q in quotes.items():
         if q.ok and q.product is not None and q.size is not None:
-            out[market] = {"product_id": str(q.product.product_id), "size": float(q.size)}
+            # the shoe's name, its page and the book: what an alert names and links to
+            out[market] = {"product_id": str(q.product.product_id), "size": float(q.size), "title": q.title, "url": q.url,
+                           "book": describe(q.book) if q.book is not None else None}
     return out
 
 
@@ -204,8 +209,8 @@ class OwnerViews:
         self.analyzer = analyzer
         self.store = store
         self._views: dict[str, OwnerView] = {}
-        self._by_book: dict[tuple[str, str], Any] = {}
-        self._lock = threading.Lock()
+        self._by_book: dict[tuple[str, str, bool], Any] = {}
+        self._lock = threading.RLock()  # __call__ builds its book under it
 
     def __call__(self, owner: str) -> OwnerView:
         with self._lock:
@@ -218,16 +223,24 @@ class OwnerViews:
                 self._views[owner] = view
             return view
 
-    def _book(self, region: str, consigned: str) -> Any:
+    def _book(self, region: str, consigned: str, use_cache: bool = True) -> Any:
         base = self.analyzer.settings
-        if (region, consigned) == (base.alias_region, base.alias_consigned):
+        if (region, consigned, use_cache) == (base.alias_region, base.alias_consigned, base.use_cache):
             return self.analyzer
-        if (region, consigned) not in self._by_book:
-            from analyzer.lookup.engine import Analyzer
+        key = (region, consigned, use_cache)
+        with self._lock:
+            if key not in self._by_book:
+                from analyzer.lookup.engine import Analyzer
 
-            changed = base.with_(alias_region=region, alias_consigned=consigned)
-            self._by_book[(region, consigned)] = Analyzer(changed, metrics=self.analyzer.metrics)
-        return self._by_book[(region, consigned)]
+                changed = base.with_(alias_region=region, alias_consigned=consigned, use_cache=use_cache)
+                self._by_book[key] = Analyzer(changed, metrics=self.analyzer.metrics)
+            return self._by_book[key]
+
+    def asking(self, owner: str) -> Any:
+        """The owner's analyzer without the HTTP cache: what a forced run asks, so its answer is the
+        markets' own and is recorded (a cached answer is neither)."""
+        settings = self(owner).analyzer.settings
+        return self._book(settings.alias_region, settings.alias_consigned, use_cache=False)
 
 
 class WatchRunner:
@@ -249,7 +262,8 @@ class WatchRunner:
             quotes = stored_quotes(self.store, watch.resolved, self.settings.market_ttl_s, books_read_by(view.analyzer))
             if quotes is not None:
                 return Priced(quotes, price_quotes(view.analyzer, quotes, view.fees, view.currency), from_store=True)
-        result = view.analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=view.fees, owner=watch.owner)
+        analyzer = self.views.asking(watch.owner) if force else view.analyzer
+        result = analyzer.lookup(watch.query, label_of(watch.size, watch.scale), fees=view.fees, owner=watch.owner)
         pricing = result.pricing if result.currency == view.currency else view.analyzer.reprice(result, view.fees, view.currency)
         return Priced(dict(result.quotes), pricing)
 

@@ -10,7 +10,7 @@ import time
 
 from analyzer.cli.store_commands import EXIT_OK, open_recording
 from analyzer.config import Settings
-from analyzer.services.alerts import deliver_pending, message, owner_webhooks
+from analyzer.services.alerts import deliver_pending, details_of, message, owner_webhooks
 from analyzer.services.watch import WatchRunner
 from analyzer.store import Store
 
@@ -27,7 +27,7 @@ def run_worker(args: argparse.Namespace, settings: Settings, owner: str) -> int:
     failures = 0
 
     def deliver(store: Store) -> tuple[int, int]:
-        return deliver_pending(store, owner_webhooks(store, settings))
+        return deliver_pending(store, owner_webhooks(store, settings), app_url=settings.public_url)
 
     try:
         while True:
@@ -54,7 +54,7 @@ def run_worker(args: argparse.Namespace, settings: Settings, owner: str) -> int:
                 print(json.dumps(report.to_dict(), indent=None if args.every else 2), flush=True)
             else:
                 for alert in report.alerts:
-                    print(f"ALERT #{alert.id}: {message(alert)}", flush=True)
+                    print(f"ALERT #{alert.id}: {message(alert, details_of(runner.store, alert))}", flush=True)
                 for error in report.errors:
                     print(f"watch #{error['watch_id']} {error['query']}: {error['error']}", flush=True)
                 print(f"checked {report.checked} pairs ({report.from_store} from fresh snapshots), "

@@ -25,6 +25,7 @@ def lookup_rows(result: Any, ts: float | None = None) -> tuple[dict[str, Any], l
     """The lookup's row and its per-market rows (pure: the recorder may spool them while the store is down)."""
     size = getattr(result.size, "value", result.size)
     row = {"ts": time.time() if ts is None else ts, "owner": result.owner, "query": result.query, "size": float(size),
+           "size_label": result.size_label,
            "mode": result.mode, "source": result.source, "success": int(result.success), "elapsed_s": float(result.elapsed_s)}
     markets = [{"market": name, "ok": int(q.ok), "elapsed_s": float(q.elapsed_s), "calls": q.calls, "cache_hits": q.cache_hits,
                 "rate_limited": q.rate_limited, "retries": q.retries, "error": q.error, "error_kind": q.error_kind}

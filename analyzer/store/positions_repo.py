@@ -46,6 +46,8 @@ class Position:
     style_key: str | None = None
     resolved: str | None = None  # JSON, see remember_match
     owner: str = LOCAL
+    sold_shipping: Decimal | None = None  # in `currency`; None when not given
+    sold_fees: str | None = None  # JSON [[what, amount], ...] in `currency`, as worked out when it was sold
 
     @property
     def sold(self) -> bool:
@@ -102,12 +104,13 @@ def matched(p: Position) -> dict[str, dict[str, Any]]:
 
 
 def mark_sold(conn: Connection, position_id: int, market: str, price: Decimal, payout: Decimal, at: str, *,
-              owner: str) -> int:
+              owner: str, shipping: Decimal | None = None, fee_lines: str | None = None) -> int:
     """Sell one pair of a position: a position of several keeps the rest open. Returns the sold row's id."""
     held = get_position(conn, position_id, owner=owner)
     if held is None or held.sold:
         raise LookupError(f"no open position #{position_id}")
-    sold = {"sold_at": at, "sold_market": market, "sold_price": price, "sold_payout": payout}
+    sold = {"sold_at": at, "sold_market": market, "sold_price": price, "sold_payout": payout,
+            "sold_shipping": shipping, "sold_fees": fee_lines}
     if held.quantity == 1:
         conn.execute(update(positions).where(positions.c.id == position_id).values(**sold))
         return position_id

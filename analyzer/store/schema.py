@@ -65,7 +65,7 @@ MONEY_COLUMNS = {
     "watches": ("sell_now_above", "list_above", "ask_below"),
     "watch_states": ("value",),
     "alerts": ("threshold", "value"),
-    "positions": ("cost", "sold_price", "sold_payout"),
+    "positions": ("cost", "sold_price", "sold_payout", "sold_shipping"),
 }
 
 lookups = Table(
@@ -75,6 +75,7 @@ lookups = Table(
     Column("ts", Float, nullable=False),
     Column("query", Text, nullable=False),
     Column("size", Float, nullable=False),
+    Column("size_label", String(32)),  # as the answer labelled it ('US W 8'); None for lookups recorded before
     Column("mode", String(16), nullable=False),
     Column("source", String(16), nullable=False),
     Column("success", Integer, nullable=False),
@@ -205,6 +206,8 @@ positions = Table(
     Column("sold_market", String(32)),
     Column("sold_price", money_type(as_decimal=True)),
     Column("sold_payout", money_type(as_decimal=True)),
+    Column("sold_shipping", money_type(as_decimal=True)),  # what the seller paid to ship it, when given
+    Column("sold_fees", Text),  # JSON [[what, amount], ...]: the fee lines of the payout, as worked out that day
     Column("style_key", String(128)),  # the style its last valuation matched (fresh snapshots value it next time)
     Column("resolved", Text),  # JSON: per market the product and own-scale size the last valuation matched
 )

@@ -97,6 +97,21 @@ def add_watch(conn: Connection, query: str, size: float, scale: str | None, mark
     return int(new_id)
 
 
+def same_watch(conn: Connection, query: str, size: float, scale: str | None, market: str = "any", *, owner: str,
+               **targets: float | None) -> Watch | None:
+    """The owner's watch of the same pair (the query in any case), market and targets, if there is one:
+    a second would fire every alert twice."""
+    def cents(value: float | None) -> int | None:
+        return None if value is None else round(float(value) * 100)
+
+    wanted = {name: cents(targets.get(name)) for name in TARGETS}
+    for w in list_watches(conn, owner=owner):
+        if (" ".join(w.query.upper().split()) == " ".join(query.upper().split()) and float(w.size) == float(size)
+                and w.scale == scale and w.market == market and all(cents(getattr(w, n)) == wanted[n] for n in TARGETS)):
+            return w
+    return None
+
+
 def list_watches(conn: Connection, *, owner: str | None) -> list[Watch]:
     """The owner's watches; `owner=None` (the worker) every owner's."""
     query = select(watches).order_by(watches.c.id)

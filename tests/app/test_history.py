@@ -40,7 +40,11 @@ def test_history_frame_and_change_lines() -> None:
     lines = views.change_lines({"stockx": {"lowest_ask": {"from": 100.0, "to": 110.0, "change": 10.0, "pct": 0.1,
                                                           "since": "2026-11-20"}, "highest_bid": None},
                                 "alias": {"lowest_ask": {"from": 90.0, "to": 90.0, "change": 0.0, "pct": 0.0, "since": "x"}}}, 30)
-    assert lines == ["In 30 days: StockX ask 100.00 → 110.00 (+10.00, +10.0%)", "Unchanged in 30 days: Alias ask"]
+    assert lines == ["In 30 days: StockX ask $100.00 → $110.00 (+$10.00, +10.0%)", "Unchanged in 30 days: Alias ask"]
+    # issue 20 point 6: in yen as every yen amount is written ("¥14,144"), never "14,143.52 JPY"
+    yen = views.change_lines({"stockx": {"lowest_ask": {"from": 14143.52, "to": 13000.0, "change": -1143.52, "pct": -0.08}}}, 7,
+                             {"stockx": "JPY"})
+    assert yen == ["In 7 days: StockX ask ¥14,144 → ¥13,000 (−¥1,144, -8.0%)"]
     assert views.history_frame({"points": []}).empty and isinstance(views.history_frame({}), pd.DataFrame)
 
 

@@ -176,8 +176,9 @@ def test_compare_csv_says_size_currency_time_and_source() -> None:
 
     frame = pd.DataFrame([{"Shoe": "Dunk", "Size": "US M 10", "Best payout now": 77.75, "Sell now on": "Alias",
                            "Currency": "USD", "Status": "quoted"}])
-    back = pd.read_csv(io.BytesIO(views.compare_csv(frame, "2026-11-29T09:00:00+00:00", "sandbox")))
-    assert list(back.columns) == [*frame.columns, "Quoted at (UTC)", "Source"]
+    back = pd.read_csv(io.BytesIO(views.compare_csv(frame, "2026-11-29T09:00:00+00:00", "sandbox", "StockX level 5")))
+    assert list(back.columns) == [*frame.columns, "Quoted at (UTC)", "Source", "Fees"]
+    assert back.loc[0, "Fees"] == "StockX level 5"  # the fees the payouts are net of
     assert back.loc[0, "Size"] == "US M 10" and back.loc[0, "Source"] == "sandbox"
 
 
@@ -235,7 +236,12 @@ def test_benchmark_button_runs_and_charts(app: AppTest) -> None:
     app.button(key="run_bench").click().run()
     assert not app.exception
     labels = [m.label for m in app.metric]
-    assert "Batch vs lower bound" in labels and "Cached, slowest 5%" in labels
+    assert "A batch vs the fastest possible" in labels and "A repeat, from the cache" in labels
+    # issue 20 point 8: a reseller's words, each benchmark term explained where it appears
+    said = " ".join([*labels, *(m.value for m in app.metric), *(c.value for c in app.caption), *markdowns(app),
+                     *(str(v) for f in app.dataframe for v in f.value.astype(str).to_numpy().ravel())])
+    assert not [w for w in ("design", "lower bound", "in turn") if w in said], said
+    assert all(m.help for m in app.metric if m.label in labels[-4:])
     assert any(s.state == "complete" for s in app.status)
     assert any("Last run" in c.value and "1 shoe" in c.value and "10 ms" in c.value for c in app.caption)
     steps = [m for m in markdowns(app) if m.startswith(("✓", "…"))]

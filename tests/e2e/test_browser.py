@@ -207,7 +207,19 @@ def test_portfolio_shows_its_worth_and_positions(stocked: str, page: Any) -> Non
     assert "None" not in page.locator('[data-testid="stMain"]').inner_text()
     assert menu(page) == APP_PAGES, menu(page)
     assert fits_the_width(page)
+    # issue 20 point 3: the valuing status sits over the totals it refreshes, on screen, not ~1000 px below
+    status = page.locator(".st-key-totals [data-testid='stExpander']", has_text="Valued 5 positions")
+    assert status.count() == 1 and above_the_fold(page, status.first), f"the status is out of sight at {page.viewport_size}"
     shoot(page, "portfolio")
+    # issue 20 point 4: the sale form stays open after its first input
+    page.get_by_text("Record a sale or remove a pair").click()
+    price = page.get_by_label(re.compile(r"^Price \("))
+    expect(price).to_be_visible(timeout=SLOW)
+    price.fill("250")
+    price.press("Enter")
+    settle(page)
+    expect(price).to_be_visible()
+    expect(page.get_by_label(re.compile(r"^Shipping \("))).to_be_visible()
 
 
 def test_watchlist_shows_its_pairs_and_alerts(stocked: str, page: Any) -> None:
@@ -220,8 +232,9 @@ def test_watchlist_shows_its_pairs_and_alerts(stocked: str, page: Any) -> None:
     fired = page.locator(".st-key-fired p")
     assert fired.count() == 2, fired.all_inner_texts()
     said = " ".join(fired.all_inner_texts())
-    assert "DD1391-100 US 10: sell now pays" in said and "above your target 50.00" in said, said
-    assert "DD1503-103 US W 8: listing pays" in said and "above your target 100.00" in said, said
+    # the shoe by name, then its style ID and size; the payout against the target in money (issue 20 point 11)
+    assert "(DD1391-100) US 10: sell now pays $" in said and "above your target $50.00" in said, said
+    assert "(DD1503-103) US W 8: listing pays $" in said and "above your target $100.00" in said, said
     assert above_the_fold(page, fired.last), f"which watch fired is below the fold at {page.viewport_size}"
     assert page.locator('[data-testid="stDataFrame"]').count() == 2  # the pairs and the alert log (cells: tests/store)
     assert "None" not in page.locator('[data-testid="stMain"]').inner_text()

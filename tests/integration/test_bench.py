@@ -53,7 +53,10 @@ def test_bench_cli_json(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--shoes", "1", "--latency-ms", "10", "--rounds", "1", "--json"],
                           capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["success_rate"] == 1.0
+    assert json.loads(done.stdout)["success_rate"] == 1.0  # stdout is the JSON alone
+    # progress on stderr, as plain lines in a pipe: one per stage, from the first to done
+    stages = [line for line in done.stderr.splitlines() if line.startswith("benchmark: ")]
+    assert len(stages) >= 5 and "single cold" in stages[0] and stages[-1].endswith("100% done")
     assert (tmp_path / "bench.json").exists()  # the performance page shows the last run
 
 

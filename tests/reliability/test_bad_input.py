@@ -21,7 +21,7 @@ def test_cli_battery_makes_no_call(sandbox_factory, tmp_path: Path, run_main) ->
     in_argv = [q for q in BAD_QUERIES if "\x00" not in q]  # a NUL cannot travel in argv at all
     cases = [["lookup", q, "--size", "10"] for q in in_argv] + [["lookup", "DD1391-100", "--size", s] for s in BAD_SIZES]
     cases += [["compare", "CP9654", q, "--size", "10"] for q in in_argv[:3]]
-    cases.append(["compare", *["CP9654"] * 11, "--size", "10"])
+    cases.append(["compare", *["CP9654"] * 11, "CP9654,23", "--size", "10"])  # any number, but every one checked first
     env = {"ANALYZER_DATA_DIR": str(tmp_path), "ANALYZER_SANDBOX_URL": sandbox.url}
     for args in cases:
         code, out, err = run_main(*args, env=env)

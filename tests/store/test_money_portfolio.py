@@ -65,7 +65,8 @@ def test_portfolio_and_sales_json_in_the_display_currency(fast_sandbox, db_url: 
     assert run_cli(env, "portfolio", "import", str(pairs)).returncode == 0
     valued = run_cli(env, "portfolio", "--json")
     assert valued.returncode == 0, valued.stderr
-    data = json.loads(valued.stdout)
+    data = json.loads(valued.stdout)  # stdout is the JSON alone; progress went to stderr, a line per pair in a pipe
+    assert valued.stderr.count("portfolio: ") >= 2 and "100%" in valued.stderr
     assert data["currency"] == data["totals"]["currency"] == "EUR"
     assert data["fx"] == {"EUR": 0.92} and data["rate_basis"] == "today"
     assert data["totals"]["cost"] == 2 * 100.0 + 2 * float(to_eur("150"))  # 476.00: converted, then added

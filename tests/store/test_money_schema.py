@@ -52,14 +52,19 @@ def test_every_amount_like_column_is_listed_as_money() -> None:
 
 
 def _values(url: str) -> dict[str, list[tuple[object, ...]]]:
+    """The money columns' values, of the columns 0009 retyped (a money column added later, such as
+    0012's sold_shipping, is not in a 0007 database to compare)."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
             return {table: [tuple(Decimal(str(v)) if isinstance(v, float | Decimal) else v for v in row)
                             for row in conn.execute(text(f"SELECT {', '.join(cols)} FROM {table}"))]
-                    for table, cols in MONEY_COLUMNS.items()}
+                    for table, cols in RETYPED_BY_0009.items()}
     finally:
         engine.dispose()
+
+
+RETYPED_BY_0009 = {table: tuple(c for c in cols if c != "sold_shipping") for table, cols in MONEY_COLUMNS.items()}
 
 
 def test_upgrading_a_0007_database_keeps_its_rows(db_url: str) -> None:
@@ -73,7 +78,7 @@ def test_upgrading_a_0007_database_keeps_its_rows(db_url: str) -> None:
         before = _values(db_url)
         db.migrate(engine)
         inspector = inspect(engine)
-        for table, columns in MONEY_COLUMNS.items():
+        for table, columns in MONEY_COLUMNS.items():  # every money column, 0012's too, is NUMERIC at head
             types = {c["name"]: c["type"] for c in inspector.get_columns(table)}
             for name in columns:
                 assert isinstance(types[name], Numeric) and not isinstance(types[name], Float), f"{table}.{name}"

@@ -154,3 +154,29 @@ def test_runs_at_once_fire_a_crossing_once(db_url: str) -> None:
     for t in threads:
         t.join()
     assert len(fired) == 1
+
+
+def test_forced_run_asks_the_markets_and_records_a_history_point(fast_sandbox, recording_analyzer, monkeypatch) -> None:
+    """`watch run --force` after a run within the TTL: the HTTP cache would answer every call, so
+    the forced run goes around it, and what the markets said becomes a new snapshot."""
+    from sqlalchemy import func, select
+
+    from analyzer.store.schema import snapshots
+
+    analyzer = recording_analyzer(fast_sandbox, market_ttl_s=600)
+    store = Store.open(analyzer.settings)
+    add(store, sell_now_above=10_000.0)
+    runner = WatchRunner(analyzer, store)
+    runner.run_once()
+
+    def points() -> int:
+        with store.read() as conn:
+            return int(conn.execute(select(func.count()).select_from(snapshots)).scalar_one())
+
+    before_calls, before_points = sum(fast_sandbox.counters.requests.values()), points()
+    # a point is kept once per second; the forced run's answers carry a later one, as they would a moment later
+    monkeypatch.setattr("analyzer.net.http._now_iso", lambda: "2099-01-01T00:00:00+00:00")
+    forced = runner.run_once(force=True)
+    assert forced.from_store == 0 and forced.errors == []
+    assert sum(fast_sandbox.counters.requests.values()) > before_calls  # the markets were asked, not the cache
+    assert points() > before_points

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analyzer.domain.models import LookupResult
 from analyzer.domain.validation import MAX_COMPARE, InvalidInput, clean_queries, size_label
-from ui import charts, controls, views
+from ui import charts, controls, display_money, views
 
 SCALE_NAMES = {**controls.SCALE_NAMES, "": "Each shoe's own"}
 state = st.session_state
@@ -73,8 +73,9 @@ if state.get("compare_results"):
         region, consigned = meta["alias"]
         st.info(f"These Alias quotes are for {controls.REGION_NAMES[region]}, {controls.CONSIGNED_NAMES[consigned].lower()}: "
                 "press Compare to ask Alias for the book now chosen in the sidebar.", icon=":material/refresh:")
-    data = [r.to_dict() for r in results]
     priced = [controls.reprice(r) for r in results]
+    # each shoe's books in the display currency too, so no row mixes the market's currency and the payouts'
+    data = [display_money.result_in(r.to_dict(), p.currency, {**r.rates, **p.fx}) for r, p in zip(results, priced, strict=True)]
     with st.container(key="compare_decision"):
         for line in views.compare_lines(data, priced):
             shoe, _, said = line.partition(": ")
@@ -93,7 +94,7 @@ if state.get("compare_results"):
         **{c: st.column_config.LinkColumn(display_text=c.replace(" page", " ↗")) for c in frame.columns if c.endswith(" page")},
     })
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.download_button("Download CSV", views.compare_csv(frame, meta["at"], meta["source"]),
+        st.download_button("Download CSV", views.compare_csv(frame, meta["at"], meta["source"], controls.fees_words(controls.fees())),
                            file_name=f"sneaker-compare-{meta['source']}-{meta['at'][:10]}.csv", mime="text/csv",
                            key="download_csv", icon=":material/download:", on_click="ignore")
         st.caption(f"Quoted {meta['at'].replace('T', ' ').replace('+00:00', ' UTC')} from {meta['source']} data; "

@@ -14,7 +14,7 @@ from analyzer.domain.models import LookupResult, Size
 from analyzer.domain.report import label
 from analyzer.domain.validation import InvalidInput, clean_gtin, clean_query, parse_size, size_label, size_text
 from analyzer.lookup.engine import Analyzer
-from ui import charts, controls, listing_actions, views
+from ui import charts, controls, display_money, listing_actions, views
 
 state = st.session_state
 
@@ -214,7 +214,7 @@ def size_run_block(data: dict[str, Any]) -> None:
                         width="stretch", config=charts.CHART_CONFIG)
 
 
-def history_block(result: LookupResult) -> None:
+def history_block(result: LookupResult, shown: str, rates: dict[str, float]) -> None:
     """The pair's stored asks, bids and sales over 30 days, and how they moved in 7 and 30: of the
     books the sidebar chooses (Alias's region and listing choice), never of another."""
     from analyzer.store import history_for_result
@@ -229,18 +229,21 @@ def history_block(result: LookupResult) -> None:
     shown = views.books_line(stored.get("book") or {})
     if shown:
         st.caption(controls.plain(shown))
-    frame = views.history_frame(stored)
-    if frame["at"].nunique() < 2:
+    points = views.history_frame(stored)
+    stored_currencies = {str(m): str(c) for m, c in zip(points["market"], points["currency"], strict=True)}
+    frame, sales = display_money.history_in(points, stored["sales"], shown, rates)
+    if not views.has_history(frame):
         st.info("History builds as you use the tool: every lookup whose market data come fresh (at most every "
                 f"{controls.settings().market_ttl_s / 60:.0f} min) stores a point, and watched pairs are refreshed by "
                 "`python -m analyzer watch run --every 1800`. Come back later to see this pair move.",
                 icon=":material/history:")
         return
     currencies = set(frame["currency"])
-    st.plotly_chart(charts.history_chart(frame, stored["sales"], currencies.pop() if len(currencies) == 1 else "",
+    st.plotly_chart(charts.history_chart(frame, sales, currencies.pop() if len(currencies) == 1 else "",
                                         st.context.timezone), width="stretch", config=charts.CHART_CONFIG)
     for days in (7, 30):
-        lines = views.change_lines(history.change(days), days)
+        moved, in_currency = display_money.changes_in(history.change(days), stored_currencies, shown, rates)
+        lines = views.change_lines(moved, days, in_currency)
         st.caption(controls.plain(" · ".join(lines)) if lines else f"No change to show over {days} days yet.")
 
 
@@ -260,6 +263,8 @@ def show(result: LookupResult) -> None:
         return
 
     priced = controls.reprice(result)
+    # Every amount below in the display currency, at the rates the answer is priced with (no market call).
+    data = display_money.result_in(data, priced.currency, {**result.rates, **priced.fx})
     product = data["product"] or {}
     title = controls.plain(product.get("title") or result.query)
     size = data.get("size_label") or ""
@@ -300,7 +305,7 @@ def show(result: LookupResult) -> None:
                                 width="stretch", config=charts.CHART_CONFIG)
 
     size_run_block(data)
-    history_block(result)
+    history_block(result, priced.currency, {**result.rates, **priced.fx})
 
     with st.expander("Details"):
         payouts = views.payouts_frame(data, priced)
@@ -311,8 +316,10 @@ def show(result: LookupResult) -> None:
             "Buyer pays in all": st.column_config.TextColumn(help="Lowest ask plus buyer fee and shipping; — without an ask"),
             "Last sale": st.column_config.TextColumn(help="— on StockX: its API publishes no last sale"),
         })
-        facts = [f"{k}: {controls.plain(product[key])}" for k, key in (("Brand", "brand"), ("Retail", "retail_price"),
-                                                                       ("Released", "release_date")) if product.get(key)]
+        retail = views.money(product.get("retail_price"), product.get("retail_currency") or "USD")  # "$115.00", not "115.0"
+        facts = [f"{k}: {controls.plain(value)}" for k, value in (("Brand", product.get("brand")), ("Retail", retail),
+                                                                 ("Released", product.get("release_date")))
+                 if value and value != views.DASH]
         region, consigned = state.get("lookup_options", controls.alias_options())
         book = f"{controls.REGION_NAMES.get(region, region)}, {controls.CONSIGNED_NAMES.get(consigned, consigned).lower()}"
         facts.append(f"Alias book: {book}, {condition_words(str(state.get('lookup_condition', 'new_good_box')))}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -14,11 +15,11 @@ import streamlit as st
 from analyzer.domain.validation import InvalidInput
 from analyzer.markets.registry import LABELS
 from analyzer.net import fx
-from analyzer.services import portfolio, portfolio_csv
+from analyzer.services import books, portfolio, portfolio_csv
 from analyzer.services.portfolio import Valuation
 from analyzer.store import positions_repo
 from analyzer.store.history import label_of
-from ui import controls, listing_actions
+from ui import controls, listing_actions, views
 from ui.views import money
 
 MARKETS = LABELS
@@ -71,18 +72,36 @@ with st.expander("Add pairs from a CSV", expanded=empty, icon=":material/upload_
                               max_upload_size=max(1, math.ceil(settings.import_max_bytes / 1_048_576)))
     st.text_area("…or paste the rows", key="portfolio_paste", height=120,
                  placeholder="style_id,size,cost,quantity\nDD1391-100,10,110,2")
+    on_match = None
     if st.button("Import", key="portfolio_import", icon=":material/playlist_add:"):
+        on_match = "ask"
+    if state.get("import_matches"):  # the file repeats positions held: asked, as the CLI asks for --add or --replace
+        st.warning(f"These rows repeat {len(state['import_matches'])} positions you hold "
+                   f"({', '.join(f'#{i}' for i in state['import_matches'])}). Nothing is imported yet.", icon=":material/help:")
+        add_col, replace_col, cancel_col = st.columns(3)
+        if add_col.button("Add as more pairs", key="import_add"):
+            on_match = "add"
+        if replace_col.button("Replace those positions", key="import_replace"):
+            on_match = "replace"
+        if cancel_col.button("Cancel", key="import_cancel"):
+            state.pop("import_matches")
+            st.rerun()
+    if on_match is not None:
         if upload is not None:
             upload.seek(0)
         source = upload if upload is not None else io.BytesIO((state.get("portfolio_paste", "") or "").encode("utf-8"))
         # The same rules and messages as `portfolio import FILE`: at most max_bytes + 1 read, encoding named.
-        done = portfolio_csv.import_file(store, source, controls.currency(), owner=owner,
+        done = portfolio_csv.import_file(store, source, controls.currency(), owner=owner, on_match=on_match,
                                      max_bytes=settings.import_max_bytes, max_rows=settings.import_max_rows)
+        state["import_matches"] = done.matches if done.matches and not done.ids else []
+        if state["import_matches"]:
+            st.rerun()
         if done.problems:
             shown = done.problems[:20]
             more = f" …and {len(done.problems) - len(shown)} more bad lines." if len(done.problems) > len(shown) else ""
-            st.error("Nothing imported. " + " ".join(controls.plain(f"Line {p.line}: {p.reason}." if p.line else
-                                                                  f"{p.reason[0].upper()}{p.reason[1:]}.") for p in shown)
+            st.error("Nothing imported. " + " ".join(controls.plain(views.sentence(f"Line {p.line}: {p.reason}" if p.line else
+                                                                                   f"{p.reason[0].upper()}{p.reason[1:]}"))
+                                                      for p in shown)
                      + more, icon=":material/error:")
         else:
             st.success(f"Imported {len(done.ids)} positions.", icon=":material/check_circle:")
@@ -96,16 +115,21 @@ refresh = st.button("Value now", key="portfolio_value", type="primary", icon=":m
                     help="Fresh stored quotes are used first; the rest are asked of the markets, paced by their limits")
 known = {p.id for p in held}
 last: Valuation | None = state.get("valuation")
+fees_now, shown = controls.fees(), controls.currency()  # the owner's fees and display currency, as every page uses them
 if held and (refresh or last is None or {v.position.id for v in last.valued} != known):
-    analyzer, fees = controls.analyzer(), controls.fees()
-    last = controls.run_live("Valuing the portfolio…", lambda progress: portfolio.value_portfolio(
-        analyzer, store, fees, on_progress=progress, owner=owner),
-        summary=lambda v: (f"Valued {len(v.valued)} positions: {v.from_store} from fresh quotes, {v.looked_up} asked", "complete"))
-    state["valuation"] = last
+    analyzer = controls.analyzer()
+    with totals_box:  # the status where the eye is: at the top, over the totals it refreshes
+        last = controls.run_live("Valuing the portfolio…", lambda progress: portfolio.value_portfolio(
+            analyzer, store, fees_now, on_progress=progress, owner=owner, currency=shown),
+            summary=lambda v: (f"Valued {len(v.valued)} positions: {v.from_store} from fresh quotes, {v.looked_up} asked", "complete"))
+    state["valuation"], state["valuation_basis"] = last, (fees_now, shown)
+elif held and last is not None and state.get("valuation_basis") != (fees_now, shown):
+    # Fees or currency changed in the sidebar: the same quotes re-priced at once, no market call.
+    last = portfolio.revalue(last, controls.analyzer(), fees_now, shown)
+    state["valuation"], state["valuation_basis"] = last, (fees_now, shown)
 
 month = datetime.now(UTC).strftime("%Y-%m")
-data = last.to_dict() if last and held else {"positions": [], "totals": {}, "errors": [], "currency": settings.currency, "fx": {}}
-shown = data["currency"]
+data = last.to_dict() if last and held else {"positions": [], "totals": {}, "errors": [], "currency": shown, "fx": {}}
 done_sales = portfolio.realised(sold, shown, rates_for({p.currency for p in sold}, shown))
 this_month = next((m for m in done_sales["months"] if m["month"] == month), None)
 with totals_box:
@@ -134,8 +158,8 @@ if data["positions"]:
         "Cost": money(p["cost"], shown), "Qty": p["quantity"], "Quoted (UTC)": (p["quoted_at"] or "—")[:16].replace("T", " "),
         "#": p["id"],
     } for p in data["positions"]]), hide_index=True, key="positions_table")
-    st.caption(f"Net of fees at the sidebar's settings; advice clears a {settings.min_margin:.0%} margin over cost "
-               "(ANALYZER_MIN_MARGIN). Sorted by what acting on the advice would gain.")
+    st.caption(f"Net of fees at the sidebar's settings ({controls.fees_words(fees_now)}), in {shown}; advice clears a "
+               f"{settings.min_margin:.0%} margin over cost (ANALYZER_MIN_MARGIN). Sorted by what acting on the advice would gain.")
     listing_actions.list_from_portfolio(data["positions"])
     # Pairs down the side, bars across: the pairs' names stay level and whole on a phone.
     pairs = [f"#{p['id']} {p['query']} {p['size_label']}" for p in data["positions"]]
@@ -161,21 +185,27 @@ for error in data["errors"]:
 if held:
     st.download_button("Export CSV", portfolio_csv.export_csv(held), file_name="portfolio.csv", mime="text/csv",
                        key="portfolio_export", icon=":material/download:")
-    with st.expander("Record a sale or remove a pair", icon=":material/sell:"):
+    # A key of its own, its state kept: an expander without one was a new element whenever what is above it
+    # changed (a toast, a table), and folded shut after the first input of a session.
+    with st.expander("Record a sale or remove a pair", icon=":material/sell:", key="sale_form", on_change="rerun"):
         labels = {p.id: f"#{p.id} {p.query} {label_of(p.size, p.scale)} (x{p.quantity})" for p in held}
-        pick_col, market_col, price_col, day_col = st.columns([2, 1, 1, 1])
+        pick_col, market_col, price_col, ship_col, day_col = st.columns([2, 1, 1, 1, 1])
         pick_col.selectbox("Pair", list(labels), key="sale_id", format_func=labels.get)
         market_col.selectbox("Market", list(MARKETS), key="sale_market", format_func=MARKETS.get)
         chosen = next((p for p in held if p.id == state.get("sale_id")), held[0])
         price_col.number_input(f"Price ({chosen.currency})", min_value=0.0, value=0.0, step=5.0, key="sale_price",
                                help="In the currency the pair was bought in; a dollar fee is converted into it first")
+        ship_col.number_input(f"Shipping ({chosen.currency})", min_value=0.0, value=0.0, step=1.0, key="sale_shipping",
+                              help="What shipping it cost you (optional): it comes off the profit, and the books list it")
         day_col.date_input("Date", key="sale_day")
         sell_col, remove_col = st.columns(2)
         if sell_col.button("Record sale", key="sale_record", icon=":material/sell:"):
             try:
                 selling = next(p for p in held if p.id == int(state["sale_id"]))
-                sale = portfolio.record_sale(store, selling.id, state["sale_market"], float(state["sale_price"]),
-                                             controls.fees(), str(state["sale_day"]), rates_for({selling.currency}, "USD"), owner=owner)
+                shipping = Decimal(str(state.get("sale_shipping") or 0)) or None
+                sale = portfolio.record_sale(store, selling.id, state["sale_market"], Decimal(str(state["sale_price"])),
+                                             fees_now, str(state["sale_day"]), rates_for({selling.currency}, "USD"), owner=owner,
+                                             shipping=shipping)
             except (InvalidInput, LookupError) as problem:
                 st.warning(controls.plain(problem), icon=":material/warning:")
             else:
@@ -205,3 +235,13 @@ if sold:
                                 "Cost": money(m["cost"], shown), "Profit": money(m["profit"], shown)}
                                for m in reversed(done_sales["months"])]),
                  hide_index=True, key="months_table")
+    books_sales = books.sales_of(sold, None)
+    books_fx = rates_for({p.currency for p in sold}, shown)
+    sales_col, summary_col = st.columns(2)
+    sales_col.download_button("Books: every sale (CSV)", books.to_csv(books.SALE_COLUMNS, books.sale_rows(books_sales, shown, books_fx)),
+                              file_name="sales.csv", mime="text/csv", key="books_sales", icon=":material/download:",
+                              help=f"Date, pair, market, price, each fee, shipping, payout, cost, profit: in the sale's currency "
+                                   f"and in {shown}. `python -m analyzer portfolio export --sold --year 2026` gives one year.")
+    summary_col.download_button("Books: per month and market (CSV)",
+                                books.to_csv(books.SUMMARY_COLUMNS, books.summary_rows(books_sales, shown, books_fx)),
+                                file_name="sales-summary.csv", mime="text/csv", key="books_summary", icon=":material/download:")

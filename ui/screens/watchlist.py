@@ -12,9 +12,10 @@ import streamlit as st
 from analyzer.domain.owners import check_webhook, masked
 from analyzer.domain.validation import InvalidInput, clean_query, parse_size
 from analyzer.markets.registry import LABELS
-from analyzer.services.alerts import alert_log, deliver_pending, message, owner_webhooks
+from analyzer.services.alerts import alert_log, deliver_pending, details_of, message, owner_webhooks
 from analyzer.services.watch import RunReport, WatchRunner, overview, promised_age_s
 from analyzer.store import watch_repo
+from analyzer.store.history import label_of
 from ui import controls
 from ui.views import money
 
@@ -33,7 +34,11 @@ webhook = webhooks(owner)
 
 with store.read() as conn:
     watched_before = bool(watch_repo.list_watches(conn, owner=owner))
-with st.expander("Watch a pair", expanded=not watched_before, icon=":material/add_alert:"):
+if st.session_state.pop("watch_clear", False):  # after an Add: an empty form, before its widgets are drawn
+    st.session_state.update({"watch_query": "", **{f"watch_{t}": 0.0 for t in TARGET_TITLES}})
+if "watch_added" in st.session_state:
+    st.toast(st.session_state.pop("watch_added"), icon=":material/visibility:")
+with st.expander("Watch a pair", expanded=not watched_before, icon=":material/add_alert:", key="watch_form", on_change="rerun"):
     pair_col, size_col, market_col = st.columns([2, 1, 1])
     pair_col.text_input("Shoe (name or style ID)", key="watch_query", placeholder="DD1391-100")
     size_col.text_input("Size", key="watch_size", value="10", help="10, 8W, 7Y, US M 10.5")
@@ -50,10 +55,17 @@ with st.expander("Watch a pair", expanded=not watched_before, icon=":material/ad
         except InvalidInput as problem:
             st.warning(str(problem), icon=":material/warning:")
         else:
+            pair = (query, float(size.value), size.scale, st.session_state["watch_market"])
             with store.write() as conn:
-                new_id = watch_repo.add_watch(conn, query, float(getattr(size, "value", size)), getattr(size, "scale", None),
-                                              st.session_state["watch_market"], owner=owner, **targets)  # type: ignore[arg-type]
-            st.toast(f"Watching #{new_id}: {controls.plain(query)}", icon=":material/visibility:")
+                same = watch_repo.same_watch(conn, *pair, owner=owner, **targets)
+                new_id = None if same else watch_repo.add_watch(conn, *pair, owner=owner, **targets)  # type: ignore[arg-type]
+            if same is not None:
+                st.warning(controls.plain(f"You already watch this: #{same.id} {same.query} {label_of(same.size, same.scale)} "
+                                          "with the same targets."), icon=":material/info:")
+            else:
+                st.session_state["watch_added"] = f"Watching #{new_id}: {controls.plain(query)}"
+                st.session_state["watch_clear"] = True
+                st.rerun()
 
 with store.read() as conn:
     watched = bool(watch_repo.list_watches(conn, owner=owner))
@@ -66,9 +78,10 @@ if watched and st.button("Refresh now", key="watch_refresh", type="primary", ico
         return f"Checked {report.checked} pairs: {len(report.alerts)} alerts, {len(report.errors)} problems", state
 
     report = controls.run_live("Refreshing watched pairs…", lambda progress: runner.run_once(
-        on_progress=progress, deliver=partial(deliver_pending, webhook_for=webhooks)), summary=summary)
+        on_progress=progress, deliver=partial(deliver_pending, webhook_for=webhooks, app_url=settings.public_url)),
+        summary=summary)
     for alert in report.alerts:
-        st.success(controls.plain(message(alert)), icon=":material/notifications_active:")
+        st.success(controls.plain(message(alert, details_of(store, alert))), icon=":material/notifications_active:")
     for error in report.errors:
         st.warning(controls.plain(f"#{error['watch_id']} {error['query']}: {error['error']}"), icon=":material/warning:")
 

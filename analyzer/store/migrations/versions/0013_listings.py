@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_listings"
-down_revision = "0011_owners"
+down_revision = "0012_sale_shipping"
 branch_labels = None
 depends_on = None
 
