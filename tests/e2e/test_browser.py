@@ -185,7 +185,7 @@ def menu(page: Any) -> set[str]:
     return {re.sub(r"^[a-z0-9_]+(?=[A-Z])", "", text) for text in texts}  # without the icon's name
 
 
-APP_PAGES = {"Lookup", "Compare", "Watchlist", "Portfolio", "Performance"}
+APP_PAGES = {"Lookup", "Compare", "Watchlist", "Portfolio", "Listings", "Performance"}
 
 
 def test_portfolio_shows_its_worth_and_positions(stocked: str, page: Any) -> None:
