@@ -57,6 +57,8 @@ class MarketSpec:
     """Whether the user picks the market's region and listing choice (analyzer.domain.books)."""
     last_sale_note: str = "no sale reported"
     """What a missing last sale means on this market."""
+    sandbox: str = ""
+    """The module of the market's sandbox (analyzer/sandbox/<market>.py), imported only by the sandbox."""
 
 
 def amount(value: Decimal, currency: str) -> float:
