@@ -33,10 +33,22 @@ def label(name: str) -> str:
     return LABELS.get(name, name)
 
 
+def is_on(market: MarketSpec, settings: Settings) -> bool:
+    """Whether the settings switch the market on (a market without credentials may be left off)."""
+    return market.enabled is None or market.enabled(settings)
+
+
+def off_notes(settings: Settings) -> list[str]:
+    """A plain line for each market the settings leave off."""
+    return [m.off_note or f"{m.label} is off." for m in MARKETS if not is_on(m, settings)]
+
+
 def build_markets(settings: Settings) -> list[Market]:
-    """Every market's client, built from the settings (clients are imported here, not before)."""
+    """Every market's client the settings switch on, built from them (clients are imported here, not before)."""
     built = []
     for market in MARKETS:
+        if not is_on(market, settings):
+            continue
         module, _, name = market.client.partition(":")
         built.append(getattr(import_module(module), name).from_settings(settings))
     return built

@@ -61,6 +61,18 @@ class SandboxConfig:
     down: set[str] = field(default_factory=set)
     seed: int | None = None
 
+    @classmethod
+    def of(cls, **settings: Any) -> SandboxConfig:
+        """A config from keyword settings where `<market>_rate_per_sec` and `<market>_burst` of a market
+        without fields of its own go to `limits` (the benchmarks name every market's limits so)."""
+        own = {k: v for k, v in settings.items() if k in cls.__dataclass_fields__}
+        rates = {k.removesuffix("_rate_per_sec"): float(v) for k, v in settings.items() if k not in own and k.endswith("_rate_per_sec")}
+        bursts = {k.removesuffix("_burst"): int(v) for k, v in settings.items() if k not in own and k.endswith("_burst")}
+        unknown = set(settings) - set(own) - {f"{m}_rate_per_sec" for m in rates} - {f"{m}_burst" for m in bursts}
+        if unknown or set(rates) != set(bursts):
+            raise TypeError(f"no such sandbox setting: {', '.join(sorted(unknown | (set(rates) ^ set(bursts))))}")
+        return cls(**own, limits={**own.get("limits", {}), **{m: (rates[m], bursts[m]) for m in rates}})
+
     def limits_of(self, market: str, default: tuple[float, int] = DEFAULT_LIMITS) -> tuple[float, int]:
         rate, burst = getattr(self, f"{market}_rate_per_sec", None), getattr(self, f"{market}_burst", None)
         if rate is not None and burst is not None:
