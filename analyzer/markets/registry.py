@@ -7,17 +7,18 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from analyzer.markets import alias_spec, stockx_spec
 from analyzer.markets.spec import MarketSpec
 
 if TYPE_CHECKING:
     from analyzer.config import Settings
     from analyzer.markets.base import Market
 
-MARKETS: tuple[MarketSpec, ...] = (
-    stockx_spec.SPEC,
-    alias_spec.SPEC,
+SPEC_MODULES: tuple[str, ...] = (
+    "analyzer.markets.stockx_spec",
+    "analyzer.markets.alias_spec",
 )
+"""Each market's spec module, in the order they are shown (a spec module imports no client)."""
+MARKETS: tuple[MarketSpec, ...] = tuple(import_module(module).SPEC for module in SPEC_MODULES)
 NAMES: tuple[str, ...] = tuple(m.name for m in MARKETS)
 LABELS: dict[str, str] = {m.name: m.label for m in MARKETS}
 _BY_NAME = {m.name: m for m in MARKETS}
