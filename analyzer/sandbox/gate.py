@@ -80,20 +80,39 @@ class SandboxConfig:
         return self.limits.get(market, default)
 
 
+class Counts(dict[str, int]):
+    """Counts per market where zero is the same as absent: `{'stockx': 0}` equals `{}` (as a
+    collections.Counter compares), so a market with no request changes no comparison."""
+
+    def __missing__(self, key: str) -> int:
+        return 0
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, dict):
+            return NotImplemented
+        return {k: v for k, v in self.items() if v} == {k: v for k, v in other.items() if v}
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass
 class Counters:
     """What the sandbox saw: the tests compare these with what the client says it did."""
 
-    requests: dict[str, int] = field(default_factory=dict)
-    rate_limited: dict[str, int] = field(default_factory=dict)
+    requests: dict[str, int] = field(default_factory=Counts)
+    rate_limited: dict[str, int] = field(default_factory=Counts)
     faults: dict[str, int] = field(default_factory=dict)
-    tokens: dict[str, int] = field(default_factory=dict)
+    tokens: dict[str, int] = field(default_factory=Counts)
     """Calls to a market's token endpoint (OAuth grants)."""
 
     @classmethod
     def of(cls, markets: list[str]) -> Counters:
         """Every market at zero (the gate is built on the first request; the counts exist before)."""
-        return cls(requests=dict.fromkeys(markets, 0), rate_limited=dict.fromkeys(markets, 0), tokens=dict.fromkeys(markets, 0))
+        return cls(requests=Counts.fromkeys(markets, 0), rate_limited=Counts.fromkeys(markets, 0), tokens=Counts.fromkeys(markets, 0))
 
 
 Errors = Callable[[int, str], Response]
