@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 SPEC_MODULES: tuple[str, ...] = (
     "analyzer.markets.stockx_spec",
     "analyzer.markets.alias_spec",
+    "analyzer.markets.ebay_spec",
 )
 """Each market's spec module, in the order they are shown (a spec module imports no client)."""
 MARKETS: tuple[MarketSpec, ...] = tuple(import_module(module).SPEC for module in SPEC_MODULES)
