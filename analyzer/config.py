@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from analyzer.domain.pricing import Fees
 
@@ -97,6 +98,9 @@ class Settings:
     sellers: tuple[str, ...] = ()  # ANALYZER_SELLERS: in an accounts deployment, the owners who may write
     import_max_bytes: int = IMPORT_MAX_BYTES
     import_max_rows: int = IMPORT_MAX_ROWS
+    market_values: Mapping[str, object] = field(default_factory=dict, repr=False)
+    """The settings markets declare in their specs (`MarketSpec.env`, limits without a field of their
+    own), by key: read them with `value(key)`; `with_(key=...)` sets them like any field."""
 
     @property
     def store_url(self) -> str:
@@ -106,7 +110,7 @@ class Settings:
     @property
     def has_credentials(self) -> bool:
         stockx = bool(self.stockx_api_key and (self.stockx_access_token or self.stockx_refresh_token))
-        return stockx or bool(self.alias_api_token)
+        return stockx or bool(self.alias_api_token)  # eBay alone does not make a live app: it has no bids
 
     @property
     def wants_sandbox(self) -> bool:
@@ -114,14 +118,28 @@ class Settings:
 
     def secrets(self) -> list[str]:
         """Every secret value, so tests and the redaction can look for them."""
+        from analyzer.markets.registry import MARKETS
+
         values = [self.stockx_api_key, self.stockx_access_token, self.stockx_client_secret,
                   self.stockx_refresh_token, self.alias_api_token]
-        return [v for v in values if v]
+        values += [self.value(e.key) for m in MARKETS for e in m.env if e.secret]
+        return [str(v) for v in values if v]
+
+    def value(self, key: str) -> object:
+        """A setting by name: a field, else a market's declared setting (its default when not set)."""
+        if key in _FIELDS:
+            return getattr(self, key)
+        if key in self.market_values:
+            return self.market_values[key]
+        return _market_defaults().get(key)
+
+    def text(self, key: str) -> str | None:
+        value = self.value(key)
+        return str(value) if value else None
 
     def limits(self, market: str) -> Limits:
-        from analyzer.markets.registry import spec
-
-        limits: Limits = getattr(self, spec(market).limits_setting)
+        limits = self.value(_spec(market).limits_setting)
+        assert isinstance(limits, Limits)
         return limits
 
     def daily_budget(self, market: str) -> int | None:
@@ -134,7 +152,15 @@ class Settings:
         return published
 
     def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        """A copy with `changes`: fields, or settings markets declare (kept in `market_values`)."""
+        declared = {k: v for k, v in changes.items() if k not in _FIELDS}
+        unknown = set(declared) - set(_market_defaults())
+        if unknown:
+            raise TypeError(f"no such setting: {', '.join(sorted(unknown))}")
+        fields_ = {k: v for k, v in changes.items() if k in _FIELDS}
+        if declared:
+            fields_["market_values"] = {**self.market_values, **declared}
+        return replace(self, **fields_)  # type: ignore[arg-type]
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None) -> Settings:
@@ -220,4 +246,36 @@ class Settings:
             http_timeout_s=number("ANALYZER_HTTP_TIMEOUT_S", 10),
             stockx_limits=Limits(number("STOCKX_RATE_PER_SEC", 1), int(number("STOCKX_BURST", 1))),
             alias_limits=Limits(number("ALIAS_RATE_PER_SEC", 1), int(number("ALIAS_BURST", 1))),
+            market_values=_market_values(text, number),
         )
+
+
+def _spec(market: str) -> Any:
+    from analyzer.markets.registry import spec
+
+    return spec(market)
+
+
+def _market_defaults() -> dict[str, object]:
+    """Every setting the markets declare, at its default (limits without a field of their own included)."""
+    from analyzer.markets.registry import MARKETS
+
+    defaults: dict[str, object] = {e.key: e.default for m in MARKETS for e in m.env}
+    defaults.update({m.limits_setting: Limits(*m.default_limits) for m in MARKETS if m.limits_setting not in _FIELDS})
+    return defaults
+
+
+def _market_values(text: Callable[..., str | None], number: Callable[[str, float], float]) -> dict[str, object]:
+    """The markets' declared settings from the environment."""
+    from analyzer.markets.registry import MARKETS
+
+    values: dict[str, object] = {e.key: text(e.env, e.default) for m in MARKETS for e in m.env}
+    for m in MARKETS:
+        if m.limits_setting not in _FIELDS and m.limits_env:
+            rate, burst = m.default_limits
+            values[m.limits_setting] = Limits(number(f"{m.limits_env}_RATE_PER_SEC", rate),
+                                              int(number(f"{m.limits_env}_BURST", burst)))
+    return values
+
+
+_FIELDS = frozenset(Settings.__dataclass_fields__)

@@ -44,7 +44,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 FAST = {"latency_ms": (2.0, 10.0), "stockx_burst": 1000, "alias_burst": 1000, "stockx_rate_per_sec": 1000.0,
-        "alias_rate_per_sec": 1000.0, "seed": 7}
+        "alias_rate_per_sec": 1000.0, "limits": {"ebay": (1000.0, 1000)}, "seed": 7}
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +52,7 @@ def _no_real_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     """No test reaches the internet: clear every credential and keep files in the test's folder."""
     for name in ("STOCKX_API_KEY", "STOCKX_ACCESS_TOKEN", "STOCKX_CLIENT_ID", "STOCKX_CLIENT_SECRET",
                  "STOCKX_REFRESH_TOKEN", "ALIAS_API_TOKEN", "STOCKX_BASE_URL", "ALIAS_BASE_URL",
+                 "EBAY_CLIENT_ID", "EBAY_CLIENT_SECRET", "EBAY_BASE_URL", "EBAY_MARKETPLACE", "EBAY_AUTHENTICITY_GUARANTEE",
                  # and no setting of the developer's own shell: a test sets what it needs
                  "REDIS_URL", "ANALYZER_DATABASE_URL", "ANALYZER_CURRENCY", "ANALYZER_FX_RATES", "ANALYZER_FX_URL",
                  "ALIAS_REGION", "ALIAS_CONSIGNED", "ANALYZER_ALERT_WEBHOOK", "ANALYZER_SANDBOX_URL"):

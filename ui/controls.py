@@ -20,6 +20,8 @@ from analyzer.domain.pricing import STOCKX_TRANSACTION_FEES, Fees
 from analyzer.domain.validation import SCALE_RANGES, parse_size, size_label
 from analyzer.launch import Opened, open_analyzer
 from analyzer.lookup.engine import Analyzer, ProgressCallback
+from analyzer.markets.registry import MARKETS
+from analyzer.markets.spec import FeeSetting
 from analyzer.store import Store, owners_repo
 
 T = TypeVar("T")
@@ -158,6 +160,7 @@ def fees() -> Fees:
         stockx_buyer_flat=float(state.get("stockx_buyer_flat", DEFAULT_FEES.stockx_buyer_flat)),
         alias_buyer_pct=pct("alias_buyer_pct", DEFAULT_FEES.alias_buyer_pct),
         alias_buyer_flat=float(state.get("alias_buyer_flat", DEFAULT_FEES.alias_buyer_flat)),
+        **{f.name: _declared_fee(f, state) for m in MARKETS for f in m.fee_settings},
     )
 
 
@@ -166,6 +169,16 @@ def fees_words(chosen: Fees) -> str:
     cashout = f" + {chosen.alias_cashout:.1%} cash-out" if chosen.alias_cashout_enabled else ""
     return (f"StockX level {chosen.stockx_level}, {STOCKX_TRANSACTION_FEES[chosen.stockx_level]:.1%} + "
             f"{chosen.stockx_processing:.1%}; Alias {chosen.alias_commission:.1%} + ${chosen.alias_seller_fee:g}{cashout}")
+
+
+def _declared_fee(setting: FeeSetting, state: Any) -> float | bool:
+    """A fee a market declares, from its sidebar control (a percentage shown, a share kept)."""
+    default = getattr(DEFAULT_FEES, setting.name)
+    if setting.kind == "bool":
+        return bool(state.get(setting.name, default))
+    if setting.kind == "pct":
+        return round(float(state.get(setting.name, default * 100)) / 100, 6)
+    return float(state.get(setting.name, default))
 
 
 def currency() -> str:
@@ -218,7 +231,19 @@ def _widget_state(chosen: OwnerSettings) -> dict[str, Any]:
             "alias_cashout": bool(f.alias_cashout_enabled), "alias_cashout_pct": _as_percent(f.alias_cashout),
             "stockx_buyer_pct": _as_percent(f.stockx_buyer_pct), "stockx_buyer_flat": float(f.stockx_buyer_flat),
             "alias_buyer_pct": _as_percent(f.alias_buyer_pct), "alias_buyer_flat": float(f.alias_buyer_flat),
-            "currency": chosen.currency, "alias_region": chosen.alias_region, "alias_consigned": chosen.alias_consigned}
+            "currency": chosen.currency, "alias_region": chosen.alias_region, "alias_consigned": chosen.alias_consigned,
+            **{d.name: _as_percent(getattr(f, d.name)) if d.kind == "pct" else getattr(f, d.name)
+               for m in MARKETS for d in m.fee_settings}}
+
+
+def _fee_control(setting: FeeSetting) -> None:
+    """The sidebar control of a fee a market declares in its spec."""
+    if setting.kind == "bool":
+        st.toggle(setting.label, key=setting.name, help=setting.help)
+    elif setting.kind == "pct":
+        _percent(setting.name, setting.label)
+    else:
+        st.number_input(setting.label, min_value=0.0, max_value=500.0, step=0.05, key=setting.name, help=setting.help)
 
 
 SAVED_KEY, SAVED_OWNER_KEY = "_saved_settings", "_saved_settings_owner"
@@ -296,6 +321,10 @@ def sidebar() -> None:
         st.number_input("Alias seller fee ($)", min_value=0.0, max_value=50.0, step=0.5, key="alias_seller_fee")
         st.toggle("Alias cash-out fee", key="alias_cashout", help="Charged when you move Alias earnings to your bank.")
         _percent("alias_cashout_pct", "Alias cash-out fee (%)")
+        for market in (m for m in MARKETS if m.fee_settings):
+            with st.expander(f"{market.label} fees and buyer costs"):
+                for setting in market.fee_settings:
+                    _fee_control(setting)
         with st.expander("Buyer costs (for buying and arbitrage)"):
             _percent("stockx_buyer_pct", "StockX buyer fee (%)")
             st.number_input("StockX buyer shipping ($)", min_value=0.0, max_value=100.0, step=0.5, key="stockx_buyer_flat")

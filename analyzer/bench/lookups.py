@@ -69,8 +69,7 @@ def _market(latency_ms: float, limits: dict[str, float], market_ttl_s: float = 1
             shutil.rmtree(data_dir, ignore_errors=True)
         return
     kinds = tuple(k for k in ALL_FAULT_KINDS if k != "stall")
-    config = SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, fault_rate=target.faults, fault_kinds=kinds,
-                           **limits)  # type: ignore[arg-type]
+    config = SandboxConfig.of(latency_ms=(latency_ms, latency_ms), seed=1, fault_rate=target.faults, fault_kinds=kinds, **limits)
     with sandboxed(config, Settings(market_ttl_s=market_ttl_s), prefix="analyzer-bench-") as (analyzer, sandbox):
         yield analyzer, sandbox.counters
 

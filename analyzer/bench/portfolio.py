@@ -11,7 +11,6 @@ from analyzer.config import Settings
 from analyzer.domain.owners import LOCAL
 from analyzer.domain.validation import InvalidInput
 from analyzer.launch import sandboxed
-from analyzer.markets.registry import NAMES
 from analyzer.sandbox import SandboxConfig
 from analyzer.sandbox.prices import load_catalog
 from analyzer.services import portfolio, portfolio_csv
@@ -24,8 +23,9 @@ def bench(positions: int, as_json: bool, settings: Settings) -> int:
     """Cold: every pair asked of the markets through the limiter; warm: again within the TTL."""
     if not 1 <= positions <= 500:
         raise InvalidInput("--positions runs from 1 to 500.")
-    shoes = [s.style_ids[0] for s in load_catalog() if s.gender == "men" and set(s.markets) == set(NAMES)
-             and s.size_min <= 10 <= s.size_max]
+    catalog = load_catalog()
+    everywhere = {m for s in catalog for m in s.markets}  # a shoe of the catalog on every market it names
+    shoes = [s.style_ids[0] for s in catalog if s.gender == "men" and set(s.markets) == everywhere and s.size_min <= 10 <= s.size_max]
     rows = "".join(f"{shoes[i % len(shoes)]},10,100\n" for i in range(positions))
     with sandboxed(SandboxConfig(), settings.with_(database_url=None), record=True,
                    prefix="analyzer-portfolio-") as (analyzer, sandbox):

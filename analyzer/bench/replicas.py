@@ -25,6 +25,7 @@ from analyzer.bench.limits import PUBLISHED, UNLIMITED, per_market, rate_bound_s
 from analyzer.config import Limits, Settings
 from analyzer.launch import sandboxed
 from analyzer.lookup.engine import Analyzer
+from analyzer.markets.registry import MARKETS
 from analyzer.net.shared_state import PREFIX_ENV, redis_client
 from analyzer.sandbox import SandboxConfig, start_sandbox
 from analyzer.sandbox.server import sandbox_settings
@@ -44,8 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analyzer.bench.replicas", description="one replica: quote shoes, print costs")
     parser.add_argument("shoes", nargs="+")
     parser.add_argument("--sandbox-url", required=True)
-    parser.add_argument("--limits", default="", help="client limits 'rate,burst,rate,burst' (StockX, Alias); "
-                                                     "default: the sandbox's published ones")
+    parser.add_argument("--limits", default="", help="client limits as the sandbox names them, JSON "
+                                                     '({"stockx_rate_per_sec": 1, ...}); default: the published ones')
     parser.add_argument("--max-retries", type=int)
     parser.add_argument("--breaker-fail-max", type=int)
     parser.add_argument("--one-by-one", action="store_true", help="one shoe after another, not in parallel")
@@ -55,11 +56,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def worker_main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    limits = SandboxConfig()
-    if args.limits:
-        sx_rate, sx_burst, al_rate, al_burst = (float(v) for v in args.limits.split(","))
-        limits = SandboxConfig(stockx_rate_per_sec=sx_rate, stockx_burst=int(sx_burst),
-                               alias_rate_per_sec=al_rate, alias_burst=int(al_burst))
+    limits = SandboxConfig.of(**json.loads(args.limits)) if args.limits else SandboxConfig()
     settings = sandbox_settings(Settings.from_env(), args.sandbox_url.rstrip("/"), limits)
     changes = {"max_retries": args.max_retries, "breaker_fail_max": args.breaker_fail_max}
     settings = settings.with_(**{k: v for k, v in changes.items() if v is not None})
@@ -107,7 +104,7 @@ def shared_rate_bound_s(calls: dict[str, int], latency_s: float, limits: dict[st
 
 def calls_needed(shoes: Sequence[str], latency_ms: float) -> dict[str, int]:
     """The calls these shoes cost one client quoting them cold, measured on a sandbox with no limit."""
-    config = SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **UNLIMITED)  # type: ignore[arg-type]
+    config = SandboxConfig.of(latency_ms=(latency_ms, latency_ms), seed=1, **UNLIMITED)
     with sandboxed(config, prefix="analyzer-needed-") as (analyzer, sandbox):
         analyzer.compare(list(shoes), "10")
         return dict(sandbox.counters.requests)
@@ -119,15 +116,13 @@ def replicas(shoes: Sequence[str], redis_url: str | None, *, processes: int = 3,
     against a sandbox with the published limits (each process is told them, as a replica would be)."""
     limits = limits or PUBLISHED
     per = len(shoes) // processes
-    sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **limits))  # type: ignore[arg-type]
+    sandbox = start_sandbox(SandboxConfig.of(latency_ms=(latency_ms, latency_ms), seed=1, **limits))
     prefix = f"bench-{uuid.uuid4().hex[:12]}"
     work = Path(tempfile.mkdtemp(prefix="analyzer-replicas-"))
     try:
         start_at = time.time() + 3.0  # every replica imports and connects first, then all begin together
         running = [start_replica(sandbox.url, shoes[i * per:(i + 1) * per], replica_env(redis_url, prefix, work / f"r{i}"),
-                                 "--start-at", f"{start_at:.3f}", "--limits",
-                                 f"{limits['stockx_rate_per_sec']},{limits['stockx_burst']},"
-                                 f"{limits['alias_rate_per_sec']},{limits['alias_burst']}")
+                                 "--start-at", f"{start_at:.3f}", "--limits", json.dumps(limits))
                    for i in range(processes)]
         reports = [finish(p) for p in running]
     finally:
@@ -156,11 +151,11 @@ def same_shoe(shoe: str, *, lookups: int = 8, latency_ms: float = 150.0) -> dict
     elapsed: dict[str, float] = {}
     quoted: dict[str, int] = {}
     for name, n in (("one_lookup", 1), ("same_shoe", lookups)):
-        sandbox = start_sandbox(SandboxConfig(latency_ms=(latency_ms, latency_ms), seed=1, **UNLIMITED))  # type: ignore[arg-type]
+        sandbox = start_sandbox(SandboxConfig.of(latency_ms=(latency_ms, latency_ms), seed=1, **UNLIMITED))
         data_dir = Path(tempfile.mkdtemp(prefix="analyzer-same-shoe-"))
         try:
             settings = sandbox.settings_for(Settings(data_dir=data_dir, max_workers=n))
-            analyzer = Analyzer(settings.with_(stockx_limits=Limits(1000, 1000), alias_limits=Limits(1000, 1000)))
+            analyzer = Analyzer(settings.with_(**{m.limits_setting: Limits(1000, 1000) for m in MARKETS}))
             started = time.perf_counter()
             with ThreadPoolExecutor(n) as pool:
                 results = list(pool.map(analyzer.lookup, [shoe] * n, ["10"] * n))

@@ -78,6 +78,9 @@ class SizePrice:
     direct_eligible: bool | None = None
     # Alias's indicator price for the size (its `global_indicator_price_cents`)
     global_indicator: float | None = None
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    """What only one market says of the size (eBay: the ask with shipping, the offers), JSON-ready;
+    a quote's JSON carries these keys beside the common ones."""
 
 
 @dataclass(frozen=True)
@@ -195,15 +198,19 @@ class Quote:
     offer_histogram: list[OfferBin] | None = None
     """Alias's bids at the size, highest price first; None: not asked (or not offered by the market)."""
     time_to_sell: dict[str, Any] | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    """The size's market-specific figures (SizePrice.details); in the JSON as keys of the quote itself."""
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.pop("product")
+        data.update({k: v for k, v in data.pop("details").items() if k not in data})
         data["book"] = self.book.to_dict() if self.book is not None else None
         data["elapsed_s"] = round(self.elapsed_s, 4)
         data["recent_sales"] = data["recent_sales"][:RECENT_SALES_SHOWN]
         for row in data["sizes"]:
             row.pop("conversions")
+            row.update({k: v for k, v in row.pop("details").items() if k not in row})
             row["gtins"] = [{"identifier": i, "type": t} for i, t in row["gtins"]]
         return data
 

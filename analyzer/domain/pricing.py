@@ -9,7 +9,7 @@ own and is left out of the picks that compare markets.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, make_dataclass
 from decimal import Decimal
 
 from analyzer.domain.answer import Arbitrage, BuyPick, ListPick, MarketPayouts, Recommendation, SellPick
@@ -18,14 +18,14 @@ from analyzer.domain.money import as_number, dec, rounded
 from analyzer.domain.money import convert as convert_exact
 from analyzer.domain.times import read_time
 from analyzer.markets import alias_spec, stockx_spec
-from analyzer.markets.registry import spec
+from analyzer.markets.registry import MARKETS, spec
 from analyzer.markets.spec import usd_flat
 
 STOCKX_TRANSACTION_FEES = stockx_spec.TRANSACTION_FEES
 
 
 @dataclass(frozen=True)
-class Fees:
+class _Fees:
     """Published seller fees (StockX since 2023-07-01; Alias for a US seller) and what a buyer pays
     on top of an ask (typical US figures: StockX 3% processing + $14.95 shipping; GOAT $14.50
     shipping). Flat amounts are US dollars."""
@@ -44,6 +44,18 @@ class Fees:
     def __post_init__(self) -> None:
         if self.stockx_level not in STOCKX_TRANSACTION_FEES:
             raise ValueError(f"StockX seller level must be 1 to 5, not {self.stockx_level}")
+
+
+def _with_market_fees() -> type[_Fees]:
+    """`Fees`: the fields above and every fee setting a market's spec declares (`<market>_...`), so a
+    market adds its fees in its spec; the saved settings and the sidebar read `dataclasses.fields(Fees)`."""
+    declared = [(f.name, type(f.default), field(default=f.default)) for m in MARKETS for f in m.fee_settings]
+    made = make_dataclass("Fees", declared, bases=(_Fees,), frozen=True)
+    made.__module__, made.__doc__ = __name__, _Fees.__doc__
+    return made
+
+
+Fees = _with_market_fees()
 
 
 def money(amount: float | Decimal, currency: str = "USD") -> float:
@@ -99,6 +111,15 @@ def buyer_cost_exact(market: str, ask: float | Decimal | None, currency: str, fe
     return None if flat is None else dec(ask) * (1 + pct) + flat
 
 
+def quote_buyer_cost(quote: Quote, fees: Fees, fx: Mapping[str, float] | None) -> Decimal | None:
+    """What a buyer pays in all for the quote's cheapest pair, in the quote's currency: the market's own
+    rule when its spec has one (eBay adds the offer's shipping), else the ask plus buyer costs."""
+    rule = spec(quote.market).buy_cost
+    if rule is not None:
+        return rule(quote, fees, fx)
+    return buyer_cost_exact(quote.market, quote.lowest_ask, quote.currency or "USD", fees, fx)
+
+
 def buyer_cost(market: str, ask: float | None, currency: str, fees: Fees, fx: Mapping[str, float]) -> float | None:
     exact = buyer_cost_exact(market, ask, currency, fees, fx)
     return None if exact is None else money(exact, currency)
@@ -141,7 +162,7 @@ def _price(market: str, quote: Quote, fees: Fees, currency: str, fx: Mapping[str
         sell_now=paid(quote.highest_bid), list=paid(quote.lowest_ask),
         sell_faster=shown_amount(quote.sell_faster), sell_faster_payout=paid(quote.sell_faster),
         earn_more=shown_amount(quote.earn_more), earn_more_payout=paid(quote.earn_more),
-        buy_cost=shown_amount(buyer_cost_exact(market, quote.lowest_ask, own, fees, fx)),
+        buy_cost=shown_amount(quote_buyer_cost(quote, fees, fx)),
     )
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from analyzer.domain.models import OfferBin, Sale
 from analyzer.domain.money import dec, format_money, rounded
+from analyzer.markets.registry import NAMES, label, spec
 
 WINDOW_DAYS = 30
 MIN_SALES = 3
@@ -30,7 +31,6 @@ SALES_CAP = 50  # what the Alias client asks for: a full list may not reach back
 Z80 = 1.2816  # the two-sided 80 % normal quantile
 MAX_POINTS = 8
 TYPICAL_DAYS = 7.0
-LABELS = {"stockx": "StockX", "alias": "Alias"}
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def curve(market: str, currency: str, *, highest_bid: float | None, lowest_ask: 
           offers: Sequence[OfferBin] | None = None, has_sales_history: bool = True,
           payout: Callable[[float], float | None] = lambda price: None, now: datetime | None = None) -> Curve:
     now = now or datetime.now(UTC)
-    name = LABELS.get(market, market)
+    name = label(market)
     prices, days = window(sales, now) if has_sales_history else ([], float(WINDOW_DAYS))
     days = round(days, 1)
     asks = candidates(highest_bid, lowest_ask, sell_faster, earn_more, prices)
@@ -190,7 +190,7 @@ def of_quote(quote: Any, fees: Any, fx: Any = None, now: datetime | None = None)
     min_price = quote.min_listing_price
     curve_ = curve(market, currency, highest_bid=quote.highest_bid, lowest_ask=quote.lowest_ask,
                    sell_faster=quote.sell_faster, earn_more=quote.earn_more, sales=quote.recent_sales,
-                   offers=quote.offer_histogram, has_sales_history=market != "stockx",
+                   offers=quote.offer_histogram, has_sales_history=market not in NAMES or spec(market).has_sales_history,
                    payout=lambda price: payout(market, price, fees, currency, fx), now=now)
     if min_price is None:
         return curve_

@@ -287,7 +287,7 @@ class Analyzer:
                           direct_lowest_ask=book.direct_lowest_ask, direct_sell_faster=book.direct_sell_faster,
                           direct_earn_more=book.direct_earn_more, global_indicator=book.global_indicator,
                           min_listing_price=product.min_listing_price, max_listing_price=product.max_listing_price,
-                          **common)
+                          details=dict(book.details), **common)
 
     def rates_for(self, quotes: dict[str, Quote], prefetched: dict[str, float] | None) -> dict[str, float]:
         """Exchange rates when some money is not in the display currency: fetched at the start of the

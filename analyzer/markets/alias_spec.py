@@ -42,5 +42,7 @@ SPEC = MarketSpec(
     name="alias", label="Alias", colours=("#3b5bdb", "#a5b4fc"), payout=payout_exact, fee_lines=fee_lines,
     buyer_pct="alias_buyer_pct", buyer_flat="alias_buyer_flat",
     key_setting="alias_api_token", limits_setting="alias_limits", published=PublishedLimits(1.0, 8),
-    has_bids=True, default_condition="new_good_box", choosable_book=True, client="analyzer.markets.alias:Alias",
+    has_bids=True, default_condition="new_good_box", choosable_book=True, base_url_setting="alias_base_url",
+    sandbox="analyzer.sandbox.alias",
+    client="analyzer.markets.alias:Alias",
 )

@@ -90,7 +90,10 @@ def amount(value: Any, *, cents: bool = False) -> float | None:
     if not number.is_finite():
         return None
     # Round first: a price that rounds to 0.00 is no price, like "0".
-    exact = rounded(number.scaleb(-2) if cents else number)
+    try:
+        exact = rounded(number.scaleb(-2) if cents else number)
+    except InvalidOperation:  # beyond the decimal context's precision (1e26): no price anyone asks
+        return None
     return float(exact) if exact > 0 else None
 
 

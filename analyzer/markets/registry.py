@@ -7,17 +7,19 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from analyzer.markets import alias_spec, stockx_spec
 from analyzer.markets.spec import MarketSpec
 
 if TYPE_CHECKING:
     from analyzer.config import Settings
     from analyzer.markets.base import Market
 
-MARKETS: tuple[MarketSpec, ...] = (
-    stockx_spec.SPEC,
-    alias_spec.SPEC,
+SPEC_MODULES: tuple[str, ...] = (
+    "analyzer.markets.stockx_spec",
+    "analyzer.markets.alias_spec",
+    "analyzer.markets.ebay_spec",
 )
+"""Each market's spec module, in the order they are shown (a spec module imports no client)."""
+MARKETS: tuple[MarketSpec, ...] = tuple(import_module(module).SPEC for module in SPEC_MODULES)
 NAMES: tuple[str, ...] = tuple(m.name for m in MARKETS)
 LABELS: dict[str, str] = {m.name: m.label for m in MARKETS}
 _BY_NAME = {m.name: m for m in MARKETS}
@@ -33,10 +35,22 @@ def label(name: str) -> str:
     return LABELS.get(name, name)
 
 
+def is_on(market: MarketSpec, settings: Settings) -> bool:
+    """Whether the settings switch the market on (a market without credentials may be left off)."""
+    return market.enabled is None or market.enabled(settings)
+
+
+def off_notes(settings: Settings) -> list[str]:
+    """A plain line for each market the settings leave off."""
+    return [m.off_note or f"{m.label} is off." for m in MARKETS if not is_on(m, settings)]
+
+
 def build_markets(settings: Settings) -> list[Market]:
-    """Every market's client, built from the settings (clients are imported here, not before)."""
+    """Every market's client the settings switch on, built from them (clients are imported here, not before)."""
     built = []
     for market in MARKETS:
+        if not is_on(market, settings):
+            continue
         module, _, name = market.client.partition(":")
         built.append(getattr(import_module(module), name).from_settings(settings))
     return built

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from analyzer.domain.money import convert, rounded
 
 if TYPE_CHECKING:
+    from analyzer.config import Settings
+    from analyzer.domain.models import Quote
     from analyzer.domain.pricing import Fees
 
 Rates = Mapping[str, float] | None
@@ -22,6 +24,31 @@ PayoutRule = Callable[[float | Decimal, "Fees", str, Rates], Decimal | None]
 """(price, fees, the price's currency, rates) -> the seller's payout, exact; None without a needed rate."""
 FeeLines = Callable[[float, "Fees", str, Rates], list[tuple[str, float]]]
 """(price, fees, currency, rates) -> (what, amount) from the price down to the payout, each rounded."""
+BuyCost = Callable[["Quote", "Fees", Rates], Decimal | None]
+"""(quote, fees, rates) -> what a buyer pays in all at the quote's lowest ask, in its currency, exact."""
+
+
+@dataclass(frozen=True)
+class FeeSetting:
+    """One fee setting a market declares: a `Fees` field (named `<market>_...`), its default and its
+    sidebar control ('pct': a share shown as a percentage, 'usd': dollars, 'bool': a switch)."""
+
+    name: str
+    label: str
+    default: float | bool
+    kind: str = "pct"
+    help: str | None = None
+
+
+@dataclass(frozen=True)
+class EnvSetting:
+    """One setting a market reads from the environment (or st.secrets) into `Settings`: the key
+    code reads it by (`settings.value(key)`), the variable, its default, and whether it is a secret."""
+
+    key: str
+    env: str
+    default: str | None = None
+    secret: bool = False
 
 
 class PublishedLimits(NamedTuple):
@@ -59,6 +86,25 @@ class MarketSpec:
     """What a missing last sale means on this market."""
     daily_budget: int | None = None
     """Calls a key may make in 24 hours, as published (None: none published)."""
+    sandbox: str = ""
+    """The module of the market's sandbox (analyzer/sandbox/<market>.py), imported only by the sandbox."""
+    base_url_setting: str = ""
+    """The setting of the API's base URL (the sandbox's cache keys leave its port out)."""
+    has_sales_history: bool = True
+    """Whether the market reports sales (a time-to-sell estimate needs them)."""
+    fee_settings: tuple[FeeSetting, ...] = ()
+    """Fee settings the market adds to `Fees` (and to the sidebar, the saved settings)."""
+    env: tuple[EnvSetting, ...] = ()
+    """Settings the market adds to `Settings`, read from the environment."""
+    limits_env: str = ""
+    """The prefix of its limit variables (`<prefix>_RATE_PER_SEC`, `<prefix>_BURST`) when `limits_setting`
+    is not a `Settings` field; their default is `default_limits`."""
+    default_limits: tuple[float, int] = (1.0, 1)
+    buy_cost: BuyCost | None = None
+    """What a buyer pays in all, when it is more than ask x (1 + buyer_pct) + buyer_flat (eBay adds shipping)."""
+    enabled: Callable[[Settings], bool] | None = None
+    """Whether the settings switch the market on (None: always); off, it is left out with `off_note`."""
+    off_note: str = ""
 
 
 def amount(value: Decimal, currency: str) -> float:

@@ -33,6 +33,8 @@ SPEC = MarketSpec(
     buyer_pct="stockx_buyer_pct", buyer_flat="stockx_buyer_flat",
     key_setting="stockx_api_key", limits_setting="stockx_limits", published=PublishedLimits(1.0, 10),
     daily_budget=25_000,
-    has_bids=True, default_condition="new", choosable_book=False, client="analyzer.markets.stockx:StockX",
+    has_bids=True, default_condition="new", choosable_book=False, base_url_setting="stockx_base_url", has_sales_history=False,
+    sandbox="analyzer.sandbox.stockx",
+    client="analyzer.markets.stockx:StockX",
     last_sale_note="StockX's API publishes no last sale",
 )

@@ -370,7 +370,7 @@ def make_breaker(settings: Settings, name: str, storage: pybreaker.CircuitBreake
 
 def budget_name(settings: Settings, name: str) -> str:
     """A market's rate budget: the market and a hash of its API key (never the key)."""
-    key = getattr(settings, registry.spec(name).key_setting) if name in registry.NAMES else None
+    key = settings.text(registry.spec(name).key_setting) if name in registry.NAMES else None
     return f"{name}:{key_id(key)}"
 
 

@@ -19,6 +19,7 @@ from requests_cache import CacheMixin, create_key
 from requests_ratelimiter import LimiterMixin
 
 from analyzer.config import Limits, Settings
+from analyzer.markets.registry import MARKETS
 from analyzer.net.budget import day_rate
 from analyzer.net.shared_state import LocalState, SharedState
 
@@ -130,7 +131,7 @@ def build_session(settings: Settings, limits: Limits, volatile_urls: Sequence[st
         ignored_parameters=SECRET_HEADERS,
         match_headers=False,
         filter_fn=_is_json,
-        key_fn=sandbox_cache_key([_origin(settings.stockx_base_url), _origin(settings.alias_base_url)])
+        key_fn=sandbox_cache_key([_origin(str(settings.value(m.base_url_setting))) for m in MARKETS if m.base_url_setting])
         if settings.source == "sandbox" else None,
         **common,
     )

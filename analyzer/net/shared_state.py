@@ -89,6 +89,12 @@ class SharedState(Protocol):
         """A lock other processes see, or None when only this process counts (local state)."""
         ...
 
+    def value(self, key: str) -> str | None:
+        """A short-lived value every replica shares (an application token), None when absent or expired."""
+        ...
+
+    def keep(self, key: str, value: str, ttl_s: float) -> None: ...
+
 
 @dataclass
 class LocalHoldOff:
@@ -105,6 +111,7 @@ class LocalHoldOff:
 
 _SQLITE: dict[Path, tuple[SQLiteCache, set[str]]] = {}
 _SQLITE_LOCK = threading.Lock()
+_VALUES: dict[str, tuple[str, float]] = {}  # key -> (value, expires at): this process's shared values
 
 
 class LocalState:
@@ -153,6 +160,13 @@ class LocalState:
 
     def flight_lock(self, key: str, ttl_s: float) -> FlightLock | None:
         return None
+
+    def value(self, key: str) -> str | None:
+        kept = _VALUES.get(key)
+        return kept[0] if kept is not None and kept[1] > time.time() else None
+
+    def keep(self, key: str, value: str, ttl_s: float) -> None:
+        _VALUES[key] = (value, time.time() + ttl_s)
 
 
 # Raise a resume time, never lower it: two 429s at once must not shorten each other's wait.
@@ -238,6 +252,13 @@ class RedisState:
 
     def flight_lock(self, key: str, ttl_s: float) -> FlightLock | None:
         return RedisFlightLock(self.client.lock(f"{self.prefix}:flight:{key}", timeout=ttl_s, thread_local=False))
+
+    def value(self, key: str) -> str | None:
+        kept = self.client.get(f"{self.prefix}:value:{key}")
+        return kept.decode() if isinstance(kept, bytes) else kept
+
+    def keep(self, key: str, value: str, ttl_s: float) -> None:
+        self.client.set(f"{self.prefix}:value:{key}", value, px=max(1, int(ttl_s * 1000)))
 
     def heartbeat(self, process: str) -> int:
         """Say this process is alive; returns how many are (each beat kept for 6 beats)."""

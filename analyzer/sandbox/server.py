@@ -11,15 +11,8 @@ from dataclasses import dataclass
 import uvicorn
 
 from analyzer.config import Limits, Settings
-from analyzer.sandbox.app import (
-    ECB_PATH,
-    SANDBOX_ALIAS_TOKEN,
-    SANDBOX_STOCKX_KEY,
-    SANDBOX_STOCKX_TOKEN,
-    Counters,
-    SandboxConfig,
-    create_app,
-)
+from analyzer.markets.registry import spec
+from analyzer.sandbox.app import ECB_PATH, Counters, SandboxConfig, create_app, market_modules
 from analyzer.sandbox.selling import SellingState
 
 
@@ -42,21 +35,13 @@ class RunningSandbox:
 
 def sandbox_settings(settings: Settings, url: str, config: SandboxConfig | None = None) -> Settings:
     """The same settings pointed at a sandbox at `url`, with its keys and (given its config) its limits."""
-    changes: dict[str, object] = {
-        "stockx_base_url": f"{url}/stockx/v2",
-        "stockx_token_url": f"{url}/stockx/oauth/token",
-        "stockx_api_key": SANDBOX_STOCKX_KEY,
-        "stockx_access_token": SANDBOX_STOCKX_TOKEN,
-        "stockx_client_id": None, "stockx_client_secret": None, "stockx_refresh_token": None,
-        "alias_base_url": f"{url}/alias/api/v1",
-        "alias_api_token": SANDBOX_ALIAS_TOKEN,
-        "source": "sandbox",
-    }
+    changes: dict[str, object] = {"source": "sandbox"}
+    for module in market_modules():
+        changes.update(module.settings(url))
+        if config is not None:
+            changes[spec(module.NAME).limits_setting] = Limits(*config.limits_of(module.NAME, module.LIMITS))
     if "fx_url" in Settings.__dataclass_fields__:  # the sandbox serves its own ECB reference rates
         changes["fx_url"] = f"{url}{ECB_PATH}"
-    if config is not None:
-        changes["stockx_limits"] = Limits(config.stockx_rate_per_sec, config.stockx_burst)
-        changes["alias_limits"] = Limits(config.alias_rate_per_sec, config.alias_burst)
     return settings.with_(**changes)
 
 
@@ -106,6 +91,6 @@ def start_sandbox(config: SandboxConfig | None = None, port: int = 0) -> Running
 def serve_forever(config: SandboxConfig, port: int) -> None:
     server, _ = _server(config)
     sock = _bind(port)
-    print(f"Sandbox marketplace on http://127.0.0.1:{sock.getsockname()[1]} "
-          f"(StockX at /stockx/v2, Alias at /alias/api/v1). Ctrl+C stops it.", flush=True)
+    where = ", ".join(f"{m.NAME} at {m.PREFIX}" for m in market_modules())
+    print(f"Sandbox marketplace on http://127.0.0.1:{sock.getsockname()[1]} ({where}). Ctrl+C stops it.", flush=True)
     server.run(sockets=[sock])

@@ -19,7 +19,7 @@ def test_lookup_leads_with_the_decision(app: AppTest) -> None:
     assert values.index(answer) < values.index("##### The books")
     assert "How it adds up" in texts(app) and " = $" in texts(app)
     labels = [m.label for m in app.metric]
-    assert labels.count("Lowest ask") == 2 and labels.count("Highest bid") == 2
+    assert labels.count("Lowest ask") == 3 and labels.count("Highest bid") == 3  # StockX, Alias, eBay (no bids: —)
     assert all(m.value.startswith("$") or m.value == "—" for m in app.metric)
     assert app.query_params["q"] == "DD1391-100" and app.query_params["size"] == "10"
     assert "Sandbox data" in texts(app) or any("Sandbox" in str(b) for b in app.get("badge"))
@@ -142,7 +142,7 @@ def test_failing_market_shows_its_error_whole_and_the_advice_says_so(app: AppTes
     look_up(app, "CP9654")
     errors = [e.value for e in app.error if "Alias" in e.value]
     assert errors and not errors[0].endswith("…")
-    assert any("StockX only" in w.value for w in app.warning)
+    assert any("StockX, eBay only" in w.value for w in app.warning)
     assert any(m.label == "Lowest ask" and m.value.startswith("$") for m in app.metric)
     assert app.status[0].state == "error"
 
@@ -263,7 +263,7 @@ def test_no_quote_anywhere_gives_no_advice_but_says_why(app: AppTest) -> None:
     look_up(app, "CW1590-100", "US M 10")
     assert not [m for m in markdowns(app) if m.startswith("## ")], "no advice without a quote"
     said = [i.value for i in app.info] + [e.value for e in app.error]
-    assert len(said) == 2 and all("youth" in unescaped(s) for s in said)
+    assert len(said) == 3 and all("youth" in unescaped(s) for s in said)
     assert not app.metric
 
 
@@ -282,8 +282,8 @@ def test_another_size_of_the_shoe_on_screen_answers_at_once_from_the_cache(app: 
     app.selectbox(key="size").set_value("US M 9.5").run()
     assert not app.exception
     assert any("US M 9.5" in m for m in markdowns(app)) and headline(app).startswith("## ")
-    # Every size's book came with the first answers; only Alias's recent sales and bid depth are per size.
-    assert market_requests() <= calls + 2
+    # Every size's book came with the first answers; only Alias's recent sales and bid depth, and eBay's offers, are per size.
+    assert market_requests() <= calls + 3
     assert app.query_params["size"] == "9.5"
 
 

@@ -39,12 +39,13 @@ def test_tiny_bench_reports_every_figure() -> None:
     assert result["batch_ratio_to_bound"] >= 1.0  # nothing beats the physical bound
     w = result["workloads"]
     # Warm: the market data again (Alias: availabilities and the size's recent sales), the catalog cached.
-    assert w["warm_catalog"]["calls_per_lookup"] == {"stockx": 1.0, "alias": 2.0}
+    assert w["warm_catalog"]["calls_per_lookup"] == {"stockx": 1.0, "alias": 2.0, "ebay": 1.0}
     # Another size of a cached shoe: only Alias's recent sales of that size, one call per shoe.
-    assert w["cached"]["calls"] == {"stockx": 0, "alias": 0} and w["cached"]["other_size_calls"] == 2
+    assert w["cached"]["calls"] == {"stockx": 0, "alias": 0, "ebay": 0}
+    assert w["cached"]["other_size_calls"] == 4  # Alias sales and eBay offers of two shoes
     assert 0 < result["cached_p50_ms"] <= result["cached_p95_ms"]
-    assert w["batch_cold"]["parallel"]["calls"] == {"stockx": 6, "alias": 6}
-    assert w["single_cold"]["calls"] == {"stockx": 3, "alias": 3} and w["single_cold"]["bound"] == pytest.approx(2 / 6, abs=1e-4)
+    assert w["batch_cold"]["parallel"]["calls"] == {"stockx": 6, "alias": 6, "ebay": 4}
+    assert w["single_cold"]["calls"] == {"stockx": 3, "alias": 3, "ebay": 2} and w["single_cold"]["bound"] == pytest.approx(2 / 8, abs=1e-4)
     assert [f for _, f in steps] == sorted(f for _, f in steps) and steps[-1][1] == 1.0
 
 

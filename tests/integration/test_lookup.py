@@ -92,11 +92,11 @@ def test_progress_events_cover_every_call(fast_sandbox, analyzer_for) -> None:
     steps = [e for e in events if e.step != "quote"]
     assert sorted((e.market, e.step) for e in steps) == sorted(
         [("stockx", "search"), ("stockx", "variants"), ("stockx", "market_data"), ("alias", "search"), ("alias", "availability"),
-         ("alias", "sales")])
+         ("alias", "sales"), ("ebay", "search"), ("ebay", "listings")])
     assert [e.fraction for e in events] == sorted(e.fraction for e in events)
     assert events[-1].fraction == 1.0
     ready = {e.market: e.quote for e in events if e.step == "quote"}
-    assert set(ready) == {"stockx", "alias"} and all(q.ok for q in ready.values())
+    assert set(ready) == {"stockx", "alias", "ebay"} and all(q.ok for q in ready.values())
 
 
 def test_compare_keeps_the_order_asked(fast_sandbox, analyzer_for) -> None:

@@ -18,7 +18,7 @@ def test_batch_at_the_published_limits_gets_every_quote_without_a_429(sandbox_fa
     assert all(r.success for r in results), [r.to_dict()["quotes"] for r in results]
     assert sandbox.counters.rate_limited == {"stockx": 0, "alias": 0}
     assert sum(q.rate_limited for r in results for q in r.quotes.values()) == 0
-    assert sandbox.counters.requests == {"stockx": 15, "alias": 15}  # 3 + 3 a cold lookup
+    assert sandbox.counters.requests == {"stockx": 15, "alias": 15, "ebay": 10}  # 3 + 3 + 2 a cold lookup
 
 
 def test_client_faster_than_the_server_still_gets_every_quote(sandbox_factory, analyzer_for) -> None:
@@ -39,9 +39,9 @@ def test_repeat_and_other_size_make_no_http_call(sandbox_factory, analyzer_for) 
     again = analyzer.lookup("DD1391-100", "10")
     assert again.success and all(q.calls == 0 and q.cache_hits >= 1 for q in again.quotes.values())
     assert sandbox.counters.requests == sent
-    # Another size: every book came in one call; only Alias's recent sales are asked per size.
+    # Another size: every book came in one call; only Alias's recent sales and eBay's offers are asked per size.
     other = analyzer.lookup("DD1391-100", "11.5")
-    assert other.success and {m: q.calls for m, q in other.quotes.items()} == {"stockx": 0, "alias": 1}
+    assert other.success and {m: q.calls for m, q in other.quotes.items()} == {"stockx": 0, "alias": 1, "ebay": 1}
 
 
 def test_expired_market_data_reuse_the_cached_catalog(sandbox_factory, analyzer_for) -> None:
@@ -51,15 +51,15 @@ def test_expired_market_data_reuse_the_cached_catalog(sandbox_factory, analyzer_
     time.sleep(0.5)
     again = analyzer.lookup("CP9654", "10")
     assert again.success
-    # The market data again (Alias: availabilities and recent sales); the catalog from the cache.
-    assert {m: q.calls for m, q in again.quotes.items()} == {"stockx": 1, "alias": 2}
+    # The market data again (Alias: availabilities and recent sales; eBay: the size's offers); the catalog from the cache.
+    assert {m: q.calls for m, q in again.quotes.items()} == {"stockx": 1, "alias": 2, "ebay": 1}
 
 
 def test_no_cache_sends_every_call_and_writes_no_cache(sandbox_factory, analyzer_for, tmp_path: Path) -> None:
     sandbox = sandbox_factory()
     analyzer = analyzer_for(sandbox, use_cache=False, data_dir=tmp_path / "nocache")
     for _ in range(2):
-        assert {m: q.calls for m, q in analyzer.lookup("CP9654", "10").quotes.items()} == {"stockx": 3, "alias": 3}
+        assert {m: q.calls for m, q in analyzer.lookup("CP9654", "10").quotes.items()} == {"stockx": 3, "alias": 3, "ebay": 2}
     assert not (tmp_path / "nocache" / "http-cache.sqlite").exists()
 
 
@@ -68,14 +68,14 @@ def test_clear_cache_sends_calls_again(sandbox_factory, analyzer_for) -> None:
     analyzer = analyzer_for(sandbox)
     analyzer.lookup("CP9654", "10")
     analyzer.clear_cache()
-    assert sum(q.calls for q in analyzer.lookup("CP9654", "10").quotes.values()) == 6
+    assert sum(q.calls for q in analyzer.lookup("CP9654", "10").quotes.values()) == 8
 
 
 def test_html_with_status_200_is_a_bad_answer_never_cached(sandbox_factory, analyzer_for) -> None:
     sandbox = sandbox_factory(fault_rate=1.0, fault_kinds=("html",))
     analyzer = analyzer_for(sandbox, max_retries=2)
     first = analyzer.lookup("CP9654", "10")
-    assert {q.error for q in first.quotes.values()} == {"bad answer from StockX", "bad answer from Alias"}
+    assert {q.error for q in first.quotes.values()} == {"bad answer from StockX", "bad answer from Alias", "bad answer from eBay"}
     assert all(q.retries == 2 and q.calls == 3 for q in first.quotes.values())
     sandbox.config.fault_rate = 0.0
     assert analyzer.lookup("CP9654", "10").success  # nothing bad was kept
@@ -132,8 +132,8 @@ def test_a_repeat_in_another_process_hits_the_cache_whatever_holds_the_usual_por
     runs = [subprocess.run([sys.executable, "-m", "analyzer", "lookup", "DD1391-100", "--size", "10", "--json"],
                            capture_output=True, text=True, env=env, cwd=root, timeout=120) for _ in range(2)]
     assert all(run.returncode == 0 for run in runs), [run.stderr for run in runs]
-    assert _calls(runs[0].stdout) == {"stockx": (3, 0), "alias": (3, 0)}
-    assert _calls(runs[1].stdout) == {"stockx": (0, 3), "alias": (0, 3)}
+    assert _calls(runs[0].stdout) == {"stockx": (3, 0), "alias": (3, 0), "ebay": (2, 0)}
+    assert _calls(runs[1].stdout) == {"stockx": (0, 3), "alias": (0, 3), "ebay": (0, 2)}
 
 
 def test_processes_share_the_sandbox_on_the_usual_port_and_take_it_over(monkeypatch, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ against one sandbox whose counters say what really reached the market.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -49,7 +50,7 @@ def test_three_processes_on_one_key_draw_no_429_and_get_every_quote(sandbox_fact
     reports = _replicas(sandbox.url, [SHOES[0:2], SHOES[2:4], SHOES[4:6]], redis_url, prefix, tmp_path)
     assert {r["state"] for r in reports} == {"redis"}
     quotes = [q for r in reports for q in r["quotes"]]
-    assert len(quotes) == 12 and all(q["ok"] for q in quotes), [q["error"] for q in quotes]
+    assert len(quotes) == 18 and all(q["ok"] for q in quotes), [q["error"] for q in quotes]  # six shoes, three markets
     assert sandbox.counters.rate_limited == {"stockx": 0, "alias": 0}
     assert sandbox.counters.requests == calls_needed(SHOES, 5)  # the calls of six shoes, no more
 
@@ -85,7 +86,7 @@ def test_a_429_received_by_one_process_holds_back_the_others(sandbox_factory, an
     timer.start()
     try:
         other = _replicas(sandbox.url, [["DD1391-100"]], redis_url, prefix, tmp_path, "--limits",
-                          ",".join(str(fast[k]) for k in ("stockx_rate_per_sec", "stockx_burst", "alias_rate_per_sec", "alias_burst")),
+                          json.dumps({k: fast[k] for k in ("stockx_rate_per_sec", "stockx_burst", "alias_rate_per_sec", "alias_burst")}),
                           "--max-retries", "0", gate_s=0)[0]
     finally:
         timer.cancel()

@@ -32,7 +32,7 @@ EU_CONSIGNED = Book("alias", "eu", "true", "new_good_box")
 
 def cp9654_sequence(sandbox: Any, recording_analyzer: Any) -> tuple[Analyzer, Analyzer, list[LookupResult]]:
     """The issue's steps: CP9654 size 10 on Alias's global book, on Europe consigned only, on global again."""
-    world = recording_analyzer(sandbox, market_ttl_s=1.0)
+    world = recording_analyzer(sandbox, market_ttl_s=1.0, ebay_client_id=None)  # eBay off: the picks are Alias's books
     europe = Analyzer(world.settings.with_(alias_region="eu", alias_consigned="true"), metrics=world.metrics)
     first = world.lookup("CP9654", "10")
     second = europe.lookup("CP9654", "10")

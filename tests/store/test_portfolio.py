@@ -180,7 +180,7 @@ def test_bench_reports_calls_time_and_the_rate_bound(tmp_path: Path) -> None:
     done = run_cli(env, "portfolio", "bench", "--positions", "3", "--json")
     assert done.returncode == 0, done.stderr
     figures = json.loads(done.stdout)
-    assert figures["valued"] == 3 and figures["calls"] == {"stockx": 9, "alias": 9}  # three calls a pair and market
+    assert figures["valued"] == 3 and figures["calls"] == {"stockx": 9, "alias": 9, "ebay": 6}  # three calls a pair (eBay two)
     assert figures["warm_calls"] == 0 and figures["warm_from_store"] == 3
     assert figures["cold_s"] >= figures["rate_bound_s"] == 1.0  # alias: (9 - burst 8) / 1 per s
     assert run_cli(env, "portfolio", "bench", "--positions", "0").returncode == 2

@@ -39,20 +39,21 @@ def test_two_lookups_with_the_market_data_expiring_give_two_points_per_market(fa
     assert rows(store, sales) == sold  # the same sales again are stored once
 
     found = history_for_result(analyzer.settings, first, days=30)
-    per_market = {m: [p for p in found.points if p.market == m] for m in ("stockx", "alias")}
+    per_market = {m: [p for p in found.points if p.market == m] for m in ("stockx", "alias", "ebay")}
     assert all(len(points) == 2 for points in per_market.values()), found.points
     assert [p.at for p in found.points] == sorted(p.at for p in found.points)
     data = found.to_dict()
     assert set(data) == {"query", "size", "size_label", "points", "sales", "book"}  # book: added with books
     assert set(data["points"][0]) == {"at", "market", "lowest_ask", "highest_bid", "last_sale", "currency", "book"}
     assert {m: b["key"] for m, b in data["book"].items()} == {"stockx": "stockx:global:any:new",
-                                                             "alias": "alias:global:any:new_good_box"}
+                                                             "alias": "alias:global:any:new_good_box",
+                                                             "ebay": "ebay:global:any:new"}
     assert set(data["sales"][0]) >= {"at", "market", "price", "consigned"}  # fields may be added (currency)
     assert data["sales"][0]["currency"] == "USD"
     assert [s["at"] for s in data["sales"]] == sorted(s["at"] for s in data["sales"])
 
     by_style = history(analyzer.settings, "DD1391-100", first.quotes["stockx"].size, first.quotes["stockx"].scale, days=30)
-    assert {p.market for p in by_style.points} == {"stockx", "alias"} and len(by_style.points) == 4
+    assert {p.market for p in by_style.points} == {"stockx", "alias", "ebay"} and len(by_style.points) == 6
 
 
 def test_snapshot_rows_hold_the_whole_book(fast_sandbox, recording_analyzer) -> None:
@@ -113,12 +114,12 @@ def test_history_command_gives_two_points_per_market(fast_sandbox, db_url: str, 
     env = cli_env(tmp_path / "data", fast_sandbox.url, db_url, ANALYZER_MARKET_TTL_S="1")
     first = run_cli(env, "history", "DD1391-100", "--size", "10", "--json")
     assert first.returncode == 0, first.stderr
-    assert {p["market"] for p in json.loads(first.stdout)["points"]} == {"stockx", "alias"}
+    assert {p["market"] for p in json.loads(first.stdout)["points"]} == {"stockx", "alias", "ebay"}
     time.sleep(1.2)
     second = run_cli(env, "history", "DD1391-100", "--size", "10", "--days", "7", "--json")
     data = json.loads(second.stdout)
     assert data["query"] == "DD1391-100" and data["size"] == 10.0 and data["size_label"]
-    assert sorted(p["market"] for p in data["points"]) == ["alias", "alias", "stockx", "stockx"]
+    assert sorted(p["market"] for p in data["points"]) == ["alias", "alias", "ebay", "ebay", "stockx", "stockx"]
     assert data["points"] == sorted(data["points"], key=lambda p: p["at"])
     assert data["sales"] and all(s["market"] == "alias" for s in data["sales"])
     text = run_cli(env, "history", "DD1391-100", "--size", "10")

@@ -39,7 +39,7 @@ def read_queries(text: str) -> list[str]:
 def verdict(results: list[LookupResult]) -> tuple[str, bool]:
     quoted = sum(r.success for r in results)
     partly = sum(r.any_quoted and not r.success for r in results)
-    text = f"{quoted} of {len(results)} shoes quoted on both markets" + (f", {partly} on one only" if partly else "")
+    text = f"{quoted} of {len(results)} shoes quoted on every market" + (f", {partly} on some only" if partly else "")
     return text, quoted == len(results)
 
 

@@ -14,6 +14,7 @@ from analyzer.domain.models import LookupResult, Size
 from analyzer.domain.report import label
 from analyzer.domain.validation import InvalidInput, clean_gtin, clean_query, parse_size, size_label, size_text
 from analyzer.lookup.engine import Analyzer
+from analyzer.markets.registry import off_notes
 from ui import charts, controls, display_money, listing_actions, views
 
 state = st.session_state
@@ -70,6 +71,8 @@ with st.container(horizontal=True, vertical_alignment="bottom", key="size_row"):
                  help="After a lookup: the sizes this shoe is listed in; picking one shows its answer at once.",
                  on_change=size_changed)
     submitted = st.button("Analyze", type="primary", width="stretch", key="analyze")
+for off in off_notes(controls.settings()):
+    st.caption(off)
 
 
 # Folded: the answer, not the rarer choices, comes first on a phone.
