@@ -167,8 +167,10 @@ def fees() -> Fees:
 def fees_words(chosen: Fees) -> str:
     """The seller fees in a few words, for captions that say which fees a figure is net of."""
     cashout = f" + {chosen.alias_cashout:.1%} cash-out" if chosen.alias_cashout_enabled else ""
-    return (f"StockX level {chosen.stockx_level}, {STOCKX_TRANSACTION_FEES[chosen.stockx_level]:.1%} + "
-            f"{chosen.stockx_processing:.1%}; Alias {chosen.alias_commission:.1%} + ${chosen.alias_seller_fee:g}{cashout}")
+    declared = [m.fee_words(chosen) for m in MARKETS if m.fee_words is not None]
+    return "; ".join([f"StockX level {chosen.stockx_level}, {STOCKX_TRANSACTION_FEES[chosen.stockx_level]:.1%} + "
+                      f"{chosen.stockx_processing:.1%}", f"Alias {chosen.alias_commission:.1%} + ${chosen.alias_seller_fee:g}{cashout}",
+                      *declared])
 
 
 def _declared_fee(setting: FeeSetting, state: Any) -> float | bool:

@@ -8,10 +8,11 @@ from typing import Any
 
 import streamlit as st
 
+from analyzer.domain.answer import ListPick, Recommendation
 from analyzer.domain.errors import MarketError
 from analyzer.domain.validation import InvalidInput
 from analyzer.markets.registry import LABELS
-from analyzer.markets.selling import SellingClient, selling_clients
+from analyzer.markets.selling import CLIENTS, SellingClient, selling_clients
 from analyzer.services.listings import CreatePreview, ListingsService, write_refusal
 from ui import controls
 from ui.views import money
@@ -75,17 +76,22 @@ def confirm_and_list(key: str, query: str, size: object, market: str, price: Dec
                        icon=":material/warning:")
 
 
-def list_from_lookup(data: dict[str, Any], priced: Any) -> None:
+def list_from_lookup(data: dict[str, Any], priced: Recommendation) -> None:
     """On Lookup: list at the advised listing price, in the market's own currency, whole units."""
-    pick = getattr(priced, "best_list", None)
-    quote = (data.get("quotes") or {}).get(pick.market) if pick else None
+    pick: ListPick | None = priced.best_list
+    if pick is not None and pick.market in CLIENTS:
+        market, basis = pick.market, str(pick.basis)
+    else:  # the best listing is on a market we cannot list on (eBay): the best of those we can, at its ask
+        listable = {m: p.list for m, p in priced.payouts.items() if m in CLIENTS and p.list is not None}
+        market, basis = max(listable, key=listable.__getitem__, default=None), "lowest ask"
+    quote = (data.get("quotes") or {}).get(market) if market else None
     if not quote or not quote.get("ok"):
         return
-    figure = quote.get("lowest_ask") if "ask" in str(pick.basis) else quote.get("sell_faster") or quote.get("lowest_ask")
+    figure = quote.get("lowest_ask") if "ask" in basis else quote.get("sell_faster") or quote.get("lowest_ask")
     if not figure:
         return
     price = Decimal(str(figure)).to_integral_value(rounding=ROUND_HALF_UP)
-    confirm_and_list("lookup_list", data["query"], data.get("size_asked") or data["size"], pick.market, price,
+    confirm_and_list("lookup_list", data["query"], data.get("size_asked") or data["size"], market, price,
                      quote.get("currency") or "USD")
 
 
@@ -97,8 +103,9 @@ def list_from_portfolio(positions: list[dict[str, Any]]) -> None:
         names = {p["id"]: f"#{p['id']} {p['query']} {p['size_label']}" for p in positions}
         chosen = st.selectbox("Position", list(names), format_func=names.get, key="pf_list_position")
         held = next(p for p in positions if p["id"] == chosen)
-        advised = (held.get("list") or {}).get("market") or "stockx"
-        market = st.selectbox("Market", list(LABELS), index=list(LABELS).index(advised) if advised in LABELS else 0,
+        listable = [m for m in LABELS if m in CLIENTS]
+        advised = (held.get("list") or {}).get("market")
+        market = st.selectbox("Market", listable, index=listable.index(advised) if advised in listable else 0,
                               format_func=LABELS.get, key="pf_list_market")
         price = st.number_input("Ask (whole units)", min_value=1, value=100, step=1, key="pf_list_price")
         confirm_and_list("pf_list", held["query"], held.get("size_label") or held["size"], market, Decimal(int(price)),

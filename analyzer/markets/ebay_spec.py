@@ -9,7 +9,7 @@ which the seller sets: add your shipping to the price you try)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from analyzer.domain.money import ZERO, dec
 from analyzer.markets.spec import EnvSetting, FeeSetting, MarketSpec, PublishedLimits, Rates, amount, usd_flat
@@ -31,6 +31,14 @@ FEES = (
     FeeSetting("ebay_buyer_pct", "eBay buyer costs (%)", 0.0, help="Sales tax varies by state: set yours."),
     FeeSetting("ebay_buyer_flat", "eBay buyer extra ($)", 0.0, "usd", "On top of the seller's shipping, which each offer states."),
 )
+
+
+def fee_words(fees: Any) -> str:
+    """eBay's seller fees in a few words: the final value fee and per-order fee on each side of the band."""
+    return (f"eBay {fees.ebay_fvf_pct:.1%} + ${fees.ebay_order_fee:.2f}, {fees.ebay_fvf_above_pct:.1%} + "
+            f"${fees.ebay_order_fee_above:.2f} from ${fees.ebay_band_usd:g}")
+
+
 ENV = (
     EnvSetting("ebay_client_id", "EBAY_CLIENT_ID"),
     EnvSetting("ebay_client_secret", "EBAY_CLIENT_SECRET", secret=True),
@@ -96,6 +104,6 @@ SPEC = MarketSpec(
     published=PublishedLimits(DAILY_CALLS / 86_400, 50), default_limits=(DAILY_CALLS / 86_400, 50),
     has_bids=False, has_sales_history=False, default_condition="new", choosable_book=False,
     base_url_setting="ebay_base_url", sandbox="analyzer.sandbox.ebay", client="analyzer.markets.ebay:Ebay",
-    last_sale_note="eBay's Browse API publishes no sales", fee_settings=FEES, env=ENV,
+    last_sale_note="eBay's Browse API publishes no sales", fee_settings=FEES, env=ENV, fee_words=fee_words,
     enabled=configured, off_note="eBay is off: set EBAY_CLIENT_ID and EBAY_CLIENT_SECRET (an eBay developer application's keys).",
 )

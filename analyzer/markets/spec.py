@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from analyzer.domain.money import convert, rounded
 
@@ -105,6 +105,8 @@ class MarketSpec:
     enabled: Callable[[Settings], bool] | None = None
     """Whether the settings switch the market on (None: always); off, it is left out with `off_note`."""
     off_note: str = ""
+    fee_words: Callable[[Any], str] | None = None
+    """A declared market's seller fees in a few words from `Fees`, for captions ("eBay 13.6% + $0.40, 8% from $150")."""
 
 
 def amount(value: Decimal, currency: str) -> float:
