@@ -1,5 +1,5 @@
 """The portfolio's files: `portfolio import FILE [--add | --replace]`, and `portfolio export --sold
-[--year Y] [--summary] [FILE]`, the books for the accountant as CSV (analyzer/services/books.py), in
+[--year Y] [--summary] [FILE]`, the books for the accountant as CSV (analyzer/services/ledger.py), in
 each sale's currency and the display currency."""
 
 from __future__ import annotations
@@ -27,24 +27,24 @@ def year_of(raw: str | None) -> int | None:
 
 
 def export_books(args: argparse.Namespace, settings: Settings, store: Store, owner: str, rates_for: Rates) -> int:
-    from analyzer.services import books
+    from analyzer.services import ledger
 
     year = year_of(args.year)
     with store.read() as conn:
-        sold = books.sales_of(positions_repo.sold_positions(conn, owner=owner), year)
+        sold = ledger.sales_of(positions_repo.sold_positions(conn, owner=owner), year)
     shown = settings.currency
     fx = rates_for(settings, {p.currency for p in sold}, shown)
     if args.summary:
-        text = books.to_csv(books.SUMMARY_COLUMNS, books.summary_rows(sold, shown, fx))
+        text = ledger.to_csv(ledger.SUMMARY_COLUMNS, ledger.summary_rows(sold, shown, fx))
     else:
-        text = books.to_csv(books.SALE_COLUMNS, books.sale_rows(sold, shown, fx))
+        text = ledger.to_csv(ledger.SALE_COLUMNS, ledger.sale_rows(sold, shown, fx))
     if args.file:
         Path(args.file).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     period = f"in {year}" if year else "in all"
     print(f"{len(sold)} sales {period}; amounts also in {shown}" + (" at today's rate" if fx else ""), file=sys.stderr)
-    left = books.unconverted(sold, shown, fx)
+    left = ledger.unconverted(sold, shown, fx)
     if left:
         print(f"no rate for {len(left)} sales ({', '.join(f'#{i}' for i in left)}): blank in {shown}, left out of the summary",
               file=sys.stderr)

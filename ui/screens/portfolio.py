@@ -15,7 +15,7 @@ import streamlit as st
 from analyzer.domain.validation import InvalidInput
 from analyzer.markets.registry import LABELS
 from analyzer.net import fx
-from analyzer.services import books, portfolio, portfolio_csv
+from analyzer.services import ledger, portfolio, portfolio_csv
 from analyzer.services.portfolio import Valuation
 from analyzer.store import positions_repo
 from analyzer.store.history import label_of
@@ -235,13 +235,13 @@ if sold:
                                 "Cost": money(m["cost"], shown), "Profit": money(m["profit"], shown)}
                                for m in reversed(done_sales["months"])]),
                  hide_index=True, key="months_table")
-    books_sales = books.sales_of(sold, None)
+    books_sales = ledger.sales_of(sold, None)
     books_fx = rates_for({p.currency for p in sold}, shown)
     sales_col, summary_col = st.columns(2)
-    sales_col.download_button("Books: every sale (CSV)", books.to_csv(books.SALE_COLUMNS, books.sale_rows(books_sales, shown, books_fx)),
+    sales_col.download_button("Books: every sale (CSV)", ledger.to_csv(ledger.SALE_COLUMNS, ledger.sale_rows(books_sales, shown, books_fx)),
                               file_name="sales.csv", mime="text/csv", key="books_sales", icon=":material/download:",
                               help=f"Date, pair, market, price, each fee, shipping, payout, cost, profit: in the sale's currency "
                                    f"and in {shown}. `python -m analyzer portfolio export --sold --year 2026` gives one year.")
     summary_col.download_button("Books: per month and market (CSV)",
-                                books.to_csv(books.SUMMARY_COLUMNS, books.summary_rows(books_sales, shown, books_fx)),
+                                ledger.to_csv(ledger.SUMMARY_COLUMNS, ledger.summary_rows(books_sales, shown, books_fx)),
                                 file_name="sales-summary.csv", mime="text/csv", key="books_summary", icon=":material/download:")

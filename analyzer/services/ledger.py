@@ -1,4 +1,4 @@
-"""Books for the accountant: every sale of a year, line by line, and a summary per month and market.
+"""The ledger for the accountant: every sale of a year, line by line, and a summary per month and market.
 
 Pure over sold positions (analyzer.store.positions_repo.Position). Each sale is in its own currency
 and in the display currency (converted at today's rate, as the portfolio's totals are); dates are ISO
