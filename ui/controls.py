@@ -342,7 +342,7 @@ def sidebar() -> None:
                      format_func=CONSIGNED_NAMES.get, help="Consigned pairs sit in GOAT's warehouse and ship at once.")
         with st.expander("Engine"):
             st.radio("Calls", ["Parallel", "One after another"], key="mode", horizontal=True,
-                     help="Parallel: both markets at once, two round trips. One after another: the baseline.")
+                     help="Parallel: every market at once, two round trips. One after another: the baseline.")
             st.slider("Shoes at once (Compare)", 1, 8, value=settings().max_workers, key="workers")
             st.toggle("Use cache", value=True, key="use_cache", help="Catalog answers are kept 24 h, market data 30 min.")
             # The cache is everyone's: with accounts on, the operator clears it (python -m analyzer cache clear).

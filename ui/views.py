@@ -104,7 +104,7 @@ def decision(priced: Recommendation, quotes: Mapping[str, Any]) -> list[Line]:
                           f"buy on {label(arb.buy_on)} ({money(arb.buy_cost, arb.currency)} in all), "
                           f"sell now on {label(arb.sell_on)} at {money(arb.sell_price, arb.currency)}"))
     elif len([q for q in quotes.values() if q.get("ok")]) > 1:
-        lines.append(Line("Arbitrage", "No arbitrage", "buying on one market and selling on the other loses money after "
+        lines.append(Line("Arbitrage", "No arbitrage", "buying on one market and selling on another loses money after "
                                                         "fees and buyer costs"))
     return lines
 

@@ -1,4 +1,4 @@
-"""Lookup: one shoe and size on both markets. The answer first: what you get and where."""
+"""Lookup: one shoe and size on every market. The answer first: what you get and where."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def run_lookup(query: str, size: Size | None, gtin: str | None = None) -> Lookup
 
     def summary(r: LookupResult) -> tuple[str, str]:
         if r.success:
-            return "Both markets quoted", "complete"
+            return "Every market quoted", "complete"
         if views.nothing_found(r.to_dict()):
             return "No shoe found", "error"
         quoted = [label(m) for m, q in r.quotes.items() if q.ok]
@@ -383,5 +383,5 @@ elif "lookup_result" in state:
         st.status(done_label, state=done_state, expanded=False)
     show(state["lookup_result"])
 elif not submitted:
-    st.info("Type a shoe name or style ID and pick a size. Both markets are asked at once; repeats answer from the cache.",
+    st.info("Type a shoe name or style ID and pick a size. Every market is asked at once; repeats answer from the cache.",
             icon=":material/info:")

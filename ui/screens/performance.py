@@ -70,7 +70,7 @@ else:
     with st.container(horizontal=True, key="kpis"):
         st.metric("Lookups", f"{summary['lookups']:,}", width=KPI_WIDTH)
         kpi("Average time", summary.get("avg_elapsed_s"), TARGETS["avg_elapsed_s"], "{:.2f} s", True,
-            "From pressing Analyze to both markets' answers.")
+            "From pressing Analyze to every market's answer.")
         kpi("Market failures", summary.get("market_failure_rate"), TARGETS["market_failure_rate"], "{:.0%}", True,
             "Market answers that failed (errors, time-outs, refused keys). A shoe or size a market does not list is not "
             "a failure.")
@@ -216,7 +216,7 @@ if last:
     st.caption(f"Last run {when} ({zone_name}): {shoes} shoe{'s' if shoes != 1 else ''} in the batch, "
                f"{setting.get('latency_ms', 0):g} ms delay per call, {setting.get('rounds', 0)} rounds of each timing.")
     with st.container(horizontal=True, key="bench_figures"):
-        st.metric("Both markets at once", f"{last['parallel_vs_sequential']:.0%} of the time",
+        st.metric("Every market at once", f"{last['parallel_vs_sequential']:.0%} of the time",
                   help="One pair, nothing in the cache: asking StockX and Alias at the same time takes this share of the "
                        "time asking them one after the other takes. Lower is better.", width=KPI_WIDTH)
         st.metric("A batch vs the fastest possible", f"{last['batch_ratio_to_bound']:.2f}× the fastest",
