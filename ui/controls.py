@@ -292,19 +292,19 @@ def _save_changed_settings() -> None:
             st.toast("Your settings could not be saved now: the store is unreachable.", icon=":material/warning:")
 
 
-def confirm(label: str, key: str, question: str, **button: Any) -> bool:
-    """A destructive button that asks first: True only once the person has confirmed."""
+def confirm(label: str, key: str, question: str, yes: str = "Yes, delete", **button: Any) -> bool:
+    """A button that asks first (deleting, clearing, writing to a market): True only once the person has said `yes`."""
     asking = f"{key}_asking"
     if st.button(label, key=key, **button):
         st.session_state[asking] = True
     if not st.session_state.get(asking):
         return False
     st.warning(question, icon=":material/help:")
-    yes, no = st.columns(2)
+    agree, no = st.columns(2)
     if no.button("Cancel", key=f"{key}_no"):
         st.session_state[asking] = False
         st.rerun()
-    if yes.button("Yes, delete", key=f"{key}_yes", type="primary"):
+    if agree.button(yes, key=f"{key}_yes", type="primary"):
         st.session_state[asking] = False
         return True
     return False

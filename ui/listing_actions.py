@@ -110,21 +110,3 @@ def list_from_portfolio(positions: list[dict[str, Any]]) -> None:
         price = st.number_input("Ask (whole units)", min_value=1, value=100, step=1, key="pf_list_price")
         confirm_and_list("pf_list", held["query"], held.get("size_label") or held["size"], market, Decimal(int(price)),
                          "USD", held["id"])
-
-
-def ask(label: str, key: str, question: str, yes: str, **button: Any) -> bool:
-    """A button that asks first: True only once the person has said `yes`."""
-    asking = f"{key}_asking"
-    if st.button(label, key=key, **button):
-        st.session_state[asking] = True
-    if not st.session_state.get(asking):
-        return False
-    st.warning(question, icon=":material/help:")
-    left, right = st.columns(2)
-    if right.button("Cancel", key=f"{key}_no"):
-        st.session_state[asking] = False
-        st.rerun()
-    if left.button(yes, key=f"{key}_yes", type="primary"):
-        st.session_state[asking] = False
-        return True
-    return False

@@ -13,7 +13,7 @@ from analyzer.domain.validation import InvalidInput
 from analyzer.markets.registry import LABELS
 from analyzer.services.repricing import plan_reprice, reprice
 from ui import controls
-from ui.listing_actions import ask, refusal, service
+from ui.listing_actions import refusal, service
 from ui.views import money
 
 TARGET_TITLES = {"match": "Match the lowest ask", "beat": "Beat the lowest ask by a step", "sell_faster": "StockX sell-faster",
@@ -77,7 +77,7 @@ else:
                 "Payout": money(r["payout"], r["currency"]), "Floor": money(r["floor"], r["currency"]), "Why": r["why"],
             } for r in preview.rows()]), hide_index=True, key="reprice_preview")
             changing = sum(1 for p in preview.plans if p.changes)
-            if changing and not blocked and ask(f"Apply {changing} price changes", "rp_apply",
+            if changing and not blocked and controls.confirm(f"Apply {changing} price changes", "rp_apply",
                                                 f"Change {changing} prices on the markets as previewed?", "Yes, apply",
                                                 type="primary", icon=":material/check:"):
                 done = reprice(svc, owner, apply=True, rule=rule)
@@ -89,7 +89,7 @@ else:
                                    f"{LABELS.get(v.listing.market)} at {money(float(v.listing.amount), v.listing.currency)}"
                      for v in views}
             chosen = st.selectbox("Listing", list(names), format_func=names.get, key="delist_choice")
-            if ask("Delist", "delist", controls.plain(f"Delist {names[chosen]}?"), "Yes, delist", icon=":material/delete:"):
+            if controls.confirm("Delist", "delist", controls.plain(f"Delist {names[chosen]}?"), "Yes, delist", icon=":material/delete:"):
                 outcome = svc.delete(owner, chosen)
                 st.toast(f"Listing #{chosen}: {outcome.status}", icon=":material/delete:")
 
