@@ -57,32 +57,43 @@ def size_changed() -> None:
         state["auto_run"] = True
 
 
+def ask() -> None:
+    """Analyze: the lookup runs first thing in the next run, before the form is drawn."""
+    state["auto_run"] = True
+
+
+def ask_barcode() -> None:
+    state["barcode_run"] = True
+
+
+def form(result: LookupResult | None) -> None:
+    """The form, drawn after this run's lookup (if any): the size list offers that shoe's sizes at once."""
+    sizes = size_options(result)
+    st.text_input("Shoe", key="query", placeholder="Name or style ID, e.g. DD1391-100 or Jordan 1 Lost and Found")
+    # A row that wraps instead of stacking: on a phone the scale and the size stay side by side.
+    with st.container(horizontal=True, vertical_alignment="bottom", key="size_row"):
+        st.selectbox("Size scale", controls.SCALES, key="size_scale", format_func=controls.SCALE_NAMES.get, width=150)
+        st.selectbox("Size", sizes, key="size", width=150,
+                     help="After a lookup: the sizes this shoe is listed in; picking one shows its answer at once.",
+                     on_change=size_changed)
+        st.button("Analyze", type="primary", width="stretch", key="analyze", on_click=ask)
+    for off in off_notes(controls.settings()):
+        st.caption(off)
+    # Folded: the answer, not the rarer choices, comes first on a phone.
+    with st.expander("Condition or barcode", icon=":material/tune:",
+                     expanded=state.get("alias_condition", "new_good_box") != "new_good_box"):
+        st.selectbox("Alias condition", ALIAS_CONDITIONS, key="alias_condition", format_func=condition_words, width=260,
+                     help="The condition pair Alias prices: new in a good box, used, no box, damaged box... Another is another book.")
+        with st.container(horizontal=True, vertical_alignment="bottom", key="gtin_row"):
+            st.text_input("Or a barcode", key="gtin", placeholder="UPC / EAN on the box, e.g. 00195244532806", width=260)
+            st.button("Look up barcode", key="gtin_go", icon=":material/barcode_scanner:", on_click=ask_barcode)
+
+
 # Defaults go into the session state before the widgets exist, so no widget has both (Streamlit warns).
 state.setdefault("size_scale", "")
 state.setdefault("alias_condition", "new_good_box")
 result_now: LookupResult | None = state.get("lookup_result")
-sizes = size_options(result_now)
-
-st.text_input("Shoe", key="query", placeholder="Name or style ID, e.g. DD1391-100 or Jordan 1 Lost and Found")
-# A row that wraps instead of stacking: on a phone the scale and the size stay side by side.
-with st.container(horizontal=True, vertical_alignment="bottom", key="size_row"):
-    st.selectbox("Size scale", controls.SCALES, key="size_scale", format_func=controls.SCALE_NAMES.get, width=150)
-    st.selectbox("Size", sizes, key="size", width=150,
-                 help="After a lookup: the sizes this shoe is listed in; picking one shows its answer at once.",
-                 on_change=size_changed)
-    submitted = st.button("Analyze", type="primary", width="stretch", key="analyze")
-for off in off_notes(controls.settings()):
-    st.caption(off)
-
-
-# Folded: the answer, not the rarer choices, comes first on a phone.
-with st.expander("Condition or barcode", icon=":material/tune:",
-                 expanded=state.get("alias_condition", "new_good_box") != "new_good_box"):
-    st.selectbox("Alias condition", ALIAS_CONDITIONS, key="alias_condition", format_func=condition_words, width=260,
-                 help="The condition pair Alias prices: new in a good box, used, no box, damaged box... Another is another book.")
-    with st.container(horizontal=True, vertical_alignment="bottom", key="gtin_row"):
-        st.text_input("Or a barcode", key="gtin", placeholder="UPC / EAN on the box, e.g. 00195244532806", width=260)
-        gtin_submitted = st.button("Look up barcode", key="gtin_go", icon=":material/barcode_scanner:")
+form_area = st.container()  # first on the screen; filled once this run's lookup (if any) is done
 
 
 @st.cache_resource
@@ -333,29 +344,25 @@ def show(result: LookupResult) -> None:
             st.image(product["image_url"], width=180)
 
 
-# The Alias book options ask the market again: re-run the shown lookup with the new options.
-if result_now is not None and (state.get("lookup_options") not in (None, controls.alias_options())
-                               or state.get("lookup_condition") not in (None, state.get("alias_condition"))):
-    state["auto_run_with"] = (result_now.query, result_now.size_asked or result_now.size_label)
-
-just_ran = False
-if gtin_submitted:
+def barcode_lookup() -> bool:
+    """True when a lookup ran (its status is on the screen already)."""
     try:
         code = clean_gtin(state.get("gtin"))
     except InvalidInput as problem:
         st.warning(str(problem), icon=":material/edit:")
-    else:
-        try:
-            state["lookup_result"] = run_lookup(code, None, gtin=code)
-        except MarketError as problem:
-            state.pop("lookup_result", None)
-            st.warning(f"Barcode {code}: {controls.plain(problem.message)}", icon=":material/barcode_scanner:")
-        else:
-            state["lookup_options"], state["lookup_condition"] = controls.alias_options(), state.get("alias_condition")
-            state["lookup_status"] = ("Barcode looked up", "complete")
-            just_ran = True
-elif submitted or state.pop("auto_run", False) or "auto_run_with" in state:
-    rerun = state.pop("auto_run_with", None)
+        return False
+    try:
+        state["lookup_result"] = run_lookup(code, None, gtin=code)
+    except MarketError as problem:
+        state.pop("lookup_result", None)
+        st.warning(f"Barcode {code}: {controls.plain(problem.message)}", icon=":material/barcode_scanner:")
+        return False
+    state["lookup_options"], state["lookup_condition"] = controls.alias_options(), state.get("alias_condition")
+    state["lookup_status"] = ("Barcode looked up", "complete")
+    return True
+
+
+def pair_lookup(rerun: tuple[str, str] | None) -> bool:
     try:
         if rerun:
             query, size = clean_query(rerun[0]), parse_size(rerun[1])
@@ -365,23 +372,34 @@ elif submitted or state.pop("auto_run", False) or "auto_run_with" in state:
         for key in ("lookup_result", "lookup_status"):
             state.pop(key, None)  # what it replaced goes too: no stale answer under a warning
         st.warning(str(problem), icon=":material/edit:")
-    else:
-        state.pop("link_problem", None)
-        if not rerun:
-            st.query_params.update({"q": query, "size": size_text(size)})
-        state["lookup_result"] = run_lookup(query, size)
-        state["lookup_options"], state["lookup_condition"] = controls.alias_options(), state.get("alias_condition")
-        just_ran = True
-        if shoe_sizes(state["lookup_result"]) != shoe_sizes(result_now):
-            st.rerun()  # drawn again so that the size list offers this shoe's sizes
+        return False
+    state.pop("link_problem", None)
+    if not rerun:
+        st.query_params.update({"q": query, "size": size_text(size)})
+    state["lookup_result"] = run_lookup(query, size)
+    state["lookup_options"], state["lookup_condition"] = controls.alias_options(), state.get("alias_condition")
+    return True
+
+
+# The Alias book options ask the market again: re-run the shown lookup with the new options.
+if result_now is not None and (state.get("lookup_options") not in (None, controls.alias_options())
+                               or state.get("lookup_condition") not in (None, state.get("alias_condition"))):
+    state["auto_run_with"] = (result_now.query, result_now.size_asked or result_now.size_label)
+
+# Whatever asked for a lookup (Analyze, a barcode, a shared link, another size, a hint, new book options) did
+# so before this run: it runs first, so the form drawn above it offers that shoe's sizes (no second run).
+barcode, pair, rerun = state.pop("barcode_run", False), state.pop("auto_run", False), state.pop("auto_run_with", None)
+ran = barcode_lookup() if barcode else pair_lookup(rerun) if pair or rerun else False
+with form_area:
+    form(state.get("lookup_result"))
 
 if "link_problem" in state:
     st.error(controls.plain(state["link_problem"]), icon=":material/link_off:")
 elif "lookup_result" in state:
-    if not just_ran and "lookup_status" in state:
+    if not ran and "lookup_status" in state:
         done_label, done_state = state["lookup_status"]
         st.status(done_label, state=done_state, expanded=False)
     show(state["lookup_result"])
-elif not submitted:
+elif not (barcode or pair):
     st.info("Type a shoe name or style ID and pick a size. Every market is asked at once; repeats answer from the cache.",
             icon=":material/info:")
