@@ -134,14 +134,8 @@ class MarketHttp:
                 wiring = self._wiring
         return wiring
 
-    # The pieces, for callers and tests that look at them.
-    session = property(lambda self: self.wiring().session)
+    # The breaker, for the tests that open it.
     breaker = property(lambda self: self.wiring().breaker)
-    pacing = property(lambda self: self.wiring().pacing)
-
-    @property
-    def cached(self) -> bool:
-        return isinstance(self.wiring().session, CacheMixin)
 
     @property
     def shared_state(self) -> str:
