@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from analyzer.config import ALIAS_CONDITIONS, ALIAS_CONSIGNED, ALIAS_REGIONS
@@ -213,23 +212,3 @@ def _describe(w: Watch, currency: str = "USD") -> str:
 
     parts = [f"{name.replace('_', ' ')} {format_money(value, currency)}" for name, value in w.targets()]
     return f"{w.query} {label_of(w.size, w.scale)} on {w.market}: " + ", ".join(parts)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m analyzer.cli.store_commands ...` until cli.py's hook is wired."""
-    from analyzer.config import Settings
-
-    parser = argparse.ArgumentParser(prog="python -m analyzer")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    code = run_command(args, settings)
-    return EXIT_INVALID if code is None else code
-
-
-if __name__ == "__main__":
-    sys.exit(main())
