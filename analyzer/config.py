@@ -164,90 +164,117 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None) -> Settings:
-        """Read settings; `secrets` (st.secrets in the app) wins over the environment."""
+        """Read settings; `secrets` (st.secrets in the app) wins over the environment. The groups are
+        read in this order, so that of two wrong settings the same one is named first."""
         source: dict[str, str] = dict(os.environ if env is None else env)
         for key, value in (secrets or {}).items():
             if isinstance(value, (str, int, float)):
                 source[key] = str(value)
+        r = _Env(source)
+        return cls(**_budgets(r), **_money(r), **_alias_book(r), **_services(r), **_selling(r), **_credentials(r),
+                   **_runtime(r), market_values=_market_values(r.text, r.number))
 
-        def text(name: str, default: str | None = None) -> str | None:
-            value = source.get(name, "").strip()
-            return value or default
 
-        def number(name: str, default: float) -> float:
-            raw = text(name)
-            try:
-                return float(raw) if raw is not None else default
-            except ValueError as exc:
-                raise ValueError(f"{name} must be a number, not {raw!r}") from exc
+class _Env:
+    """The raw settings (environment and secrets), read as text, numbers, choices and on/off flags."""
 
-        def choice(name: str, allowed: tuple[str, ...], default: str, upper: bool = False) -> str:
-            raw = text(name, default) or default
-            value = raw.upper() if upper else raw.lower()
-            if value not in allowed:
-                raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
-            return value
+    def __init__(self, source: Mapping[str, str]) -> None:
+        self.source = source
 
-        def daily() -> dict[str, int | None]:
-            from analyzer.markets.registry import NAMES
+    def text(self, name: str, default: str | None = None) -> str | None:
+        value = self.source.get(name, "").strip()
+        return value or default
 
-            out: dict[str, int | None] = {}
-            for market in NAMES:
-                raw = text(f"{market.upper()}_DAILY_BUDGET")
-                if raw is not None:
-                    out[market] = None if raw.lower() in ("off", "none", "0") else max(24, int(number(f"{market.upper()}_DAILY_BUDGET", 0)))
-            return out
+    def number(self, name: str, default: float) -> float:
+        raw = self.text(name)
+        try:
+            return float(raw) if raw is not None else default
+        except ValueError as exc:
+            raise ValueError(f"{name} must be a number, not {raw!r}") from exc
 
-        def share() -> float:
-            raw = (text("ANALYZER_INTERACTIVE_SHARE") or "30%").rstrip("%")
-            try:
-                value = float(raw)
-            except ValueError as exc:
-                raise ValueError(f"ANALYZER_INTERACTIVE_SHARE must read like 30% or 0.3, not {raw!r}") from exc
-            value = value / 100 if value > 1 else value
-            if not 0 <= value < 1:
-                raise ValueError(f"ANALYZER_INTERACTIVE_SHARE must be at least 0% and below 100%, not {raw!r}")
-            return value
+    def choice(self, name: str, allowed: tuple[str, ...], default: str, upper: bool = False) -> str:
+        raw = self.text(name, default) or default
+        value = raw.upper() if upper else raw.lower()
+        if value not in allowed:
+            raise ValueError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+        return value
 
-        return cls(
-            daily_budgets=daily(),
-            interactive_share=share(),
-            currency=choice("ANALYZER_CURRENCY", CURRENCIES, "USD", upper=True),
-            fx_rates=parse_fx_rates(text("ANALYZER_FX_RATES") or ""),
-            fx_url=text("ANALYZER_FX_URL", ECB_DAILY_URL),
-            alias_region=choice("ALIAS_REGION", ALIAS_REGIONS, "global"),
-            alias_consigned=choice("ALIAS_CONSIGNED", ALIAS_CONSIGNED, "any"),
-            alias_condition=choice("ALIAS_CONDITION", ALIAS_CONDITIONS, "new_good_box"),
-            offer_depth=text("ANALYZER_OFFER_DEPTH", "0") not in ("0", "false", "no", ""),
-            database_url=text("ANALYZER_DATABASE_URL"),
-            redis_url=text("REDIS_URL"),
-            alert_webhook=text("ANALYZER_ALERT_WEBHOOK"),
-            public_url=text("ANALYZER_PUBLIC_URL"),
-            webhook_allow_loopback=text("ANALYZER_WEBHOOK_ALLOW_LOOPBACK", "0") not in ("0", "false", "no", ""),
-            min_margin=number("ANALYZER_MIN_MARGIN", 0.10),
-            selling=(text("ANALYZER_SELLING", "off") or "off").lower() in ("on", "1", "true", "yes"),
-            sellers=tuple(s.strip() for s in (text("ANALYZER_SELLERS") or "").split(",") if s.strip()),
-            import_max_bytes=max(1, int(number("ANALYZER_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES))),
-            import_max_rows=max(1, int(number("ANALYZER_IMPORT_MAX_ROWS", IMPORT_MAX_ROWS))),
-            stockx_base_url=text("STOCKX_BASE_URL", STOCKX_DEFAULT_URL) or STOCKX_DEFAULT_URL,
-            stockx_token_url=text("STOCKX_TOKEN_URL", STOCKX_DEFAULT_TOKEN_URL) or STOCKX_DEFAULT_TOKEN_URL,
-            stockx_api_key=text("STOCKX_API_KEY"),
-            stockx_access_token=text("STOCKX_ACCESS_TOKEN"),
-            stockx_client_id=text("STOCKX_CLIENT_ID"),
-            stockx_client_secret=text("STOCKX_CLIENT_SECRET"),
-            stockx_refresh_token=text("STOCKX_REFRESH_TOKEN"),
-            alias_base_url=text("ALIAS_BASE_URL", ALIAS_DEFAULT_URL) or ALIAS_DEFAULT_URL,
-            alias_api_token=text("ALIAS_API_TOKEN"),
-            data_dir=Path(text("ANALYZER_DATA_DIR") or default_data_dir()).expanduser(),
-            force_sandbox=text("ANALYZER_SANDBOX", "0") not in ("0", "false", "no", ""),
-            sandbox_url=text("ANALYZER_SANDBOX_URL"),
-            max_workers=max(1, int(number("ANALYZER_MAX_WORKERS", 3))),
-            market_ttl_s=number("ANALYZER_MARKET_TTL_S", 1800),
-            http_timeout_s=number("ANALYZER_HTTP_TIMEOUT_S", 10),
-            stockx_limits=Limits(number("STOCKX_RATE_PER_SEC", 1), int(number("STOCKX_BURST", 1))),
-            alias_limits=Limits(number("ALIAS_RATE_PER_SEC", 1), int(number("ALIAS_BURST", 1))),
-            market_values=_market_values(text, number),
-        )
+    def flag(self, name: str) -> bool:
+        """Off unless set to something other than 0, false or no."""
+        return self.text(name, "0") not in ("0", "false", "no", "")
+
+
+def _budgets(r: _Env) -> dict[str, Any]:
+    """Each market's daily budget (STOCKX_DAILY_BUDGET...) and the share kept for interactive lookups."""
+    from analyzer.markets.registry import NAMES
+
+    daily: dict[str, int | None] = {}
+    for market in NAMES:
+        raw = r.text(f"{market.upper()}_DAILY_BUDGET")
+        if raw is not None:
+            daily[market] = None if raw.lower() in ("off", "none", "0") else max(24, int(r.number(f"{market.upper()}_DAILY_BUDGET", 0)))
+    raw = (r.text("ANALYZER_INTERACTIVE_SHARE") or "30%").rstrip("%")
+    try:
+        share = float(raw)
+    except ValueError as exc:
+        raise ValueError(f"ANALYZER_INTERACTIVE_SHARE must read like 30% or 0.3, not {raw!r}") from exc
+    share = share / 100 if share > 1 else share
+    if not 0 <= share < 1:
+        raise ValueError(f"ANALYZER_INTERACTIVE_SHARE must be at least 0% and below 100%, not {raw!r}")
+    return {"daily_budgets": daily, "interactive_share": share}
+
+
+def _money(r: _Env) -> dict[str, Any]:
+    """The display currency and where its exchange rates come from."""
+    return {"currency": r.choice("ANALYZER_CURRENCY", CURRENCIES, "USD", upper=True),
+            "fx_rates": parse_fx_rates(r.text("ANALYZER_FX_RATES") or ""),
+            "fx_url": r.text("ANALYZER_FX_URL", ECB_DAILY_URL)}
+
+
+def _alias_book(r: _Env) -> dict[str, Any]:
+    """Which of Alias's books a lookup quotes, and whether it asks for the bid depth."""
+    return {"alias_region": r.choice("ALIAS_REGION", ALIAS_REGIONS, "global"),
+            "alias_consigned": r.choice("ALIAS_CONSIGNED", ALIAS_CONSIGNED, "any"),
+            "alias_condition": r.choice("ALIAS_CONDITION", ALIAS_CONDITIONS, "new_good_box"),
+            "offer_depth": r.flag("ANALYZER_OFFER_DEPTH")}
+
+
+def _services(r: _Env) -> dict[str, Any]:
+    """The store, Redis, the alert webhook and the app's public address."""
+    return {"database_url": r.text("ANALYZER_DATABASE_URL"), "redis_url": r.text("REDIS_URL"),
+            "alert_webhook": r.text("ANALYZER_ALERT_WEBHOOK"), "public_url": r.text("ANALYZER_PUBLIC_URL"),
+            "webhook_allow_loopback": r.flag("ANALYZER_WEBHOOK_ALLOW_LOOPBACK")}
+
+
+def _selling(r: _Env) -> dict[str, Any]:
+    """The advice's margin, who may sell, and how big a portfolio import may be."""
+    return {"min_margin": r.number("ANALYZER_MIN_MARGIN", 0.10),
+            "selling": (r.text("ANALYZER_SELLING", "off") or "off").lower() in ("on", "1", "true", "yes"),
+            "sellers": tuple(s.strip() for s in (r.text("ANALYZER_SELLERS") or "").split(",") if s.strip()),
+            "import_max_bytes": max(1, int(r.number("ANALYZER_IMPORT_MAX_BYTES", IMPORT_MAX_BYTES))),
+            "import_max_rows": max(1, int(r.number("ANALYZER_IMPORT_MAX_ROWS", IMPORT_MAX_ROWS)))}
+
+
+def _credentials(r: _Env) -> dict[str, Any]:
+    """StockX's and Alias's addresses and keys."""
+    return {"stockx_base_url": r.text("STOCKX_BASE_URL", STOCKX_DEFAULT_URL) or STOCKX_DEFAULT_URL,
+            "stockx_token_url": r.text("STOCKX_TOKEN_URL", STOCKX_DEFAULT_TOKEN_URL) or STOCKX_DEFAULT_TOKEN_URL,
+            "stockx_api_key": r.text("STOCKX_API_KEY"), "stockx_access_token": r.text("STOCKX_ACCESS_TOKEN"),
+            "stockx_client_id": r.text("STOCKX_CLIENT_ID"), "stockx_client_secret": r.text("STOCKX_CLIENT_SECRET"),
+            "stockx_refresh_token": r.text("STOCKX_REFRESH_TOKEN"),
+            "alias_base_url": r.text("ALIAS_BASE_URL", ALIAS_DEFAULT_URL) or ALIAS_DEFAULT_URL,
+            "alias_api_token": r.text("ALIAS_API_TOKEN")}
+
+
+def _runtime(r: _Env) -> dict[str, Any]:
+    """The data folder, the sandbox, the worker pool, cache and time-out, and the two markets' pace."""
+    return {"data_dir": Path(r.text("ANALYZER_DATA_DIR") or default_data_dir()).expanduser(),
+            "force_sandbox": r.flag("ANALYZER_SANDBOX"), "sandbox_url": r.text("ANALYZER_SANDBOX_URL"),
+            "max_workers": max(1, int(r.number("ANALYZER_MAX_WORKERS", 3))),
+            "market_ttl_s": r.number("ANALYZER_MARKET_TTL_S", 1800),
+            "http_timeout_s": r.number("ANALYZER_HTTP_TIMEOUT_S", 10),
+            "stockx_limits": Limits(r.number("STOCKX_RATE_PER_SEC", 1), int(r.number("STOCKX_BURST", 1))),
+            "alias_limits": Limits(r.number("ALIAS_RATE_PER_SEC", 1), int(r.number("ALIAS_BURST", 1)))}
 
 
 def _spec(market: str) -> Any:

@@ -288,7 +288,7 @@ def _metrics(args: argparse.Namespace, settings: Settings, owner: str) -> int:
         store.clear(owner=owner)
         print(f"metrics cleared: the lookups of {'the local owner' if owner == LOCAL else owner}")
         return EXIT_OK
-    from analyzer.net.http import days
+    from analyzer.net.market_wiring import days
 
     summary = {**store.summary(), "day": days(settings)}  # "day": each market's daily budget on its key (added)
     if args.json:

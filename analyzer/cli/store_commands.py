@@ -1,13 +1,12 @@
-"""The store's commands: history, watch add/list/remove/run, portfolio. Registered in cli.py by
-`add_commands(subparsers)`; `run_command(args, settings)` runs them (None: not one of these)."""
+"""The store's commands: history, watch add/list/remove/run, and portfolio (its own module,
+analyzer/cli/portfolio_commands.py). Registered in cli.py by `add_commands(subparsers)`;
+`run_command(args, settings)` runs them (None: not one of these)."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from collections.abc import Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from analyzer.config import ALIAS_CONDITIONS, ALIAS_CONSIGNED, ALIAS_REGIONS
@@ -19,7 +18,6 @@ from analyzer.markets.registry import NAMES
 if TYPE_CHECKING:
     from analyzer.config import Settings
     from analyzer.launch import Opened
-    from analyzer.store import Store
     from analyzer.store.watch_repo import Watch
 
 EXIT_OK, EXIT_NO_QUOTE, EXIT_INVALID = 0, 1, 2
@@ -27,24 +25,13 @@ COMMANDS = ("history", "watch", "portfolio")
 WATCH_MARKETS = (*NAMES, "any")  # analyzer.store.watch_repo.MARKETS, without importing the store
 
 
-def _positive(text: str) -> float:
+def positive(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
     if not value > 0 or value != value or value == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} must be a positive amount")
-    return value
-
-
-def _non_negative(text: str) -> Decimal:
-    """An amount of 0 or more, kept exact (a Decimal from the text as typed)."""
-    try:
-        value = Decimal(text.strip())
-    except ArithmeticError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value.is_finite() or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be 0 or more")
     return value
 
 
@@ -67,9 +54,9 @@ def add_commands(sub: Any) -> None:
     add = actions.add_parser("add", help="watch a pair with one or more targets")
     add.add_argument("query")
     add.add_argument("--size", required=True)
-    add.add_argument("--sell-now-above", type=_positive, help="alert when selling now pays more than this (net)")
-    add.add_argument("--list-above", type=_positive, help="alert when listing at the lowest ask pays more than this (net)")
-    add.add_argument("--ask-below", type=_positive, help="alert when the lowest ask drops below this")
+    add.add_argument("--sell-now-above", type=positive, help="alert when selling now pays more than this (net)")
+    add.add_argument("--list-above", type=positive, help="alert when listing at the lowest ask pays more than this (net)")
+    add.add_argument("--ask-below", type=positive, help="alert when the lowest ask drops below this")
     add.add_argument("--market", choices=list(WATCH_MARKETS), default="any")
     add.add_argument("--json", action="store_true")
     listing = actions.add_parser("list", help="the watched pairs")
@@ -78,41 +65,12 @@ def add_commands(sub: Any) -> None:
     remove.add_argument("id", type=int)
     run = actions.add_parser("run", help="refresh every watched pair and fire alerts")
     run.add_argument("--once", action="store_true", help="one pass (the default without --every)")
-    run.add_argument("--every", type=_positive, metavar="SECONDS", help="run again every SECONDS until stopped")
+    run.add_argument("--every", type=positive, metavar="SECONDS", help="run again every SECONDS until stopped")
     run.add_argument("--force", action="store_true", help="ask the markets even when a stored snapshot is fresh")
     run.add_argument("--json", action="store_true")
-    portfolio = sub.add_parser("portfolio", help="inventory valued at both markets' net payouts")
-    portfolio.add_argument("--json", action="store_true")
-    portfolio.add_argument("--force", action="store_true", help="ask the markets even when a stored snapshot is fresh")
-    steps = portfolio.add_subparsers(dest="portfolio_action")
-    imports = steps.add_parser("import", help="add positions from a CSV (all or nothing)")
-    imports.add_argument("file")
-    imports.add_argument("--json", action="store_true")
-    again = imports.add_mutually_exclusive_group()
-    again.add_argument("--add", dest="on_match", action="store_const", const="add",
-                       help="rows that repeat positions you hold are added as more pairs")
-    again.add_argument("--replace", dest="on_match", action="store_const", const="replace",
-                       help="rows that repeat positions you hold replace those positions")
-    exports = steps.add_parser("export", help="the open positions as CSV; with --sold, the books (every sale, fees line by line)")
-    exports.add_argument("file", nargs="?", help="write here instead of printing")
-    exports.add_argument("--sold", action="store_true", help="the sales instead: date, pair, market, price, each fee, shipping, "
-                         "payout, cost, profit, in the sale's currency and the display currency")
-    exports.add_argument("--year", help="with --sold: the sales of this year only, e.g. 2026")
-    exports.add_argument("--summary", action="store_true", help="with --sold: totals per month and market instead of each sale")
-    sold = steps.add_parser("sold", help="record the sale of one pair of a position")
-    sold.add_argument("id", type=int)
-    sold.add_argument("--market", required=True, choices=list(NAMES))
-    sold.add_argument("--price", required=True, type=_positive)
-    sold.add_argument("--at", help="the sale's date (default today)")
-    sold.add_argument("--shipping", type=_non_negative, help="what shipping it cost you, in the pair's currency (optional)")
-    sold.add_argument("--json", action="store_true")
-    removes = steps.add_parser("remove", help="delete a position")
-    removes.add_argument("id", type=int)
-    sales = steps.add_parser("sales", help="sold pairs and realised profit per month")
-    sales.add_argument("--json", action="store_true")
-    bench = steps.add_parser("bench", help="value N positions on a sandbox at its published limits: calls, time, bound")
-    bench.add_argument("--positions", type=int, default=50)
-    bench.add_argument("--json", action="store_true")
+    from analyzer.cli.portfolio_commands import add_portfolio
+
+    add_portfolio(sub)
 
 
 def run_command(args: argparse.Namespace, settings: Settings, owner: str = LOCAL) -> int | None:
@@ -126,7 +84,9 @@ def run_command(args: argparse.Namespace, settings: Settings, owner: str = LOCAL
             return _history(args, settings, owner)
         if args.command == "watch":
             return _watch(args, settings, owner)
-        return _portfolio(args, settings, owner)
+        from analyzer.cli.portfolio_commands import run_portfolio
+
+        return run_portfolio(args, settings, owner)
     except InvalidInput as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -180,41 +140,16 @@ def _history(args: argparse.Namespace, settings: Settings, owner: str) -> int:
         print(f"{query} {found.size_label}: {len(found.points)} points, {len(found.sales)} sales in {args.days} days")
         print("books: " + "; ".join(describe(book) for book in found.books.values()))
         for p in found.points:
-            print(f"{p.at}  {p.market:<7} ask {_money(p.lowest_ask, p.currency):>10}  bid {_money(p.highest_bid, p.currency):>10}  "
-                  f"last {_money(p.last_sale, p.currency):>10}")
+            print(f"{p.at}  {p.market:<7} ask {format_money(p.lowest_ask, p.currency):>10}  "
+                  f"bid {format_money(p.highest_bid, p.currency):>10}  last {format_money(p.last_sale, p.currency):>10}")
         for s in found.sales:
-            print(f"{s.at}  {s.market:<7} sale {_money(s.price, s.currency):>10}" + (" consigned" if s.consigned else ""))
+            print(f"{s.at}  {s.market:<7} sale {format_money(s.price, s.currency):>10}" + (" consigned" if s.consigned else ""))
         for days in (7, 30):
             for market, figures in found.change(days).items():
                 ask = figures.get("lowest_ask")
                 if ask:
                     print(f"{days}-day change {market}: lowest ask {ask['change']:+,.2f}")
     return EXIT_OK if result.any_quoted else EXIT_NO_QUOTE
-
-
-def _money(value: float | None, currency: str = "USD") -> str:
-    return format_money(value, currency)
-
-
-def _signed(value: float | None, currency: str) -> str:
-    """'+€141.58', '−$19.84'."""
-    text = format_money(value, currency)
-    return text if value is None or text.startswith("−") else "+" + text
-
-
-def _rates(settings: Settings, currencies: set[str], shown: str) -> dict[str, float]:
-    """Today's rates when converting between `currencies` and `shown` needs one, else none (no fetch)."""
-    if not currencies - {shown}:
-        return {}
-    from analyzer.net import fx
-
-    return fx.rates(settings)
-
-
-def _rate_words(rates: dict[str, float], shown: str) -> str:
-    from analyzer.services.portfolio import RATE_NOTE
-
-    return "converted " + RATE_NOTE + ": " + ", ".join(f"1 USD = {rate:g} {code}" for code, rate in rates.items())
 
 
 def _watch(args: argparse.Namespace, settings: Settings, owner: str) -> int:
@@ -277,134 +212,3 @@ def _describe(w: Watch, currency: str = "USD") -> str:
 
     parts = [f"{name.replace('_', ' ')} {format_money(value, currency)}" for name, value in w.targets()]
     return f"{w.query} {label_of(w.size, w.scale)} on {w.market}: " + ", ".join(parts)
-
-
-def _portfolio(args: argparse.Namespace, settings: Settings, owner: str) -> int:
-    from pathlib import Path
-
-    from analyzer.services import portfolio, portfolio_csv
-    from analyzer.store import Store, positions_repo
-
-    store = Store.open(settings)
-    settings = owner_settings(settings, owner)
-    action = getattr(args, "portfolio_action", None)
-    if action == "import":
-        from analyzer.cli.portfolio_files import import_positions
-
-        return import_positions(args, settings, store, owner)
-    if action == "export" and (args.sold or args.year or args.summary):
-        from analyzer.cli.portfolio_files import export_books
-
-        if not args.sold:
-            raise InvalidInput("--year and --summary go with --sold (the books of sold pairs)")
-        return export_books(args, settings, store, owner, _rates)
-    if action == "export":
-        with store.read() as conn:
-            text = portfolio_csv.export_csv(positions_repo.open_positions(conn, owner=owner))
-        if args.file:
-            Path(args.file).write_text(text, encoding="utf-8")
-        else:
-            sys.stdout.write(text)
-        return EXIT_OK
-    if action in ("sold", "remove"):
-        try:
-            if action == "remove":
-                with store.write() as conn:
-                    if not positions_repo.remove_position(conn, args.id, owner=owner):
-                        raise LookupError(f"no position #{args.id}")
-                print(f"removed position #{args.id}")
-                return EXIT_OK
-            with store.read() as conn:
-                held = positions_repo.get_position(conn, args.id, owner=owner)
-            rates = _rates(settings, {held.currency} if held else set(), "USD")
-            sale = portfolio.record_sale(store, args.id, args.market, args.price, settings.fees, args.at, rates, owner=owner,
-                                         shipping=args.shipping)
-        except LookupError as exc:
-            print(f"error: {exc.args[0]}", file=sys.stderr)
-            return EXIT_INVALID
-        cur = sale["currency"]
-        print(json.dumps(sale, indent=2) if args.json else
-              f"sold #{sale['id']} {sale['query']} {sale['size_label']} on {sale['market']} at {format_money(sale['price'], cur)}: "
-              f"payout {format_money(sale['payout'], cur)}, profit {_signed(sale['profit'], cur)}")
-        return EXIT_OK
-    if action == "sales":
-        with store.read() as conn:
-            sold_pairs = positions_repo.sold_positions(conn, owner=owner)
-        shown = settings.currency
-        done_sales = portfolio.realised(sold_pairs, shown, _rates(settings, {p.currency for p in sold_pairs}, shown))
-        if args.json:
-            print(json.dumps(done_sales, indent=2))
-        else:
-            for sale in done_sales["sales"]:
-                cur, conv = sale["currency"], sale["converted"]
-                print(f"{str(sale['at'])[:10]}  #{sale['id']} {sale['query']} {sale['size_label']} on {sale['market']}: "
-                      f"{format_money(sale['price'], cur)}, payout {format_money(sale['payout'], cur)}, profit "
-                      f"{_signed(sale['profit'], cur)}" + (f" = {_signed(conv['profit'], shown)}" if conv and cur != shown else ""))
-            for month in done_sales["months"]:
-                print(f"{month['month']}  {month['pairs']} pairs  payout {format_money(month['payout'], shown)}  "
-                      f"cost {format_money(month['cost'], shown)}  profit {_signed(month['profit'], shown)}")
-            t = done_sales["totals"]
-            print(f"total {t['pairs']} pairs, profit {_signed(t['profit'], shown)} ({shown})"
-                  + (f"; {_rate_words(done_sales['fx'], shown)}" if done_sales["fx"] else ""))
-            for note in done_sales["notes"]:
-                print(note)
-        return EXIT_OK
-    if action == "bench":
-        from analyzer.bench.portfolio import bench
-
-        return bench(args.positions, args.json, settings)
-    return _valuation(args, settings, store, owner)
-
-
-def _valuation(args: argparse.Namespace, settings: Settings, store: Store, owner: str) -> int:
-    from analyzer.console import shares
-    from analyzer.services import portfolio
-
-    opened = open_recording(settings)
-    try:  # progress on stderr, with --json too: stdout is the answer alone
-        with shares("portfolio") as report:
-            valuation = portfolio.value_portfolio(opened.analyzer, store, force=args.force, owner=owner,
-                                                  on_progress=lambda event: report(event.message, event.fraction))
-    finally:
-        opened.close()
-    data = valuation.to_dict()
-    if args.json:
-        print(json.dumps(data, indent=2))
-        return EXIT_OK
-    money = data["currency"]
-    print(f"{'#':>4} {'pair':<32} {'qty':>3} {'cost':>9} {'sell now':>18} {'list':>18} {'unrealised':>11}  advice")
-    for p in data["positions"]:
-        now, best = p["sell_now"], p["list"]
-        print(f"{p['id']:>4} {(p['query'] + ' ' + p['size_label'])[:32]:<32} {p['quantity']:>3} {_money(p['cost'], money):>9} "
-              f"{(_money(now['payout'], money) + ' ' + now['market']) if now else '—':>18} "
-              f"{(_money(best['payout'], money) + ' ' + best['market']) if best else '—':>18} "
-              f"{_money(p['unrealised'], money):>11}  {p['advice']}")
-    for error in data["errors"]:
-        print(f"{error['id']:>4} {error['query']} {error['size_label']}: {error['error']}")
-    t = data["totals"]
-    print(f"totals ({money}): cost {_money(t['cost'], money)}, sell now {_money(t['sell_now_value'], money)}, "
-          f"list {_money(t['list_value'], money)}, unrealised {_money(t['unrealised'], money)}; "
-          f"{valuation.from_store} pairs from fresh snapshots, {valuation.looked_up} asked of the markets")
-    if data["fx"]:
-        print(f"costs in other currencies {_rate_words(data['fx'], money)}")
-    return EXIT_OK
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m analyzer.cli.store_commands ...` until cli.py's hook is wired."""
-    from analyzer.config import Settings
-
-    parser = argparse.ArgumentParser(prog="python -m analyzer")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        settings = Settings.from_env()
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_INVALID
-    code = run_command(args, settings)
-    return EXIT_INVALID if code is None else code
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,7 +1,7 @@
 """One shoe = every market at once; inside a market, every call that does not wait on another.
 
 The flow is written once and run by a `gather` that either fans calls out to threads (parallel)
-or makes them one after another (sequential, the baseline). Progress events are sent from the
+or makes them one after another (sequential, the baseline): analyzer/lookup/runs.py. Progress events are sent from the
 worker threads; UIs drain them on their own thread.
 """
 
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import contextvars
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from time import perf_counter
-from typing import Any, Protocol
+from typing import Protocol
 
 from analyzer.config import Settings
 from analyzer.domain import time_to_sell
@@ -44,118 +44,19 @@ from analyzer.domain.models import (
 from analyzer.domain.pricing import Fees, recommend, sales_per_week
 from analyzer.domain.sizes import NoSize, resolve
 from analyzer.domain.validation import clean_gtin, clean_query, parse_size, size_label, size_text
+from analyzer.lookup.runs import MarketRun, Progress, ProgressCallback, fan_out, run_sequentially
 from analyzer.markets import build_markets
 from analyzer.markets.base import Call, Gather, Market
 from analyzer.net import fx
-
-ProgressCallback = Callable[[ProgressEvent], None]
 
 
 class Recorder(Protocol):
     """What keeps each lookup (the store's MetricsStore): it must never raise into the lookup."""
 
     def record(self, result: LookupResult) -> None: ...
+
+
 MODES = ("parallel", "sequential")
-
-
-def run_sequentially(calls: Sequence[Call]) -> list[Any]:
-    return [call.run() for call in calls]
-
-
-def fan_out(pool: ThreadPoolExecutor) -> Callable[[Sequence[Call]], list[Any]]:
-    """All calls at once: the last one runs in the calling thread, so nested fans never starve the pool."""
-
-    def gather(calls: Sequence[Call]) -> list[Any]:
-        if not calls:
-            return []
-        futures = [pool.submit(contextvars.copy_context().run, call.run) for call in calls[:-1]]  # the purpose spends
-        errors: list[BaseException] = []
-        try:
-            last = calls[-1].run()
-        except BaseException as exc:
-            errors.append(exc)
-            last = None
-        values = []
-        for future in futures:
-            try:
-                values.append(future.result())
-            except BaseException as exc:
-                errors.append(exc)
-        if errors:
-            raise errors[0]
-        return [*values, last]
-
-    return gather
-
-
-@dataclass
-class _Progress:
-    """Counts finished steps of one lookup and reports each as it happens, in order."""
-
-    total: int
-    callback: ProgressCallback | None
-    done: int = 0
-
-    def __post_init__(self) -> None:
-        self._lock = threading.Lock()
-
-    def add_steps(self, n: int) -> None:
-        with self._lock:
-            self.total += n
-
-    def _send(self, market: str, step: str, message: str, quote: Quote | None = None) -> None:
-        # Sent under the lock so that fractions reach the listener in the order they grew.
-        if self.callback is not None:
-            self.callback(ProgressEvent(market, step, message, min(1.0, self.done / max(1, self.total)), quote))
-
-    def report(self, market: str, step: str, message: str) -> None:
-        with self._lock:
-            self.done += 1
-            self._send(market, step, message)
-
-    def announce(self, quote: Quote, label: str) -> None:
-        with self._lock:
-            self._send(quote.market, "quote", f"{label}: quote ready" if quote.ok else f"{label}: {quote.error}", quote)
-
-
-class _MarketRun:
-    """One market's part of one lookup: its stats, its clock, its error."""
-
-    def __init__(self, market: Market, started: float, progress: _Progress, gather: Gather) -> None:
-        self.market = market
-        self.stats = CallStats()
-        self.started = started
-        self.finished = started
-        self.progress = progress
-        self._gather = gather
-
-    def reported(self, call: Call) -> Call:
-        def run() -> Any:
-            value = call.run()
-            self.finished = perf_counter()
-            self.progress.report(self.market.name, call.step, f"{self.market.label}: {call.message}")
-            return value
-
-        return Call(call.step, call.message, run)
-
-    def gather(self, calls: Sequence[Call]) -> list[Any]:
-        return self._gather([self.reported(c) for c in calls])
-
-    def quote(self, **fields: Any) -> Quote:
-        s = self.stats
-        return Quote(market=self.market.name, elapsed_s=self.finished - self.started, calls=s.calls,
-                     cache_hits=s.cache_hits, rate_limited=s.rate_limited, retries=s.retries,
-                     book=self.market.book, **fields)
-
-    def done(self, quote: Quote) -> Quote:
-        self.progress.announce(quote, self.market.label)
-        return quote
-
-    def failed(self, error: BaseException) -> Quote:
-        self.finished = max(self.finished, perf_counter())
-        if isinstance(error, MarketError):
-            return self.quote(ok=False, error=error.message, error_kind=error.kind)
-        return self.quote(ok=False, error=f"{self.market.label}: unexpected error ({type(error).__name__})", error_kind="internal")
 
 
 class Analyzer:
@@ -180,7 +81,7 @@ class Analyzer:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         started = perf_counter()
-        progress = _Progress(sum(len(m.steps) for m in self.markets), on_progress)
+        progress = Progress(sum(len(m.steps) for m in self.markets), on_progress)
         prefetch = fx.needed(self.settings)
         if mode == "sequential":
             quotes = self._quote(text, number, run_sequentially, progress, started)
@@ -242,13 +143,13 @@ class Analyzer:
         for market in self.markets:
             market.clear_cache()
 
-    def _quote(self, query: str, size: Size, gather: Gather, progress: _Progress, started: float) -> dict[str, Quote]:
+    def _quote(self, query: str, size: Size, gather: Gather, progress: Progress, started: float) -> dict[str, Quote]:
         """Every market's chain at once (see _Chains): one quote per market, in the registry's order."""
-        chains = _Chains(self, query, size, progress, {m.name: _MarketRun(m, started, progress, gather) for m in self.markets})
+        chains = _Chains(self, query, size, progress, {m.name: MarketRun(m, started, progress, gather) for m in self.markets})
         quotes = gather([Call("chain", "", lambda name=name: chains.quote(name)) for name in chains.names])
         return dict(zip(chains.names, quotes, strict=True))
 
-    def _sales(self, run: _MarketRun, product: Product, size_run: SizeRun, own: float) -> tuple[list[Sale], str | None]:
+    def _sales(self, run: MarketRun, product: Product, size_run: SizeRun, own: float) -> tuple[list[Sale], str | None]:
         """The asked size's recent sales (and why there are none when the call failed): fetched with
         the size run when the size was known, else now."""
         if own in size_run.sales or "sales" not in run.market.steps:
@@ -258,7 +159,7 @@ class Analyzer:
         except MarketError as exc:
             return [], f"No recent sales: {exc.message}"  # sales are extra: the quote stands without them
 
-    def _offers(self, run: _MarketRun, product: Product, size_run: SizeRun, own: float) -> list[OfferBin] | None:
+    def _offers(self, run: MarketRun, product: Product, size_run: SizeRun, own: float) -> list[OfferBin] | None:
         """The asked size's bid depth, when the market was asked for it (Alias with offer_depth)."""
         if not getattr(run.market, "offer_depth", False):
             return None
@@ -267,7 +168,7 @@ class Analyzer:
         fetch = getattr(run.market, "offers", None)
         return run.gather([Call("offers", "bid depth", lambda: fetch(product, own, run.stats))])[0] if fetch else None
 
-    def _size_quote(self, run: _MarketRun, product: Product, size_run: SizeRun, size: Size, charts: list[SizeRun]) -> Quote:
+    def _size_quote(self, run: MarketRun, product: Product, size_run: SizeRun, size: Size, charts: list[SizeRun]) -> Quote:
         common = {"title": product.title, "style_id": product.style_id, "url": product.url, "product": product,
                   "sizes": size_run.sizes, "scale": size_run.scale, "currency": size_run.currency,
                   "fresh": size_run.fresh, "quoted_at": size_run.quoted_at}
@@ -349,7 +250,7 @@ class _Chains:
     step is over, whatever its outcome.
     """
 
-    def __init__(self, analyzer: Analyzer, query: str, size: Size, progress: _Progress, runs: dict[str, _MarketRun]) -> None:
+    def __init__(self, analyzer: Analyzer, query: str, size: Size, progress: Progress, runs: dict[str, MarketRun]) -> None:
         self.analyzer, self.query, self.size, self.progress, self.runs = analyzer, query, size, progress, runs
         self.names = list(analyzer.labels)
         self.found: dict[str, list[Product] | None] = {}
@@ -375,7 +276,7 @@ class _Chains:
             self.sized[name].set()
             return run.done(run.failed(exc))
 
-    def _after_search(self, name: str, run: _MarketRun) -> Quote:
+    def _after_search(self, name: str, run: MarketRun) -> Quote:
         earlier = self.names[: self.names.index(name)] if self.waits_on_earlier else []
         for other in earlier:
             self.searched[other].wait()
@@ -396,7 +297,7 @@ class _Chains:
         charts = [] if run.market.has_size_chart else self._charts_for(name, plan.product)
         return self.analyzer._size_quote(run, plan.product, size_run, self.size, charts)
 
-    def _search(self, run: _MarketRun, text: str, message: str) -> list[Product]:
+    def _search(self, run: MarketRun, text: str, message: str) -> list[Product]:
         return run.gather([Call("search", message, lambda: run.market.search(text, run.stats))])[0]
 
     def _charts_for(self, name: str, product: Product) -> list[SizeRun]:

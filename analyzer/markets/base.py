@@ -11,7 +11,8 @@ from analyzer.config import Settings
 from analyzer.domain.books import Book, default_book
 from analyzer.domain.models import CallStats, Product, Sale, SizeRun
 from analyzer.domain.money import dec, rounded
-from analyzer.net.http import Auth, MarketHttp, market_http
+from analyzer.net.http import Auth, MarketHttp
+from analyzer.net.market_wiring import market_http
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 The pieces are well-kept libraries: requests-cache (expiry by kind of answer), requests-ratelimiter
 over pyrate-limiter's token bucket, tenacity, pybreaker. Where their state lives (this process, or
 Redis for many replicas on one API key) is `analyzer.net.shared_state`'s business; this module only
-composes them and turns HTTP outcomes into `analyzer.domain.errors`.
+composes them and turns HTTP outcomes into `analyzer.domain.errors` (each market's is built from the
+settings in `analyzer.net.market_wiring`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -22,7 +23,6 @@ import requests
 from requests_cache import CacheMixin
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from analyzer.config import Settings
 from analyzer.domain.errors import (
     AuthRefused,
     BadAnswer,
@@ -34,18 +34,15 @@ from analyzer.domain.errors import (
     Unavailable,
 )
 from analyzer.domain.models import CallStats
-from analyzer.markets import registry
-from analyzer.net.budget import DayBudget, current_purpose, day_budget, day_rate
+from analyzer.net.budget import DayBudget, current_purpose
 from analyzer.net.flight import flight_key, share
 from analyzer.net.session import (
     MAX_RETRY_AFTER_S,
     Pacing,
     backoff_s,
-    build_session,
     parse_retry_after,
-    token_rate,
 )
-from analyzer.net.shared_state import HoldOff, SharedState, StateSwitch, key_id, switch_for
+from analyzer.net.shared_state import HoldOff, SharedState, StateSwitch
 
 FLIGHT_POLL_S = 0.05
 
@@ -137,14 +134,8 @@ class MarketHttp:
                 wiring = self._wiring
         return wiring
 
-    # The pieces, for callers and tests that look at them.
-    session = property(lambda self: self.wiring().session)
+    # The breaker, for the tests that open it.
     breaker = property(lambda self: self.wiring().breaker)
-    pacing = property(lambda self: self.wiring().pacing)
-
-    @property
-    def cached(self) -> bool:
-        return isinstance(self.wiring().session, CacheMixin)
 
     @property
     def shared_state(self) -> str:
@@ -356,53 +347,3 @@ def _replay(outcome: Any) -> Any:
     if isinstance(outcome, BaseException):
         raise outcome
     return outcome
-
-
-def make_breaker(settings: Settings, name: str, storage: pybreaker.CircuitBreakerStorage | None = None) -> pybreaker.CircuitBreaker:
-    return pybreaker.CircuitBreaker(
-        fail_max=settings.breaker_fail_max,
-        reset_timeout=settings.breaker_reset_s,
-        exclude=[lambda e: not (isinstance(e, MarketError) and e.market_fault)],
-        name=name,
-        state_storage=storage,
-    )
-
-
-def budget_name(settings: Settings, name: str) -> str:
-    """A market's rate budget: the market and a hash of its API key (never the key)."""
-    key = settings.text(registry.spec(name).key_setting) if name in registry.NAMES else None
-    return f"{name}:{key_id(key)}"
-
-
-def market_http(settings: Settings, *, name: str, label: str, base_url: str, auth: Auth, volatile_urls: Sequence[str]) -> MarketHttp:
-    budget = budget_name(settings, name)
-    limits = settings.limits(name)
-    daily = settings.daily_budget(name)
-
-    def wire(generation: int, state: SharedState) -> Wiring:
-        session = build_session(settings, limits, volatile_urls, state, budget, daily)
-        limiter = session.limiter  # type: ignore[attr-defined]
-        return Wiring(generation, state, session, Pacing(limiter, limits),
-                      make_breaker(settings, name, state.breaker_storage(budget)), state.hold_off(budget),
-                      day_budget(state, budget, label, daily, settings.interactive_share, limiter.bucket_factory.bucket))
-
-    return MarketHttp(name=name, label=label, base_url=base_url, auth=auth, timeout_s=settings.http_timeout_s,
-                      max_retries=settings.max_retries, budget=budget,
-                      switch=switch_for(settings.redis_url), wire=wire)
-
-
-def days(settings: Settings) -> dict[str, dict[str, Any]]:
-    """Each market's day on its key (the markets with a daily budget): spent, left, by purpose, when it is
-    whole again. With REDIS_URL it is every replica's day; without, this process's own."""
-    _, state = switch_for(settings.redis_url).current()
-    out: dict[str, dict[str, Any]] = {}
-    for market in registry.MARKETS:
-        daily = settings.daily_budget(market.name)
-        if not daily:
-            continue
-        budget = budget_name(settings, market.name)
-        bucket = state.bucket(budget, [token_rate(settings.limits(market.name)), day_rate(daily)])
-        day = day_budget(state, budget, market.label, daily, settings.interactive_share, bucket)
-        if day is not None:
-            out[market.name] = {**day.summary(), "shared": state.kind == "redis"}
-    return out

@@ -14,7 +14,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from analyzer.markets.registry import MARKETS
-from analyzer.sandbox import prices, selling
+from analyzer.sandbox import rates, selling
 from analyzer.sandbox.alias import CONDITIONS, SANDBOX_ALIAS_TOKEN, alias_item, alias_sizes, region_pairs
 from analyzer.sandbox.gate import ALL_FAULT_KINDS, FAULT_KINDS, Counters, Gate, SandboxConfig, SandboxMarket
 from analyzer.sandbox.stockx import SANDBOX_STOCKX_KEY, SANDBOX_STOCKX_TOKEN, stockx_prices_usd, stockx_variant
@@ -33,7 +33,7 @@ def market_modules() -> list[ModuleType]:
 
 
 async def ecb_daily(request: Request) -> Response:
-    return Response(prices.ecb_xml(), media_type="text/xml")
+    return Response(rates.ecb_xml(), media_type="text/xml")
 
 
 async def info(request: Request) -> Response:

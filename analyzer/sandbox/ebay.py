@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from analyzer.sandbox import prices
+from analyzer.sandbox import prices, rates
 from analyzer.sandbox.gate import Counters, SandboxMarket
 from analyzer.sandbox.prices import Shoe
 
@@ -76,7 +76,7 @@ def _size_words(shoe: Shoe, size: float) -> str:
 
 
 def _money(usd: float, currency: str) -> str:
-    return f"{usd * prices.per_usd(currency):.2f}"
+    return f"{usd * rates.per_usd(currency):.2f}"
 
 
 @lru_cache(maxsize=16384)

@@ -8,7 +8,6 @@ them; `men_equivalent` turns one into the physical men's size with the brand's o
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import random
@@ -43,48 +42,6 @@ EU_BY_US_M = {
     8.5: 42, 9: 42.5, 9.5: 43, 10: 44, 10.5: 44.5, 11: 45, 11.5: 45.5, 12: 46, 12.5: 47, 13: 47.5, 13.5: 48,
     14: 48.5, 14.5: 49, 15: 49.5, 15.5: 50, 16: 50.5, 16.5: 51, 17: 51.5, 17.5: 52, 18: 52.5,
 }
-
-# The sandbox's own reference rates, per EUR (as the ECB publishes them). Market data in another
-# currency are the USD model converted with exactly these, and /ecb/... serves exactly these.
-ECB_RATES: dict[str, float] = {
-    "USD": 1.0800, "JPY": 162.50, "DKK": 7.4590, "GBP": 0.84500, "SEK": 11.2350, "CHF": 0.9650,
-    "NOK": 11.6800, "AUD": 1.6450, "CAD": 1.4750, "CNY": 7.7900, "HKD": 8.4300, "KRW": 1450.00,
-    "MXN": 19.8500, "NZD": 1.7800, "SGD": 1.4550,
-}
-STOCKX_CURRENCIES = ("AUD", "CAD", "CHF", "EUR", "GBP", "HKD", "JPY", "KRW", "MXN", "NZD", "SGD", "USD")
-
-
-def per_usd(currency: str) -> float:
-    """Units of `currency` per US dollar, from the ECB rates (EUR's own rate is 1)."""
-    return (1.0 if currency == "EUR" else ECB_RATES[currency]) / ECB_RATES["USD"]
-
-
-def convert(usd: float | None, currency: str) -> str | None:
-    """A USD amount in whole units of `currency`, as StockX writes it (a string), or None."""
-    return None if usd is None else str(round(usd * per_usd(currency)))
-
-
-def ecb_date(today: dt.date | None = None) -> str:
-    """The last business day, as the ECB stamps its daily file."""
-    day = today or dt.datetime.now(dt.UTC).date()
-    while day.weekday() >= 5:
-        day -= dt.timedelta(days=1)
-    return day.isoformat()
-
-
-def ecb_xml(today: dt.date | None = None) -> str:
-    """The rates in the ECB's eurofxref-daily.xml format."""
-    cubes = "\n".join(f"\t\t\t<Cube currency='{c}' rate='{r:.10g}'/>" for c, r in ECB_RATES.items())
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<gesmes:Envelope xmlns:gesmes="http://www.gesmes.org/xml/2002-08-01" '
-        'xmlns="http://www.ecb.int/vocabulary/2002-08-01/eurofxref">\n'
-        "\t<gesmes:subject>Reference rates</gesmes:subject>\n"
-        "\t<gesmes:Sender>\n\t\t<gesmes:name>European Central Bank</gesmes:name>\n\t</gesmes:Sender>\n"
-        f"\t<Cube>\n\t\t<Cube time='{ecb_date(today)}'>\n{cubes}\n\t\t</Cube>\n\t</Cube>\n"
-        "</gesmes:Envelope>\n"
-    )
-
 
 @dataclass(frozen=True)
 class Shoe:
@@ -219,16 +176,12 @@ def _rng(*parts: object) -> random.Random:
 SIZE_CENTRE = {"women": 8.5, "kids": 5.5}
 
 
-def _value(shoe: Shoe, size: float) -> float:
+def value(shoe: Shoe, size: float) -> float:
     """What the pair trades around: retail times the shoe's hype, more at the ends of the size run."""
     hype = 0.75 + 2.0 * _rng(shoe.style_ids[0], "hype").random() ** 2
     premium = 1 + 0.01 * abs(size - SIZE_CENTRE.get(shoe.gender or "", 10.0)) ** 1.6
     noise = 1 + _rng(shoe.style_ids[0], size, "noise").uniform(-0.04, 0.04)
     return (shoe.retail or FALLBACK_VALUE) * hype * premium * noise
-
-
-def value(shoe: Shoe, size: float) -> float:
-    return _value(shoe, size)
 
 
 @dataclass(frozen=True)
@@ -251,7 +204,7 @@ def book(shoe: Shoe, market: str, size: float, region: int | None = None, consig
     if region is not None:
         return _regional(shoe, size, region)
     rng = _rng(shoe.style_ids[0], market, size)
-    worth = _value(shoe, size) * (1 + (0.0 if market == "stockx" else rng.uniform(-0.05, 0.05)))
+    worth = value(shoe, size) * (1 + (0.0 if market == "stockx" else rng.uniform(-0.05, 0.05)))
     ask = round(worth * rng.uniform(1.02, 1.08))
     bid = round(worth * rng.uniform(0.84, 0.94))
     last = round(worth * rng.uniform(0.95, 1.03))
@@ -267,7 +220,7 @@ def _regional(shoe: Shoe, size: float, region: int) -> Book:
     if region not in REGIONS:
         return Book(None, None, None)  # a region nobody sells in
     rng = _rng(shoe.style_ids[0], "alias", size, "region", region)
-    worth = _value(shoe, size) * {1: rng.uniform(1.05, 1.3), 2: rng.uniform(0.9, 1.25), 3: rng.uniform(0.95, 1.35)}[region]
+    worth = value(shoe, size) * {1: rng.uniform(1.05, 1.3), 2: rng.uniform(0.9, 1.25), 3: rng.uniform(0.95, 1.35)}[region]
     ask = round(worth * rng.uniform(1.03, 1.15))
     bid = round(worth * rng.uniform(0.3, 0.8))
     last = round(worth * rng.uniform(0.4, 1.05))
@@ -292,7 +245,7 @@ def placeholder_book(shoe: Shoe, size: float, region: int | None, consigned: boo
     if (shoe.style_ids[0], size, region, consigned) == (PLACEHOLDER_BOOK[0], PLACEHOLDER_BOOK[1], None, None):
         return Book(PLACEHOLDER_BOOK[2], PLACEHOLDER_BOOK[3], None)
     rng = _rng(shoe.style_ids[0], "placeholder", size, region, consigned)
-    worth = _value(shoe, 10.0) * rng.uniform(0.6, 1.2)
+    worth = value(shoe, 10.0) * rng.uniform(0.6, 1.2)
     return Book(float(round(worth)), float(round(worth * rng.uniform(0.8, 1.15))),
                 None if rng.random() < 0.5 else float(round(worth * rng.uniform(0.9, 1.1))))
 

@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from analyzer.sandbox import prices
+from analyzer.sandbox import prices, rates
 from analyzer.sandbox.prices import Shoe
 
 Gate = Callable[[Request, str], Awaitable[Response | None]]
@@ -195,8 +195,8 @@ def _operation(state: SellingState, op: Operation) -> dict[str, Any]:
 
 def stockx_amount(raw: Any, currency: Any) -> tuple[Decimal, str] | str:
     """StockX's amount rules: a string of a whole number of units, at least 1; a currency it quotes."""
-    if currency not in prices.STOCKX_CURRENCIES:
-        return f"currencyCode must be one of {', '.join(prices.STOCKX_CURRENCIES)}"
+    if currency not in rates.STOCKX_CURRENCIES:
+        return f"currencyCode must be one of {', '.join(rates.STOCKX_CURRENCIES)}"
     try:
         value = Decimal(str(raw))
     except (InvalidOperation, ValueError):

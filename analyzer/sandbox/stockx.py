@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from analyzer.sandbox import prices, selling
+from analyzer.sandbox import prices, rates, selling
 from analyzer.sandbox.gate import CDN_504_PAGE, Counters, SandboxMarket
 from analyzer.sandbox.prices import Shoe
 from analyzer.sandbox.shapes import size_text
@@ -174,7 +174,7 @@ def stockx_prices_usd(shoe: Shoe, size: float) -> dict[str, float | None]:
 @lru_cache(maxsize=16384)
 def stockx_market_data(shoe: Shoe, size: float, currency: str = "USD") -> dict[str, Any]:
     usd = stockx_prices_usd(shoe, size)
-    c = {k: prices.convert(v, currency) for k, v in usd.items()}
+    c = {k: rates.convert(v, currency) for k, v in usd.items()}
 
     def nested(lowest: str | None, faster: str | None, more: str | None, suggested: bool = True) -> dict[str, str | None]:
         return {"lowestAsk": lowest, "highestBidAmount": c["bid"], "sellFaster": faster if suggested else None,
@@ -204,8 +204,8 @@ def _shoe(request: Request) -> Shoe | None:
 
 def _currency(request: Request) -> str | Response:
     currency = request.query_params.get("currencyCode", "USD")
-    if currency not in prices.STOCKX_CURRENCIES:
-        return stockx_error(400, f"currencyCode must be one of {', '.join(prices.STOCKX_CURRENCIES)}")
+    if currency not in rates.STOCKX_CURRENCIES:
+        return stockx_error(400, f"currencyCode must be one of {', '.join(rates.STOCKX_CURRENCIES)}")
     return currency
 
 

@@ -18,7 +18,6 @@ from typing import Any
 
 from analyzer.domain.answer import ListPick, Recommendation, SellPick
 from analyzer.domain.books import Book
-from analyzer.domain.matching import looks_like_style_id
 from analyzer.domain.models import ProgressEvent, Quote
 from analyzer.domain.money import ZERO, as_number, dec, opt_dec, rounded
 from analyzer.domain.money import convert as convert_exact
@@ -26,10 +25,10 @@ from analyzer.domain.pricing import fee_lines, payout_exact
 from analyzer.domain.times import parse_time
 from analyzer.domain.validation import InvalidInput
 from analyzer.net.budget import spending
-from analyzer.services.watch import books_read_by, price_quotes, resolved_of, stored_quotes
+from analyzer.services.portfolio_pricing import PairPrice, PairPricer
+from analyzer.services.watch import books_read_by, price_quotes
 from analyzer.store import Store, positions_repo
 from analyzer.store.history import label_of
-from analyzer.store.market_data import iso_ago, style_key
 from analyzer.store.positions_repo import Position
 
 RATE_BASIS = "today"  # amounts in other currencies are converted at today's rate (no rate history is kept)
@@ -130,49 +129,6 @@ def _pick(best: SellPick | ListPick | None) -> dict[str, Any] | None:
     return {"market": best.market, "payout": float(best.payout), "currency": best.currency}
 
 
-def _stored_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str], ttl_s: float,
-                   books: Mapping[str, Book] | None = None) -> tuple[dict[str, Quote], str] | None:
-    """The pair's quotes from snapshots of `books` younger than the TTL, or None (then the markets are asked).
-
-    A market that has never had a snapshot of the pair does not list it and is left out; one whose
-    newest snapshot is older than the TTL must be asked again.
-    """
-    if key is None:
-        return None
-    from sqlalchemy import desc, select
-
-    from analyzer.store.market_data import pair_filter
-    from analyzer.store.schema import snapshots
-
-    found: dict[str, Quote] = {}
-    times = []
-    fresh_after = iso_ago(ttl_s)
-    with store.read() as conn:
-        for market in markets:
-            row = conn.execute(select(snapshots).where(pair_filter(snapshots, key, p.size, p.scale, market, books=books))
-                               .order_by(desc(snapshots.c.at)).limit(1)).first()
-            if row is None:
-                continue
-            if row.at < fresh_after:
-                return None
-            found[market] = Quote(market, True, size=row.size, lowest_ask=row.lowest_ask, highest_bid=row.highest_bid,
-                                  last_sale=row.last_sale, currency=row.currency)
-            times.append(row.at)
-    return (found, min(times)) if found else None
-
-
-def _fresh_quotes(store: Store, key: str | None, p: Position, markets: Sequence[str],
-                  ttl_s: float, books: Mapping[str, Book] | None = None) -> tuple[dict[str, Quote], str] | None:
-    """Fresh snapshots (of `books`) of what the last valuation matched, else of the style ID at the asked size."""
-    resolved = positions_repo.matched(p)
-    if resolved:
-        quotes = stored_quotes(store, resolved, ttl_s, books)
-        if quotes is None:
-            return None
-        return quotes, min(q.quoted_at or "" for q in quotes.values())
-    return _stored_quotes(store, key, p, markets, ttl_s, books)
-
-
 def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: ProgressCallback | None = None,
                     force: bool = False, books: Mapping[str, Book] | None = None, *, owner: str,
                     currency: str | None = None) -> Valuation:
@@ -191,35 +147,31 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
         from analyzer.net import fx
 
         rates = fx.rates(settings)
+    valuation = Valuation([], shown, float(settings.min_margin),
+                          fx=rates_used(rates, {p.currency for p in held}, shown))
+    price = PairPricer(analyzer, store, fees, shown, books, force, owner, [m.name for m in analyzer.markets])
+    _price_pairs(valuation, _pairs(held), price, int(settings.max_workers), rates, on_progress)
+    valuation.valued.sort(key=lambda v: v.position.id)
+    return valuation
+
+
+def _pairs(held: Sequence[Position]) -> dict[tuple[str, float, str | None], list[Position]]:
+    """The positions by pair (query, size, scale): a pair is priced once however many positions hold it."""
     groups: dict[tuple[str, float, str | None], list[Position]] = {}
     for p in held:
         groups.setdefault((p.query.upper(), p.size, p.scale), []).append(p)
-    valuation = Valuation([], shown, float(settings.min_margin),
-                          fx=rates_used(rates, {p.currency for p in held}, shown))
-    markets = [m.name for m in analyzer.markets]
+    return groups
 
-    def one(pair: list[Position]) -> tuple[Recommendation | None, str | None, str | None, bool, dict[str, Quote] | None]:
-        first = pair[0]
-        key = first.style_key or (style_key(first.query) if looks_like_style_id(first.query) else None)
-        stored = None if force else _fresh_quotes(store, key, first, markets, settings.market_ttl_s, books)
-        if stored is not None:
-            quotes, at = stored
-            return price_quotes(analyzer, quotes, fees, shown), at, None, True, quotes
-        result = analyzer.lookup(first.query, label_of(first.size, first.scale), fees=fees, owner=owner)
-        product = result.product or {}
-        with store.write() as conn:
-            positions_repo.remember_match(conn, [p.id for p in pair], style_key(product.get("style_id")),
-                                          resolved_of(result.quotes))
-        times = [q.quoted_at for q in result.quotes.values() if q.ok and q.quoted_at]
-        errors = " ".join(q.error or "" for q in result.quotes.values() if not q.ok)
-        pricing = result.pricing if result.currency == shown else price_quotes(analyzer, result.quotes, fees, shown)
-        return pricing, min(times) if times else None, errors or None, False, dict(result.quotes)
 
+def _price_pairs(valuation: Valuation, groups: dict[Any, list[Position]], price: Callable[[list[Position]], PairPrice],
+                 max_workers: int, rates: Mapping[str, float], on_progress: ProgressCallback | None) -> None:
+    """Every pair priced on a bounded pool, its positions added to `valuation` as each is done."""
     total = max(1, len(groups))
-    workers = max(1, min(len(groups), int(settings.max_workers)))
+    workers = max(1, min(len(groups), max_workers))
+    shown = valuation.currency
     # A portfolio refresh is background work: it spends the day's background share, never the lookups' reserve.
     with spending("portfolio"), ThreadPoolExecutor(max_workers=workers, thread_name_prefix="portfolio") as pool:
-        futures = {pool.submit(contextvars.copy_context().run, one, pair): pair for pair in groups.values()}
+        futures = {pool.submit(contextvars.copy_context().run, price, pair): pair for pair in groups.values()}
         for done, future in enumerate(as_completed(futures), start=1):
             pair = futures[future]
             try:
@@ -232,8 +184,6 @@ def value_portfolio(analyzer: Any, store: Store, fees: Any = None, on_progress: 
             if on_progress is not None:
                 on_progress(ProgressEvent("", "position", f"{pair[0].query} {label_of(pair[0].size, pair[0].scale)} valued",
                                           done / total))
-    valuation.valued.sort(key=lambda v: v.position.id)
-    return valuation
 
 
 def _valued(p: Position, pricing: Recommendation | None, at: str | None, problem: str | None,

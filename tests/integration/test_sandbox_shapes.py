@@ -22,6 +22,7 @@ from analyzer.sandbox.app import (
     SANDBOX_STOCKX_KEY,
     SANDBOX_STOCKX_TOKEN,
 )
+from analyzer.sandbox.rates import ECB_RATES
 from analyzer.sandbox.server import sandbox_settings
 
 STOCKX = {"x-api-key": SANDBOX_STOCKX_KEY, "Authorization": f"Bearer {SANDBOX_STOCKX_TOKEN}"}
@@ -272,7 +273,7 @@ def test_ecb_xml_is_the_ecb_format_with_the_rates_used(sandbox_factory) -> None:
     assert dt.date.fromisoformat(day.get("time")).weekday() < 5
     rates = ecb_rates(sandbox)
     assert TWELVE - {"EUR"} <= set(rates) and "EUR" not in rates
-    assert rates == prices.ECB_RATES
+    assert rates == ECB_RATES
     assert sandbox.counters.requests == {"stockx": 1, "alias": 0}  # the one market call above; the ECB file counts for no market
 
 

@@ -18,7 +18,7 @@ import redis
 
 from analyzer.bench.replicas import calls_needed, finish, replica_env, start_replica
 from analyzer.config import Limits, Settings
-from analyzer.net.http import budget_name
+from analyzer.net.market_wiring import budget_name
 from analyzer.net.shared_state import RedisHoldOff, redis_client
 from analyzer.sandbox.app import SANDBOX_ALIAS_TOKEN, SANDBOX_STOCKX_KEY, SANDBOX_STOCKX_TOKEN
 

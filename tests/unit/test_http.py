@@ -80,7 +80,7 @@ def test_flight_key_depends_on_every_part_and_hides_them() -> None:
 
 def test_budget_is_named_by_a_hash_of_the_key_never_the_key() -> None:
     from analyzer.config import Settings
-    from analyzer.net.http import budget_name
+    from analyzer.net.market_wiring import budget_name
 
     secret = "sk-live-abcdef-123456"
     name = budget_name(Settings(stockx_api_key=secret), "stockx")
