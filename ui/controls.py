@@ -3,28 +3,25 @@ re-pricing of the results on screen when a setting changes."""
 
 from __future__ import annotations
 
-import queue
 import re
-import threading
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import streamlit as st
 
 from analyzer.config import ALIAS_CONSIGNED, ALIAS_REGIONS, CURRENCIES, Settings
 from analyzer.domain.answer import BUYER_COSTS_NOTE, Recommendation
 from analyzer.domain.books import Book, chosen_books
-from analyzer.domain.models import LookupResult, ProgressEvent, Size
+from analyzer.domain.models import LookupResult, Size
 from analyzer.domain.owners import LOCAL, OwnerSettings, defaults_from, owner_of
 from analyzer.domain.pricing import STOCKX_TRANSACTION_FEES, Fees
 from analyzer.domain.validation import SCALE_RANGES, parse_size, size_label
 from analyzer.launch import Opened, open_analyzer
-from analyzer.lookup.engine import Analyzer, ProgressCallback
+from analyzer.lookup.engine import Analyzer
 from analyzer.markets.registry import MARKETS
 from analyzer.markets.spec import FeeSetting
 from analyzer.store import Store, owners_repo
 
-T = TypeVar("T")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
 SCALES = ["", "M", "W", "Y", "C"]  # "" = the shoe's own scale (a bare number)
@@ -365,56 +362,6 @@ def sidebar() -> None:
                        "in the real StockX and Alias formats. Set the keys in `.streamlit/secrets.toml` for live data.")
         else:
             st.badge("Live data", icon=":material/check_circle:", color="green")
-
-
-def run_live(label: str, work: Callable[[ProgressCallback], T], on_event: Callable[[ProgressEvent], None] | None = None,
-             summary: Callable[[T], tuple[str, str]] | None = None,
-             log: Callable[[ProgressEvent], bool] = lambda e: e.step != "quote", starts: bool = False) -> T:
-    """Run `work` in a thread; show its progress events in an st.status as they come.
-
-    Every Streamlit call happens here, in the script thread; the worker only puts events on a queue.
-    With `starts`, an event announces a step beginning: it shows as running, and is ticked only
-    when the next one comes (or the work ends).
-    """
-    events: queue.Queue[ProgressEvent] = queue.Queue()
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = work(events.put)
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=target, name="lookup", daemon=True)
-    with st.status(label, expanded=True) as status:
-        bar = st.progress(0.0)
-        running: tuple[Any, str] | None = None
-        worker.start()
-        while worker.is_alive() or not events.empty():
-            try:
-                event = events.get(timeout=0.05)
-            except queue.Empty:
-                continue
-            bar.progress(event.fraction)
-            if log(event):
-                if starts:
-                    if running is not None:
-                        running[0].write(f"✓ {running[1]}")
-                    running = (st.empty(), plain(event.message))
-                    running[0].write(f"… {running[1]}")
-                else:
-                    st.write(f"✓ {plain(event.message)}")
-            if on_event is not None:
-                on_event(event)
-        worker.join()
-        if "error" in outcome:
-            status.update(label="Something went wrong", state="error")
-            raise outcome["error"]
-        if running is not None:
-            running[0].write(f"✓ {running[1]}")
-        done_label, state = summary(outcome["value"]) if summary else (f"{label.rstrip('…')}: done", "complete")
-        status.update(label=done_label, state=state, expanded=False)  # type: ignore[arg-type]
-    return outcome["value"]
 
 
 # Static CSS only (no user or marketplace text ever goes in here): less empty space above the

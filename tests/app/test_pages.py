@@ -172,11 +172,11 @@ def test_compare_csv_says_size_currency_time_and_source() -> None:
 
     import pandas as pd
 
-    from ui import views
+    from ui import compare_views
 
     frame = pd.DataFrame([{"Shoe": "Dunk", "Size": "US M 10", "Best payout now": 77.75, "Sell now on": "Alias",
                            "Currency": "USD", "Status": "quoted"}])
-    back = pd.read_csv(io.BytesIO(views.compare_csv(frame, "2026-11-29T09:00:00+00:00", "sandbox", "StockX level 5")))
+    back = pd.read_csv(io.BytesIO(compare_views.compare_csv(frame, "2026-11-29T09:00:00+00:00", "sandbox", "StockX level 5")))
     assert list(back.columns) == [*frame.columns, "Quoted at (UTC)", "Source", "Fees"]
     assert back.loc[0, "Fees"] == "StockX level 5"  # the fees the payouts are net of
     assert back.loc[0, "Size"] == "US M 10" and back.loc[0, "Source"] == "sandbox"

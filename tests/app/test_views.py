@@ -7,7 +7,7 @@ from typing import Any
 
 from analyzer.domain.answer import ListPick, MarketPayouts, Recommendation
 from analyzer.domain.pricing import Fees
-from ui import views
+from ui import compare_views, views
 
 NOW = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
 
@@ -40,7 +40,7 @@ def test_not_found_everywhere_offers_each_suggestion_once() -> None:
                          "alias": quote("alias", ok=False, error_kind="not_found", suggestions=[hint])}}
     assert views.nothing_found(result)
     assert views.suggestions(result) == [hint]
-    assert views.compare_errors([{**result, "query": "DD1391-999"}]) == [
+    assert compare_views.compare_errors([{**result, "query": "DD1391-999"}]) == [
         "DD1391-999: no shoe found on any market; did you mean DD1391 100?"]
     result["quotes"]["alias"] = quote("alias", ok=False, error_kind="unavailable")
     assert not views.nothing_found(result)
@@ -66,11 +66,11 @@ def test_compare_frame_leads_with_the_decision_and_shows_dashes() -> None:
               "quotes": {"stockx": quote("stockx", lowest_ask=90.0), "alias": quote("alias", ok=False, error="Alias is down")}}
     priced = Recommendation("USD", {}, {"stockx": MarketPayouts.none("USD"), "alias": MarketPayouts.none("USD")},
                             best_list=ListPick("stockx", 90.0, 79.2, "lowest_ask", "USD"))
-    frame = views.compare_frame([result], [priced])
-    assert list(frame.columns[:8]) == views.DECISION_COLUMNS
-    shown = views.shown_frame(frame, ["Best payout now", "Best list pays", "StockX ask", "Alias ask"])
+    frame = compare_views.compare_frame([result], [priced])
+    assert list(frame.columns[:8]) == compare_views.DECISION_COLUMNS
+    shown = compare_views.shown_frame(frame, ["Best payout now", "Best list pays", "StockX ask", "Alias ask"])
     assert shown.loc[0, "Best payout now"] == "—" and shown.loc[0, "Best list pays"] == "$79.20"
     assert "None" not in shown.astype(str).to_numpy().ravel()
     assert frame.loc[0, "Status"] == "StockX only"
-    assert views.compare_errors([result]) == ["Dunk (Alias): Alias is down"]
-    assert views.compare_lines([result], [priced]) == ["Dunk · US M 10: list on StockX at $90.00 for $79.20 (StockX only)"]
+    assert compare_views.compare_errors([result]) == ["Dunk (Alias): Alias is down"]
+    assert compare_views.compare_lines([result], [priced]) == ["Dunk · US M 10: list on StockX at $90.00 for $79.20 (StockX only)"]

@@ -19,7 +19,7 @@ from analyzer.domain.owners import LOCAL
 from analyzer.services.portfolio_csv import export_csv, import_file
 from analyzer.store import Store, db, positions_repo
 from tests.clirun import cli_env, run_cli
-from ui import views
+from ui import compare_views
 
 HEADER = "style_id,size,cost,quantity,currency,note\n"
 ROW = "DD1391-100,10,110,1,USD,panda\n"
@@ -154,6 +154,6 @@ def test_portfolio_export_neutralises_formula_notes(store: Store) -> None:
 def test_compare_csv_neutralises_a_market_title_and_keeps_negative_numbers() -> None:
     frame = pd.DataFrame({"Shoe": ['=HYPERLINK("http://evil.example","x")', "Panda"], "Size": ["US 10", "US 9"],
                           "Profit": [-12.5, 30.0]})
-    back = pd.read_csv(io.BytesIO(views.compare_csv(frame, "2026-11-29T09:00:00+00:00", "sandbox")))
+    back = pd.read_csv(io.BytesIO(compare_views.compare_csv(frame, "2026-11-29T09:00:00+00:00", "sandbox")))
     assert back["Shoe"].tolist() == ['\'=HYPERLINK("http://evil.example","x")', "Panda"]
     assert back["Profit"].tolist() == [-12.5, 30.0]

@@ -8,7 +8,7 @@ import streamlit as st
 
 from analyzer.domain.models import LookupResult
 from analyzer.domain.validation import MAX_COMPARE, InvalidInput, clean_queries, size_label
-from ui import charts, controls, display_money, views
+from ui import charts, compare_views, controls, display_money, live
 
 SCALE_NAMES = {**controls.SCALE_NAMES, "": "Each shoe's own"}
 state = st.session_state
@@ -53,7 +53,7 @@ if submitted:
         st.warning(str(problem), icon=":material/edit:")
     else:
         engine, fees, workers, owner = controls.analyzer(), controls.fees(), controls.workers(), controls.owner()
-        results = controls.run_live(
+        results = live.run_live(
             f"Comparing {len(queries)} shoes at {size_label(size.value, size.scale)}…",
             lambda progress: engine.compare(queries, size, fees=fees, on_progress=progress, max_workers=workers, owner=owner),
             summary=lambda rs: (verdict(rs)[0], "complete" if verdict(rs)[1] else "error"),
@@ -77,12 +77,12 @@ if state.get("compare_results"):
     # each shoe's books in the display currency too, so no row mixes the market's currency and the payouts'
     data = [display_money.result_in(r.to_dict(), p.currency, {**r.rates, **p.fx}) for r, p in zip(results, priced, strict=True)]
     with st.container(key="compare_decision"):
-        for line in views.compare_lines(data, priced):
+        for line in compare_views.compare_lines(data, priced):
             shoe, _, said = line.partition(": ")
             st.markdown(f"**{controls.plain(shoe)}**: {controls.plain(said)}")
-    frame = views.compare_frame(data, priced)
+    frame = compare_views.compare_frame(data, priced)
     amounts = [c for c in frame.columns if any(w in c for w in (" ask", " bid", "pays", "payout", "Arbitrage"))]
-    st.dataframe(views.shown_frame(frame, amounts), hide_index=True, width="stretch", column_config={
+    st.dataframe(compare_views.shown_frame(frame, amounts), hide_index=True, width="stretch", column_config={
         "Shoe": st.column_config.TextColumn(width="medium"),
         "Best payout now": st.column_config.TextColumn(help="The best payout after fees at the highest bid, in the Currency "
                                                    "column; — when no market has a bid"),
@@ -94,12 +94,13 @@ if state.get("compare_results"):
         **{c: st.column_config.LinkColumn(display_text=c.replace(" page", " ↗")) for c in frame.columns if c.endswith(" page")},
     })
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.download_button("Download CSV", views.compare_csv(frame, meta["at"], meta["source"], controls.fees_words(controls.fees())),
+        csv = compare_views.compare_csv(frame, meta["at"], meta["source"], controls.fees_words(controls.fees()))
+        st.download_button("Download CSV", csv,
                            file_name=f"sneaker-compare-{meta['source']}-{meta['at'][:10]}.csv", mime="text/csv",
                            key="download_csv", icon=":material/download:", on_click="ignore")
         st.caption(f"Quoted {meta['at'].replace('T', ' ').replace('+00:00', ' UTC')} from {meta['source']} data; "
                    "amounts in the Currency column.")
-    errors = views.compare_errors(data)
+    errors = compare_views.compare_errors(data)
     if errors:
         with st.container(border=True):
             st.markdown("**What the markets said**")

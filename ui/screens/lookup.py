@@ -15,7 +15,7 @@ from analyzer.domain.report import label
 from analyzer.domain.validation import InvalidInput, clean_gtin, clean_query, parse_size, size_label, size_text
 from analyzer.lookup.engine import Analyzer
 from analyzer.markets.registry import off_notes
-from ui import charts, controls, display_money, listing_actions, views
+from ui import charts, controls, display_money, listing_actions, live, views
 
 state = st.session_state
 
@@ -132,14 +132,14 @@ def run_lookup(query: str, size: Size | None, gtin: str | None = None) -> Lookup
         return (f"Quoted on {' and '.join(quoted)} only" if quoted else "No market quoted"), "error"
 
     if gtin is not None:
-        result = controls.run_live(
+        result = live.run_live(
             f"Looking up barcode {gtin}…",
             lambda progress: engine.lookup_gtin(gtin, mode=mode, fees=fees, on_progress=progress, owner=owner),
             summary=summary, log=lambda e: True,
         )
     else:
         assert size is not None
-        result = controls.run_live(
+        result = live.run_live(
             f"Looking up {controls.plain(query)}, {size_label(size.value, size.scale)}…",
             lambda progress: engine.lookup(query, size, mode=mode, fees=fees, on_progress=progress, owner=owner),
             summary=summary, log=lambda e: True,
@@ -295,17 +295,31 @@ def show(result: LookupResult) -> None:
     decision_block(data, priced)
     arithmetic_block(data, priced)
 
-    stockx = data["quotes"].get("stockx")
-    if stockx and stockx["ok"]:
-        suggested = views.suggested_frame(stockx, priced, controls.fees())
-        if not suggested.empty:
-            st.markdown("##### StockX's suggested asks")
-            st.dataframe(suggested.drop(columns="Why"), hide_index=True, width="stretch", column_config={
-                "Price": st.column_config.TextColumn(help="; ".join(f"{p}: {w}" for p, w in zip(suggested["Price"], suggested["Why"],
-                                                                                                 strict=True))),
-                "You get": st.column_config.TextColumn(help="What that sale pays you after fees"),
-            })
+    suggested_block(data, priced)
+    books_block(data)
+    size_run_block(data)
+    history_block(result, priced.currency, {**result.rates, **priced.fx})
+    details_block(result, data, priced)
 
+
+def suggested_block(data: dict[str, Any], priced: Recommendation) -> None:
+    """StockX's suggested asks (sell faster, earn more...) and what each pays."""
+    stockx = data["quotes"].get("stockx")
+    if not stockx or not stockx["ok"]:
+        return
+    suggested = views.suggested_frame(stockx, priced, controls.fees())
+    if suggested.empty:
+        return
+    st.markdown("##### StockX's suggested asks")
+    st.dataframe(suggested.drop(columns="Why"), hide_index=True, width="stretch", column_config={
+        "Price": st.column_config.TextColumn(help="; ".join(f"{p}: {w}" for p, w in zip(suggested["Price"], suggested["Why"],
+                                                                                         strict=True))),
+        "You get": st.column_config.TextColumn(help="What that sale pays you after fees"),
+    })
+
+
+def books_block(data: dict[str, Any]) -> None:
+    """Each market's book side by side, with its recent sales of the size."""
     st.markdown("##### The books")
     books = st.container(key="books")
     for column, (market, quote) in zip(books.columns(len(data["quotes"])), data["quotes"].items(), strict=True):
@@ -318,9 +332,9 @@ def show(result: LookupResult) -> None:
                 st.plotly_chart(charts.sales_chart(sales, quote.get("currency") or "USD", st.context.timezone),
                                 width="stretch", config=charts.CHART_CONFIG)
 
-    size_run_block(data)
-    history_block(result, priced.currency, {**result.rates, **priced.fx})
 
+def details_block(result: LookupResult, data: dict[str, Any], priced: Recommendation) -> None:
+    product = data["product"] or {}
     with st.expander("Details"):
         payouts = views.payouts_frame(data, priced)
         st.dataframe(payouts, hide_index=True, width="stretch", column_config={

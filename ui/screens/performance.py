@@ -16,7 +16,7 @@ from analyzer.domain.models import ProgressEvent
 from analyzer.domain.report import label
 from analyzer.domain.times import parse_time
 from analyzer.markets.registry import MARKETS, NAMES
-from ui import charts, controls, views
+from ui import charts, controls, live, views
 
 TARGETS = {"avg_elapsed_s": 4.0, "market_failure_rate": 0.10, "rate_limit_rate": 0.05, "cache_hit_rate": 0.60}
 KPI_WIDTH = 165
@@ -194,7 +194,7 @@ with st.container(horizontal=True, vertical_alignment="bottom"):
 data_dir = controls.settings().data_dir
 if run_it:
     shoes, latency = int(st.session_state["bench_shoes"]), float(st.session_state["bench_latency"])
-    result = controls.run_live(
+    result = live.run_live(
         "Benchmarking…",
         lambda progress: bench.run_bench(shoes, latency, rounds=3,
                                          progress=lambda message, fraction: progress(ProgressEvent("", "bench", message, fraction))),

@@ -19,7 +19,7 @@ from analyzer.services import ledger, portfolio, portfolio_csv
 from analyzer.services.portfolio import Valuation
 from analyzer.store import positions_repo
 from analyzer.store.history import label_of
-from ui import controls, listing_actions, views
+from ui import controls, listing_actions, live, views
 from ui.views import money
 
 MARKETS = LABELS
@@ -119,7 +119,7 @@ fees_now, shown = controls.fees(), controls.currency()  # the owner's fees and d
 if held and (refresh or last is None or {v.position.id for v in last.valued} != known):
     analyzer = controls.analyzer()
     with totals_box:  # the status where the eye is: at the top, over the totals it refreshes
-        last = controls.run_live("Valuing the portfolio…", lambda progress: portfolio.value_portfolio(
+        last = live.run_live("Valuing the portfolio…", lambda progress: portfolio.value_portfolio(
             analyzer, store, fees_now, on_progress=progress, owner=owner, currency=shown),
             summary=lambda v: (f"Valued {len(v.valued)} positions: {v.from_store} from fresh quotes, {v.looked_up} asked", "complete"))
     state["valuation"], state["valuation_basis"] = last, (fees_now, shown)

@@ -16,7 +16,7 @@ from analyzer.services.alerts import alert_log, deliver_pending, details_of, mes
 from analyzer.services.watch import RunReport, WatchRunner, overview, promised_age_s
 from analyzer.store import watch_repo
 from analyzer.store.history import label_of
-from ui import controls
+from ui import controls, live
 from ui.views import money
 
 TARGET_TITLES = {"sell_now_above": "Sell now pays above", "list_above": "Listing pays above", "ask_below": "Lowest ask below"}
@@ -77,7 +77,7 @@ if watched and st.button("Refresh now", key="watch_refresh", type="primary", ico
         state = "error" if report.errors and not report.alerts and report.from_store < report.checked else "complete"
         return f"Checked {report.checked} pairs: {len(report.alerts)} alerts, {len(report.errors)} problems", state
 
-    report = controls.run_live("Refreshing watched pairs…", lambda progress: runner.run_once(
+    report = live.run_live("Refreshing watched pairs…", lambda progress: runner.run_once(
         on_progress=progress, deliver=partial(deliver_pending, webhook_for=webhooks, app_url=settings.public_url)),
         summary=summary)
     for alert in report.alerts:
