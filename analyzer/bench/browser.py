@@ -36,10 +36,12 @@ def app_env(data_dir: Path, *dropped: str) -> dict[str, str]:
 
 @contextmanager
 def running_app(env: dict[str, str], flags: Sequence[str] = (), port: int | None = None,
-                host: str = "127.0.0.1", wait_s: float = 90) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
-    """The app started and answering its health check; stopped on leaving (killed if it will not stop)."""
+                host: str = "127.0.0.1", wait_s: float = 90,
+                script: str = "streamlit_app.py") -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """The app (or another script of the project's, run from its root with its .streamlit/config.toml)
+    started and answering its health check; stopped on leaving (killed if it will not stop)."""
     port = port or free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
+    command = [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true",
                "--server.port", str(port), "--browser.gatherUsageStats", "false", *flags]
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)

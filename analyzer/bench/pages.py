@@ -58,6 +58,8 @@ class Screen:
     ready: str
     ready_text: str | None = None
     fee_text: str | None = None  # what the page shows of the StockX processing fee, "{fee}" its value
+    script: str = "streamlit_app.py"
+    sidebar: bool = True  # has the sidebar's fee settings (the floor has none: no fee change)
 
 
 SCREENS = {
@@ -65,6 +67,8 @@ SCREENS = {
     "compare": Screen("/compare", ".st-key-compare button"),  # the empty state: the form
     "portfolio": Screen("/portfolio", '.st-key-totals [data-testid="stMetricValue"]', "$"),
     "watchlist": Screen("/watchlist", ".st-key-fired p"),
+    # Streamlit alone, one line on the same server configuration: what every page costs before its own work.
+    "floor": Screen("/", ".st-key-decision h2", script="analyzer/bench/floor_app.py", sidebar=False),
 }
 
 # A small filled state for /portfolio and /watchlist, put in the store through the CLI (same env as the server).
@@ -143,8 +147,8 @@ class Server:
 
 
 @contextmanager
-def server(env: dict[str, str], flags: Sequence[str]) -> Iterator[Server]:
-    with running_app(env, ["--server.address", "127.0.0.1", *flags]) as (process, url):
+def server(env: dict[str, str], flags: Sequence[str], script: str = "streamlit_app.py") -> Iterator[Server]:
+    with running_app(env, ["--server.address", "127.0.0.1", *flags], script=script) as (process, url):
         running = Server(process, url)
         running.started_cpu_s = settle(process.pid)
         yield running
@@ -245,7 +249,7 @@ def sessions(browser: Any, srv: Server, screen: Screen, count: int = SESSIONS) -
 def one_round(browser: Any, env: dict[str, str], flags: Sequence[str], screen: Screen,
               together: int = 0) -> dict[str, float]:
     """One fresh server's figures; `together` sessions opened at once at the end (0: none)."""
-    with server(env, flags) as srv:
+    with server(env, flags, screen.script) as srv:
         figures = {"startup_cpu_s": srv.started_cpu_s, "rss_idle_mb": rss_mb(srv.pid)}
         first, seen = view(browser, srv, screen)
         first.close()
@@ -254,10 +258,11 @@ def one_round(browser: Any, env: dict[str, str], flags: Sequence[str], screen: S
         context, seen = view(browser, srv, screen)
         figures.update(cached_view_cpu_s=seen["cpu_s"], cached_view_answer_s=seen["answer_s"],
                        rss_1_session_mb=rss_mb(srv.pid))
-        changed = fee_change(context.pages[0], srv, screen)
-        figures["fee_change_cpu_s"] = changed["cpu_s"]
-        if "answer_s" in changed:
-            figures["fee_change_answer_s"] = changed["answer_s"]
+        if screen.sidebar:
+            changed = fee_change(context.pages[0], srv, screen)
+            figures["fee_change_cpu_s"] = changed["cpu_s"]
+            if "answer_s" in changed:
+                figures["fee_change_answer_s"] = changed["answer_s"]
         again = open_page(context, srv, screen)
         figures.update(returning_view_cpu_s=again["cpu_s"], returning_view_answer_s=again["answer_s"])
         context.close()

@@ -36,6 +36,7 @@ from analyzer.domain.errors import (
 from analyzer.domain.models import CallStats
 from analyzer.net.budget import DayBudget, current_purpose
 from analyzer.net.flight import flight_key, share
+from analyzer.net.recent import RecentAnswers, expires_at
 from analyzer.net.session import (
     MAX_RETRY_AFTER_S,
     Pacing,
@@ -121,6 +122,7 @@ class MarketHttp:
         self._wire = wire
         self._wiring: Wiring | None = None
         self._lock = threading.Lock()
+        self._recent = RecentAnswers()
 
     def wiring(self) -> Wiring:
         return self._wired(*self._switch.current())
@@ -159,6 +161,7 @@ class MarketHttp:
             return self._answer(self.wiring(), url, params, stats, valid)
 
     def clear_cache(self) -> None:
+        self._recent.clear()
         generation, state = self._switch.current()
         try:
             cache = getattr(self._wired(generation, state).session, "cache", None)
@@ -248,11 +251,19 @@ class MarketHttp:
         return BreakerOpen(f"{self.label} is unavailable, retrying in {max(1, math.ceil(self.breaker_wait_s(w)))} s")
 
     def _from_cache(self, w: Wiring, url: str, params: dict[str, Any], valid: Callable[[Any], bool]) -> Answer | None:
+        key = RecentAnswers.key(w.generation, url, params)
+        recent = self._recent.get(key)
+        if recent is not None:
+            return recent  # type: ignore[no-any-return]
         response = w.session.get(url, params=params, only_if_cached=True)
         if not getattr(response, "from_cache", False) or response.status_code != 200:
             return None
         data = self._checked(w, response, valid)
-        return None if data is None else Answer(data, fresh=False, at=_cached_at(response))
+        if data is None:
+            return None
+        answer = Answer(data, fresh=False, at=_cached_at(response))
+        self._recent.put(key, answer, expires_at(response))
+        return answer
 
     def _checked(self, w: Wiring, response: requests.Response, valid: Callable[[Any], bool]) -> Any | None:
         """The answer's JSON when it has the documented shape; else None, and it is not kept."""

@@ -26,11 +26,11 @@ def test_one_round_on_lookup_gives_every_figure(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "ANALYZER_DATABASE_URL"}
     env["ANALYZER_DATA_DIR"] = str(tmp_path / "out")
     done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--workload", "pages", "--rounds", "1",
-                           "--pages", "lookup", "--sessions", "2", "--server-flags", "--runner.postScriptGC true", "--json"],
+                           "--pages", "lookup,floor", "--sessions", "2", "--server-flags", "--runner.postScriptGC true", "--json"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout)
-    assert result["workload"] == "pages" and result["settings"]["pages"] == ["lookup"]
+    assert result["workload"] == "pages" and result["settings"]["pages"] == ["lookup", "floor"]
     config = result["configs"]["--runner.postScriptGC true"]
     assert config["flags"] == ["--runner.postScriptGC", "true"]
     lookup = config["pages"]["lookup"]
@@ -41,6 +41,10 @@ def test_one_round_on_lookup_gives_every_figure(tmp_path: Path) -> None:
     assert len(lookup["rounds"]) == 1 and lookup["errors"] == []
     assert lookup["rss_2_sessions_mb"] >= lookup["rss_idle_mb"] > 0
     assert (tmp_path / "out" / "bench-pages.json").exists()
+    # The floor (Streamlit alone, one line) is measured the same way, beside it; it has no fees to change.
+    floor = config["pages"]["floor"]
+    assert floor["errors"] == [] and "fee_change_cpu_s" not in floor
+    assert 0 < floor["cached_view_cpu_s"] < lookup["cached_view_cpu_s"]
 
 
 def test_bad_option_is_exit_2_before_a_browser_starts(tmp_path: Path) -> None:
