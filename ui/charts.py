@@ -3,13 +3,16 @@ no mode bar. Pure functions of frames built by ui/views.py."""
 
 from __future__ import annotations
 
+import functools
 import html
-from collections.abc import Mapping, Sequence
-from typing import Any
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import pandas as pd
 import plotly.graph_objects as go
-import streamlit as st
 
 from analyzer.domain.money import SYMBOLS, format_money
 from analyzer.markets.registry import MARKETS, label
@@ -20,7 +23,39 @@ CHART_CONFIG: dict[str, Any] = {"displayModeBar": False, "responsive": True}
 # A figure is built once per answer (and display currency, fees, time zone: whatever its arguments are) and
 # reused by every rerun and every session that shows it: building plotly figures was a fifth of a view's
 # CPU (issue 24). Figures are never changed once built, so one object is shared; st.plotly_chart copies it.
-reused = st.cache_resource(max_entries=512, ttl=3600, show_spinner=False)
+# Keyed by the arguments' JSON: st.cache_resource's hash of a small frame cost three times a frame's JSON.
+FIGURES_KEPT = 512
+F = TypeVar("F", bound=Callable[..., go.Figure])
+
+
+def _key_part(value: Any) -> Any:
+    if isinstance(value, pd.DataFrame):
+        return ["frame", value.to_json(orient="split", date_format="iso")]
+    return value
+
+
+def reused(build: F) -> F:
+    kept: OrderedDict[str, go.Figure] = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(build)
+    def figure(*args: Any, **kwargs: Any) -> go.Figure:
+        key = json.dumps([build.__name__, [_key_part(a) for a in args], {k: _key_part(v) for k, v in kwargs.items()}],
+                         sort_keys=True, default=str)
+        with lock:
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+        made = build(*args, **kwargs)
+        with lock:
+            kept[key] = made
+            while len(kept) > FIGURES_KEPT:
+                kept.popitem(last=False)
+        return made
+
+    return figure  # type: ignore[return-value]
+
+
 _LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.22, "x": 0, "xanchor": "left"}
 
 

@@ -4,12 +4,12 @@ suggested asks, the size run, recent sales, history, details) says one currency,
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from analyzer.domain.models import plain
 from analyzer.domain.money import convert, rate, rounded
 
 MONEY_KEYS = ("lowest_ask", "highest_bid", "last_sale", "sell_faster", "earn_more", "flex_lowest_ask", "flex_sell_faster",
@@ -26,9 +26,9 @@ def quote_in(quote: Mapping[str, Any], shown: str, rates: Mapping[str, float]) -
     """One quote (as LookupResult.to_dict() has it) with every amount in `shown`; unchanged when
     it is already in `shown` or no rate converts it (then its own currency stays named)."""
     own = quote.get("currency") or "USD"
-    out = copy.deepcopy(dict(quote))
     if own == shown or rate(own, shown, rates) is None:
-        return out
+        return dict(quote)  # nothing changes: the caller's fresh dict is not copied again
+    out = plain(dict(quote))
     for row in (out, *(out.get("sizes") or [])):
         for key in MONEY_KEYS:
             if key in row:
