@@ -98,3 +98,20 @@ def test_nearness_is_the_nearest_target_as_a_share_of_it() -> None:
     rows = [{"id": 1, "ask_below": {"threshold": 100.0, "value": 102.0}, "sell_now_above": {"threshold": 50.0, "value": 40.0}},
             {"id": 2, "ask_below": {"threshold": 100.0, "value": None}}]
     assert nearness(rows) == {1: 0.02}  # the ask is 2% off; the payout 20% off; no reading for #2
+
+
+def test_the_worker_keeps_its_own_timed_readings_of_each_product_across_runs() -> None:
+    from analyzer.services.watch_plan import Readings
+
+    def watched(at: str) -> list[Watch]:
+        return [Watch(i, "shoe", 10.0 + i, None, "any", None, None, 100.0, "2026-11-29T00:00:00+00:00", at, owner="ann",
+                      resolved={"stockx": {"product_id": "p1", "size": 10.0 + i}}) for i in (1, 2)]
+
+    readings = Readings()
+    for at, ask in (("2026-11-30T00:00:00+00:00", 100.0), ("2026-11-30T00:10:00+00:00", 101.0),
+                    ("2026-11-30T00:10:00+00:00", 101.0)):  # a run that read nothing new adds nothing
+        rows = [{"id": 1, "ask_below": {"threshold": 99.0, "value": ask}}, {"id": 2, "ask_below": {"threshold": 9.0, "value": 7.0}}]
+        readings.note(watched(at), rows)
+    state = readings.state("stockx:p1", NOW)
+    assert state.history == [100.0, 101.0] and state.times[1] - state.times[0] == 600  # one series: the first pair's
+    assert variance_rate(state) > variance_rate(readings.state("stockx:other", NOW))  # 1% in 10 min: faster than the prior
