@@ -66,7 +66,7 @@ def test_three_processes_spend_one_day(redis_url: str, prefix: str) -> None:
     """Three OS processes, each its own DayBudget on the same Redis, their clocks moved in lockstep ten
     minutes at a time over a day, three asks each a step: 1,296 asks for a day of 240."""
     ctx = multiprocessing.get_context("spawn")
-    barrier, results = ctx.Barrier(3), ctx.Queue()
+    barrier, results = ctx.Barrier(3, timeout=60), ctx.Queue()  # a stuck process breaks it: none waits forever
     daily, steps, step_s = 240, 144, 600.0
     procs = [ctx.Process(target=spend, args=(redis_url, prefix, me, 3, daily, START, steps, step_s, barrier, results))
              for me in range(3)]
