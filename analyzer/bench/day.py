@@ -37,6 +37,7 @@ DAY_S = 86_400.0
 PATTERN = (30, 20, 15, 12, 12, 20, 45, 90, 140, 170, 180, 190, 210, 200, 190, 180, 190, 220, 260, 280, 250, 190, 120, 60)
 CALLS_PER_LOOKUP = 2  # a search and the market data (the catalog answer is cached for a day)
 OWNER_WEIGHTS = (0.55, 0.2, 0.12, 0.08, 0.05)
+READINGS = 8  # the worker's last readings of a product (price and when) that the planner sees
 
 
 @dataclass
@@ -159,7 +160,8 @@ class Day:
         if measure and state.refreshed_at is not None:
             self.tally.gaps.append((t - state.refreshed_at, len(pairs)))
         state.refreshed_at = t
-        state.history = [*state.history[-7:], self.world.product_price(product, t)]
+        state.history = [*state.history[-(READINGS - 1):], self.world.product_price(product, t)]
+        state.times = [*state.times[-(READINGS - 1):], t]
         for i in pairs:
             met = self.world.price(i, t) < self.world.pairs[i][3]
             if met and self.armed[i]:

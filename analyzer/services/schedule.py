@@ -6,8 +6,10 @@ so the unit of work is a product, not a watched pair. Every product is promised 
 products. Each tick the plan takes, in this order:
 
 1. the products that would break the promise before the next tick (oldest first), then
-2. with what capacity is left, the products that matter most: near a target, a large position, a
-   price that moves (its own history), long unrefreshed; never one just refreshed.
+2. with what capacity is left, the products that matter most: the pairs likely to have crossed a target
+   by the next tick (nearness in the product's own moves, from its readings and when they were read,
+   spreading with the square root of the time since), a large position, long unrefreshed; never one
+   just refreshed.
 
 Owners take turns (round-robin) at both steps, so one person's 2,000-pair portfolio cannot push
 another's 10 watches out of a tick.
@@ -20,7 +22,12 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-NEAR_WEIGHT = 20.0
+DAILY_MOVE = 0.03
+"""The prior for a product's move: about 3% a day (one sigma), until its own readings say otherwise."""
+PRIOR_S = 3_600.0
+"""How much the prior weighs, as seconds of readings."""
+NEAR_WEIGHT = 10.0
+"""What a pair's likely crossing weighs against plain staleness."""
 VALUE_SHARE = 0.5
 """Of the background's calls, the share kept for refreshing by value beyond the promise."""
 
@@ -42,6 +49,8 @@ class ProductState:
     refreshed_at: float | None = None
     history: Sequence[float] = ()
     """The product's recent prices (oldest first), for how fast it moves."""
+    times: Sequence[float] = ()
+    """When each of `history` was read (epoch s, same order); without them only the prior move counts."""
 
 
 @dataclass(frozen=True)
@@ -63,23 +72,39 @@ def promise_s(products: int, calls_per_day: float | None, calls_per_product: int
     return products * calls_per_product * 86_400 / (calls_per_day * (1 - VALUE_SHARE))
 
 
-def movement(history: Sequence[float]) -> float:
-    """Mean absolute relative change between readings (0.02: 2% a reading)."""
-    steps = [abs(b - a) / a for a, b in itertools.pairwise(history) if a]
-    return sum(steps) / len(steps) if steps else 0.0
+def variance_rate(state: ProductState) -> float:
+    """How fast the product's (log) price spreads, per second, from its own readings and when they were
+    read: squared moves over the time they took, the prior (DAILY_MOVE) weighing as PRIOR_S of them."""
+    moved, took = DAILY_MOVE ** 2 / 86_400 * PRIOR_S, PRIOR_S
+    if len(state.times) == len(state.history):
+        for (t0, p0), (t1, p1) in itertools.pairwise(zip(state.times, state.history, strict=True)):
+            if t1 > t0 and p0 > 0 and p1 > 0:
+                moved += math.log(p1 / p0) ** 2
+                took += t1 - t0
+    return moved / took
 
 
-def score(pairs: Sequence[Pair], state: ProductState, now: float, bound_s: float) -> float:
-    """How much refreshing the product now is worth: staleness times what is at stake. Nearness counts
-    in the product's own moves: 1% from a target is close for a price that moves 1% a reading, far
-    for one that moves 0.1%."""
+def crossing(nearness: float, variance_per_s: float, elapsed_s: float) -> float:
+    """The chance that a price `nearness` (a share) from a target has touched it within `elapsed_s`:
+    the reflection principle for a random walk, 2 P(Z > d / sqrt(variance * t)) = erfc(z / sqrt 2)."""
+    spread = math.sqrt(max(0.0, variance_per_s * elapsed_s))
+    if spread <= 0:
+        return float(nearness <= 0)
+    return math.erfc(math.log1p(nearness) / spread / math.sqrt(2))
+
+
+def score(pairs: Sequence[Pair], state: ProductState, now: float, bound_s: float, tick_s: float = 0.0) -> float:
+    """How much refreshing the product now is worth: staleness times what is at stake, of which the
+    alerts it may owe: each pair's chance of crossing its target before the next refresh (nearness in
+    the product's own moves, which spread with the square root of the time since the reading), summed
+    over the product's pairs; and a little for a large position. 0 for one just refreshed."""
     if state.refreshed_at is None:
         return math.inf
-    staleness = max(0.0, now - state.refreshed_at) / bound_s
-    move = max(movement(state.history), 0.0005)
-    near = max((1 / (1 + (p.nearness / move) ** 2) for p in pairs if p.nearness is not None), default=0.0)
+    age = max(0.0, now - state.refreshed_at)
+    rate = variance_rate(state)
+    owed = sum(crossing(p.nearness, rate, age + tick_s) for p in pairs if p.nearness is not None)
     stake = math.log1p(sum(p.position for p in pairs)) / 10
-    return staleness * (1 + NEAR_WEIGHT * near + 50 * move + stake)
+    return age / bound_s * (1 + NEAR_WEIGHT * owed + stake)
 
 
 def _turns(by_owner: Mapping[str, Sequence[str]], limit: int, taken: set[str], owners: dict[str, int]) -> list[str]:
@@ -125,7 +150,7 @@ def plan(pairs: Sequence[Pair], states: Mapping[str, ProductState], now: float, 
     due_set = set(due)
     first = _turns({o: sorted((p for p in ps if p in due_set), key=age, reverse=True) for o, ps in owners_of.items()},
                    capacity, taken, owners)
-    value = {p: score(by_product[p], state[p], now, bound_s) for p in by_product if p not in taken}
+    value = {p: score(by_product[p], state[p], now, bound_s, tick_s) for p in by_product if p not in taken}
     worth = {p for p, v in value.items() if v > 0}
     room = capacity if value_capacity is None else min(capacity, value_capacity)
     second = _turns({o: sorted((p for p in ps if p in worth), key=lambda p: value[p], reverse=True)

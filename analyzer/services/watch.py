@@ -26,7 +26,7 @@ from analyzer.domain.owners import defaults_from
 from analyzer.domain.pricing import recommend
 from analyzer.net import fx
 from analyzer.net.budget import DayBudget, spending
-from analyzer.services.watch_plan import nearness, plan_watches, promise
+from analyzer.services.watch_plan import Readings, nearness, plan_watches, promise
 from analyzer.store import Store, owners_repo, watch_repo
 from analyzer.store.history import label_of
 from analyzer.store.market_data import Snapshot, latest_snapshots
@@ -251,6 +251,7 @@ class WatchRunner:
     def __init__(self, analyzer: Any, store: Store | None = None, owner: str | None = None, tick_s: float = 300.0) -> None:
         self.analyzer = analyzer
         self.tick_s = tick_s  # how often the runs come: the plan keeps every product's promise until the next
+        self.readings = Readings()  # its own readings of each product across runs: how fast each moves
         self.settings = analyzer.settings
         self.store = store or Store.open(self.settings)
         self.owner = owner
@@ -282,9 +283,10 @@ class WatchRunner:
         report = RunReport()
         if not force:  # the day's plan: by product, within the background share; every pair without a daily budget
             days = days_of(self.analyzer)
-            near = ({k: v for o in {w.owner for w in watched} for k, v in nearness(overview(self.analyzer, self.store, o)).items()}
-                    if any(days) else None)
-            planned, schedule = plan_watches(watched, days, time.time(), self.tick_s, near)
+            rows = [r for o in {w.owner for w in watched} for r in overview(self.analyzer, self.store, o)] if any(days) else []
+            near = nearness(rows) if any(days) else None
+            self.readings.note(watched, rows)
+            planned, schedule = plan_watches(watched, days, time.time(), self.tick_s, near, self.readings)
             if schedule is not None:
                 report.deferred, report.promise_s = len(watched) - len(planned), schedule.bound_s
             watched = planned

@@ -34,3 +34,12 @@ def test_owners_share_the_background_fairly() -> None:
             per_owner.setdefault(world.pairs[i][0], []).append(state.refreshed_at or 0.0)
     assert len(per_owner) == 5  # the smallest owner's pairs were refreshed too, within the promise
     assert all(min(times) >= day.clock() - day.bound * 1.1 for times in per_owner.values())
+
+
+def test_a_full_day_answers_95_percent_of_the_alerts_within_one_bound() -> None:
+    """The issue's world (300 products, 1,000 pairs, 5 owners) and the documented seed: the planner's
+    value (each pair's chance of crossing before the next refresh) answers >= 95% within one bound."""
+    figures = run_market("stockx", 25_000, 0.30, seed=23)
+    assert figures["calls"] <= 25_000 and figures["interactive_refused"] == 0
+    assert figures["longest_vs_bound"] <= 1.1
+    assert figures["alerts_within_bound_pct"] >= 95

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
+import queue
 
 import pytest
 
@@ -10,6 +12,7 @@ from analyzer.config import Limits
 from analyzer.net.budget import BudgetSpent, DayBudget, ManualClock, day_budget, day_rate
 from analyzer.net.session import token_rate
 from analyzer.net.shared_state import RedisState, redis_client
+from tests.redis.day_process import spend
 
 pytestmark = pytest.mark.redis
 START = 1_790_000_000.0
@@ -57,3 +60,30 @@ def test_the_reserve_holds_across_replicas(redis_url: str, prefix: str) -> None:
         lookups += page.take("lookup") == 0.0
         clock.advance(1)
     assert lookups == page.reserve == 30
+
+
+def test_three_processes_spend_one_day(redis_url: str, prefix: str) -> None:
+    """Three OS processes, each its own DayBudget on the same Redis, their clocks moved in lockstep ten
+    minutes at a time over a day, three asks each a step: 1,296 asks for a day of 240."""
+    ctx = multiprocessing.get_context("spawn")
+    barrier, results = ctx.Barrier(3, timeout=60), ctx.Queue()  # a stuck process breaks it: none waits forever
+    daily, steps, step_s = 240, 144, 600.0
+    procs = [ctx.Process(target=spend, args=(redis_url, prefix, me, 3, daily, START, steps, step_s, barrier, results))
+             for me in range(3)]
+    for proc in procs:
+        proc.start()
+    try:
+        got = [results.get(timeout=60) for _ in procs]
+    except queue.Empty:
+        pytest.fail("a process did not finish its day")
+    finally:
+        for proc in procs:
+            proc.join(timeout=10)
+            if proc.is_alive():
+                proc.terminate()
+    assert sorted(me for me, *_ in got) == [0, 1, 2] and all(proc.exitcode == 0 for proc in procs)
+    total = sum(spent for _, spent, _, _ in got)
+    assert 225 <= total <= daily  # one day between them, not one each
+    assert all(spent >= 50 for _, spent, _, _ in got)  # and each got its share
+    at_noon = sum(noon for _, _, noon, _ in got)
+    assert 0 < at_noon < total and all(logged == at_noon for *_, logged in got)  # one spend log between them

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from analyzer.net.budget import ManualClock
-from analyzer.services.schedule import Pair, ProductState, movement, plan, promise_s, score
+from analyzer.services.schedule import Pair, ProductState, crossing, plan, promise_s, score, variance_rate
 from analyzer.services.watch_plan import plan_watches, product_key
 from analyzer.store.watch_repo import Watch
 from tests.unit.conftest import MakeDay
@@ -31,14 +31,42 @@ def test_due_products_come_first_oldest_first() -> None:
 
 
 def test_by_value_a_near_target_or_moving_product_beats_a_calm_far_one() -> None:
-    calm = ProductState(NOW - 100, history=[100, 100.1, 100])
-    moving = ProductState(NOW - 100, history=[100, 104, 99])
-    assert score([Pair("a", "x", nearness=0.002)], calm, NOW, 600) > score([Pair("a", "x", nearness=0.3)], calm, NOW, 600)
-    assert score([Pair("a", "x")], moving, NOW, 600) > score([Pair("a", "x")], calm, NOW, 600)
+    times = [NOW - 2_000, NOW - 1_000, NOW - 100]
+    calm = ProductState(NOW - 100, history=[100, 100.1, 100], times=times)
+    moving = ProductState(NOW - 100, history=[100, 104, 99], times=times)
+    near, far = [Pair("a", "x", nearness=0.002)], [Pair("a", "x", nearness=0.3)]
+    assert score(near, calm, NOW, 600) > score(far, calm, NOW, 600)
+    assert score([Pair("a", "x", nearness=0.02)], moving, NOW, 600) > score([Pair("a", "x", nearness=0.02)], calm, NOW, 600)
     assert score([Pair("a", "x", position=5_000)], calm, NOW, 600) > score([Pair("a", "x")], calm, NOW, 600)
-    assert movement([100, 102, 100]) > movement([100, 100.5, 100])
+    assert variance_rate(moving) > variance_rate(calm)
     just = ProductState(NOW)
-    assert score([Pair("a", "x", nearness=0.0)], just, NOW, 600) == 0  # never one just refreshed
+    assert score([Pair("a", "x", nearness=0.0)], just, NOW, 600, tick_s=60) == 0  # never one just refreshed
+
+
+def test_a_crossing_is_likelier_near_the_target_and_as_time_passes() -> None:
+    rate = 0.003 ** 2 / 900  # 0.3% in 15 minutes
+    assert crossing(0.001, rate, 900) > crossing(0.01, rate, 900) > crossing(0.03, rate, 900)
+    assert crossing(0.005, rate, 3_600) > crossing(0.005, rate, 900) > crossing(0.005, rate, 60)
+    assert 0.3 < crossing(0.003, rate, 900) < 0.35  # one sigma away: 2 P(Z > 1) = 0.317
+    assert crossing(0.01, rate, 0) == 0 and crossing(0.0, rate, 0) == 1
+
+
+def test_the_move_is_per_second_of_its_own_timed_readings() -> None:
+    """The same moves read a minute apart are a fast product, read an hour apart a calm one: a 0.5% gap
+    is near for the first and far for the second (a per-reading move would call them the same)."""
+    prices = [100, 100.5, 100, 100.5]
+    often = ProductState(NOW - 300, history=prices, times=[NOW - 480, NOW - 420, NOW - 360, NOW - 300])
+    seldom = ProductState(NOW - 300, history=prices, times=[NOW - 3 * 3_600 - 300, NOW - 7_500, NOW - 3_900, NOW - 300])
+    assert variance_rate(often) > 3 * variance_rate(seldom)  # the prior (an hour of 3% a day) tempers both
+    pair = [Pair("a", "x", nearness=0.005)]
+    assert score(pair, often, NOW, 3_000, 60) > 2 * score(pair, seldom, NOW, 3_000, 60)
+
+
+def test_the_pairs_a_product_may_owe_alerts_add_up() -> None:
+    state = ProductState(NOW - 600, history=[100, 100.3], times=[NOW - 1_500, NOW - 600])
+    one = [Pair("a", "x", nearness=0.003), Pair("a", "x", nearness=0.2)]
+    three = [Pair("a", "x", nearness=0.003), Pair("b", "x", nearness=0.004), Pair("c", "x", nearness=0.003)]
+    assert score(three, state, NOW, 3_000, 60) > 1.5 * score(one, state, NOW, 3_000, 60)
 
 
 def test_owners_take_turns_so_a_big_portfolio_cannot_starve_small_watchlists() -> None:
@@ -70,3 +98,20 @@ def test_nearness_is_the_nearest_target_as_a_share_of_it() -> None:
     rows = [{"id": 1, "ask_below": {"threshold": 100.0, "value": 102.0}, "sell_now_above": {"threshold": 50.0, "value": 40.0}},
             {"id": 2, "ask_below": {"threshold": 100.0, "value": None}}]
     assert nearness(rows) == {1: 0.02}  # the ask is 2% off; the payout 20% off; no reading for #2
+
+
+def test_the_worker_keeps_its_own_timed_readings_of_each_product_across_runs() -> None:
+    from analyzer.services.watch_plan import Readings
+
+    def watched(at: str) -> list[Watch]:
+        return [Watch(i, "shoe", 10.0 + i, None, "any", None, None, 100.0, "2026-11-29T00:00:00+00:00", at, owner="ann",
+                      resolved={"stockx": {"product_id": "p1", "size": 10.0 + i}}) for i in (1, 2)]
+
+    readings = Readings()
+    for at, ask in (("2026-11-30T00:00:00+00:00", 100.0), ("2026-11-30T00:10:00+00:00", 101.0),
+                    ("2026-11-30T00:10:00+00:00", 101.0)):  # a run that read nothing new adds nothing
+        rows = [{"id": 1, "ask_below": {"threshold": 99.0, "value": ask}}, {"id": 2, "ask_below": {"threshold": 9.0, "value": 7.0}}]
+        readings.note(watched(at), rows)
+    state = readings.state("stockx:p1", NOW)
+    assert state.history == [100.0, 101.0] and state.times[1] - state.times[0] == 600  # one series: the first pair's
+    assert variance_rate(state) > variance_rate(readings.state("stockx:other", NOW))  # 1% in 10 min: faster than the prior
