@@ -234,11 +234,19 @@ def history_block(result: LookupResult, shown: str, rates: dict[str, float]) -> 
     from analyzer.store import history_for_result
 
     st.markdown("##### Price history")
-    try:
-        history = history_for_result(controls.settings(), result, days=30, books=page_books())
-    except Exception as exc:  # the store is extra: the quote stands without it
-        st.caption(f"History is unavailable right now ({type(exc).__name__}).")
-        return
+    books = page_books()
+    # Read once per answer and book: a fee or currency change re-draws it from what was read (issue 24).
+    read_key = tuple(sorted((m, repr(b)) for m, b in books.items()))
+    kept = state.get("history_read")
+    if kept is not None and kept[0] is result and kept[1] == read_key:
+        history = kept[2]
+    else:
+        try:
+            history = history_for_result(controls.settings(), result, days=30, books=books)
+        except Exception as exc:  # the store is extra: the quote stands without it
+            st.caption(f"History is unavailable right now ({type(exc).__name__}).")
+            return
+        state["history_read"] = (result, read_key, history)
     stored = history.to_dict()
     shown = views.books_line(stored.get("book") or {})
     if shown:
