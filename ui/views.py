@@ -261,39 +261,13 @@ def bench_frame(result: Mapping[str, Any]) -> pd.DataFrame:
 # --- issue 21: the fields a reseller reads, and time to sell ---------------------------------------
 
 def market_facts(quote: Mapping[str, Any]) -> list[str]:
-    """The facts of one quote a reseller acts on beyond the book: StockX's Flex and Direct books, its
-    beat-US ask, the variant ID and barcodes; Alias's indicator, listing limits, bid depth; and why
-    there are no sales when the sales call failed."""
+    """The facts of one quote a reseller acts on beyond the book, as its market's spec says them (StockX's
+    Flex and Direct books, beat-US ask, variant and barcodes; Alias's indicator, listing limits, bid depth),
+    and why there are no sales when the sales call failed."""
     if not quote.get("ok"):
         return []
-    own = quote.get("currency")
-    facts = []
-    if quote["market"] == "stockx":
-        flex = [f"lowest {money(quote.get('flex_lowest_ask'), own)}" if quote.get("flex_lowest_ask") is not None else None,
-                f"sell faster {money(quote.get('flex_sell_faster'), own)}" if quote.get("flex_sell_faster") is not None else None,
-                f"earn more {money(quote.get('flex_earn_more'), own)}" if quote.get("flex_earn_more") is not None else None]
-        eligible = {True: "eligible", False: "not eligible"}
-        if quote.get("flex_eligible") is not None or any(flex):
-            facts.append("Flex: " + ", ".join([x for x in [eligible.get(quote.get("flex_eligible")), *flex] if x]))
-        if quote.get("direct_eligible") is not None or quote.get("direct_lowest_ask") is not None:
-            direct = eligible.get(quote.get("direct_eligible"))
-            ask = f"lowest {money(quote['direct_lowest_ask'], own)}" if quote.get("direct_lowest_ask") is not None else None
-            facts.append("Direct: " + ", ".join(x for x in (direct, ask) if x))
-        if quote.get("beat_us") is not None:
-            facts.append(f"Beat US sellers at {money(quote['beat_us'], own)}")
-        if quote.get("variant_id"):
-            facts.append(f"Variant {quote['variant_id']}")
-        codes = [f"{g['identifier']} ({g['type']})" if g.get("type") else g["identifier"] for g in quote.get("gtins") or []]
-        facts.append("Barcodes: " + ", ".join(codes) if codes else "No barcode listed")
-    else:
-        if quote.get("global_indicator") is not None:
-            facts.append(f"Global indicator {money(quote['global_indicator'], own)}")
-        low, high = quote.get("min_listing_price"), quote.get("max_listing_price")
-        if low is not None or high is not None:
-            facts.append(f"Listings from {money(low, own)} to {money(high, own)}")
-        bins = quote.get("offer_histogram")
-        if bins is not None:
-            facts.append(f"{sum(b['count'] for b in bins)} bids in the book" if bins else "No bids in the book")
+    said = spec(quote["market"]).facts
+    facts = said(quote) if said is not None else []
     if quote.get("sales_error"):
         facts.append(str(quote["sales_error"]))
     return facts

@@ -3,10 +3,11 @@ US seller, buyer costs, limits, colours."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from analyzer.domain.money import ZERO, dec
+from analyzer.domain.money import ZERO, dec, format_money
 from analyzer.markets.spec import MarketSpec, PublishedLimits, Rates, amount, usd_flat
 
 if TYPE_CHECKING:
@@ -38,6 +39,20 @@ def fee_lines(price: float, fees: Fees, currency: str = "USD", fx: Rates = None)
     return [*lines, ("payout", amount(paid if paid is not None else ZERO, currency))]
 
 
+def facts(quote: Mapping[str, Any]) -> list[str]:
+    """Its global indicator, its listing limits and the bid depth."""
+    own, out = quote.get("currency"), []
+    if quote.get("global_indicator") is not None:
+        out.append(f"Global indicator {format_money(quote['global_indicator'], own)}")
+    low, high = quote.get("min_listing_price"), quote.get("max_listing_price")
+    if low is not None or high is not None:
+        out.append(f"Listings from {format_money(low, own)} to {format_money(high, own)}")
+    bins = quote.get("offer_histogram")
+    if bins is not None:
+        out.append(f"{sum(b['count'] for b in bins)} bids in the book" if bins else "No bids in the book")
+    return out
+
+
 SPEC = MarketSpec(
     name="alias", label="Alias", colours=("#3b5bdb", "#a5b4fc"), payout=payout_exact, fee_lines=fee_lines,
     buyer_pct="alias_buyer_pct", buyer_flat="alias_buyer_flat",
@@ -45,4 +60,5 @@ SPEC = MarketSpec(
     has_bids=True, default_condition="new_good_box", choosable_book=True, base_url_setting="alias_base_url",
     sandbox="analyzer.sandbox.alias",
     client="analyzer.markets.alias:Alias",
+    facts=facts,
 )

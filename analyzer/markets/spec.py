@@ -107,6 +107,10 @@ class MarketSpec:
     off_note: str = ""
     fee_words: Callable[[Any], str] | None = None
     """A declared market's seller fees in a few words from `Fees`, for captions ("eBay 13.6% + $0.40, 8% from $150")."""
+    facts: Callable[[Any], list[str]] | None = None
+    """The facts of one of its quotes (as `Quote.to_dict()` has it) a reseller acts on beyond the book, in words."""
+    suggests_asks: bool = False
+    """Whether its quotes carry the market's own suggested asks (sell faster, earn more...)."""
 
 
 def amount(value: Decimal, currency: str) -> float:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from analyzer.domain.money import ZERO, dec
+from analyzer.domain.money import ZERO, dec, format_money
 from analyzer.markets.spec import MarketSpec, PublishedLimits, Rates, amount
 
 if TYPE_CHECKING:
@@ -27,6 +28,32 @@ def fee_lines(price: float, fees: Fees, currency: str = "USD", fx: Rates = None)
             ("payout", amount(payout_exact(price, fees), currency))]
 
 
+def facts(quote: Mapping[str, Any]) -> list[str]:
+    """Its Flex and Direct books, the beat-US ask, the variant ID and barcodes."""
+    own = quote.get("currency")
+
+    def money(key: str) -> str:
+        return format_money(quote.get(key), own)
+
+    out = []
+    flex = [f"lowest {money('flex_lowest_ask')}" if quote.get("flex_lowest_ask") is not None else None,
+            f"sell faster {money('flex_sell_faster')}" if quote.get("flex_sell_faster") is not None else None,
+            f"earn more {money('flex_earn_more')}" if quote.get("flex_earn_more") is not None else None]
+    eligible = {True: "eligible", False: "not eligible"}
+    if quote.get("flex_eligible") is not None or any(flex):
+        out.append("Flex: " + ", ".join([x for x in [eligible.get(quote.get("flex_eligible")), *flex] if x]))
+    if quote.get("direct_eligible") is not None or quote.get("direct_lowest_ask") is not None:
+        ask = f"lowest {money('direct_lowest_ask')}" if quote.get("direct_lowest_ask") is not None else None
+        out.append("Direct: " + ", ".join(x for x in (eligible.get(quote.get("direct_eligible")), ask) if x))
+    if quote.get("beat_us") is not None:
+        out.append(f"Beat US sellers at {money('beat_us')}")
+    if quote.get("variant_id"):
+        out.append(f"Variant {quote['variant_id']}")
+    codes = [f"{g['identifier']} ({g['type']})" if g.get("type") else g["identifier"] for g in quote.get("gtins") or []]
+    out.append("Barcodes: " + ", ".join(codes) if codes else "No barcode listed")
+    return out
+
+
 SPEC = MarketSpec(
     name="stockx", label="StockX", colours=("#0a7d3b", "#7fd1a0"),
     payout=lambda price, fees, _currency, _fx: payout_exact(price, fees), fee_lines=fee_lines,
@@ -37,4 +64,5 @@ SPEC = MarketSpec(
     sandbox="analyzer.sandbox.stockx",
     client="analyzer.markets.stockx:StockX",
     last_sale_note="StockX's API publishes no last sale",
+    facts=facts, suggests_asks=True,
 )

@@ -14,7 +14,7 @@ from analyzer.domain.models import LookupResult, Size
 from analyzer.domain.report import label
 from analyzer.domain.validation import InvalidInput, clean_gtin, clean_query, parse_size, size_label, size_text
 from analyzer.lookup.engine import Analyzer
-from analyzer.markets.registry import off_notes
+from analyzer.markets.registry import off_notes, spec
 from ui import charts, controls, display_money, listing_actions, live, views
 
 state = st.session_state
@@ -311,19 +311,19 @@ def show(result: LookupResult) -> None:
 
 
 def suggested_block(data: dict[str, Any], priced: Recommendation) -> None:
-    """StockX's suggested asks (sell faster, earn more...) and what each pays."""
-    stockx = data["quotes"].get("stockx")
-    if not stockx or not stockx["ok"]:
-        return
-    suggested = views.suggested_frame(stockx, priced, controls.fees())
-    if suggested.empty:
-        return
-    st.markdown("##### StockX's suggested asks")
-    st.dataframe(suggested.drop(columns="Why"), hide_index=True, width="stretch", column_config={
-        "Price": st.column_config.TextColumn(help="; ".join(f"{p}: {w}" for p, w in zip(suggested["Price"], suggested["Why"],
-                                                                                         strict=True))),
-        "You get": st.column_config.TextColumn(help="What that sale pays you after fees"),
-    })
+    """A market's own suggested asks (StockX: sell faster, earn more...) and what each pays."""
+    for market, quote in data["quotes"].items():
+        if not (spec(market).suggests_asks and quote["ok"]):
+            continue
+        suggested = views.suggested_frame(quote, priced, controls.fees())
+        if suggested.empty:
+            continue
+        st.markdown(f"##### {label(market)}'s suggested asks")
+        st.dataframe(suggested.drop(columns="Why"), hide_index=True, width="stretch", column_config={
+            "Price": st.column_config.TextColumn(help="; ".join(f"{p}: {w}" for p, w in zip(suggested["Price"], suggested["Why"],
+                                                                                             strict=True))),
+            "You get": st.column_config.TextColumn(help="What that sale pays you after fees"),
+        })
 
 
 def books_block(data: dict[str, Any]) -> None:
