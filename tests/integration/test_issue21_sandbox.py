@@ -252,14 +252,14 @@ def test_barcode_lookup_of_the_issue(fast_sandbox, analyzer_for) -> None:
 
 
 def run_cli(*args: str, sandbox_url: str, data_dir: Any) -> Any:
+    """`python -m analyzer ARGS` in this process (tests/clirun.py)."""
     import os
-    import subprocess
-    import sys
+
+    from tests.clirun import run_cli as run_in_process
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STOCKX_", "ALIAS_"))}
     env.update(ANALYZER_DATA_DIR=str(data_dir), ANALYZER_SANDBOX_URL=sandbox_url)
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, env=env, timeout=120,
-                          check=False)
+    return run_in_process(env, *args)
 
 
 def test_cli_lookup_by_gtin(fast_sandbox, tmp_path) -> None:
