@@ -19,7 +19,7 @@ from analyzer.lookup.engine import Analyzer
 from analyzer.lookup.metrics import MetricsStore
 from analyzer.store import Store, db, metrics_repo
 from analyzer.store.spool import SPOOL_FILE
-from tests.clirun import ROOT, cli_env, run_cli
+from tests.clirun import ROOT, cli_env, run_cli, run_cli_process
 from tests.store.proxy import Proxy
 
 
@@ -54,14 +54,15 @@ def test_down_at_start_the_cli_answers_and_the_lookup_is_written_later(proxied, 
     proxy, url = proxied
     proxy.down()
     env = cli_env(tmp_path / "data", fast_sandbox.url, url, ANALYZER_DATABASE_TIMEOUT_S="1")
-    looked = run_cli(env, "lookup", "CP9654", "--size", "10", "--json")
+    # Processes of their own: a process that spooled its lookup and exited leaves no thread that writes it later.
+    looked = run_cli_process(env, "lookup", "CP9654", "--size", "10", "--json")
     assert looked.returncode == 0 and json.loads(looked.stdout)["success"]
     assert "Traceback" not in looked.stderr and "unreachable" in looked.stderr and len(looked.stderr.splitlines()) <= 2
     assert (tmp_path / "data" / SPOOL_FILE).read_text().count("\n") == 1
-    refused = run_cli(env, "portfolio", "--json")
+    refused = run_cli_process(env, "portfolio", "--json")
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "store is unreachable" in refused.stderr
     proxy.up()
-    again = run_cli(env, "lookup", "CP9654", "--size", "10", "--json")
+    again = run_cli_process(env, "lookup", "CP9654", "--size", "10", "--json")
     assert again.returncode == 0 and "Traceback" not in again.stderr
     assert lookups_in(db_url) == 2  # the spooled lookup, then this one
     assert (tmp_path / "data" / SPOOL_FILE).read_text() == ""
