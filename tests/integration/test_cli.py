@@ -48,7 +48,7 @@ def test_nothing_quoted_exits_1_with_json(tmp_path: Path) -> None:
 
 
 def test_compare_json_in_order(tmp_path: Path) -> None:
-    done = run_cli("compare", "CP9654", "qqqqzzzz", "--size", "10", "--json", data_dir=tmp_path)
+    done = run_cli("compare", "CP9654", "qqqqzzzz", "--size", "10", "--json", data_dir=tmp_path, process=True)
     assert done.returncode == 0
     data = json.loads(done.stdout)
     assert [r["query"] for r in data["results"]] == ["CP9654", "qqqqzzzz"] and data["elapsed_s"] > 0
