@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
+from tests.clirun import run_cli
 from tests.e2e.browser import ROOT, SLOW, free_port, no_exceptions, serve_app, settle, shoot
 
 pytest.importorskip("oidc_provider_mock")
@@ -48,8 +47,7 @@ def accounts_app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     pairs.write_text("style_id,size,cost\nCP9654,10,300\n")
     for args in (["portfolio", "import", str(pairs)], ["watch", "add", "CP9654", "--size", "10", "--sell-now-above", "50"],
                  ["watch", "run", "--once"]):
-        done = subprocess.run([sys.executable, "-m", "analyzer", *args, "--user", ann], cwd=ROOT, env=env, text=True,
-                              capture_output=True, timeout=180)
+        done = run_cli(env, *args, "--user", ann)
         assert done.returncode == 0, done.stderr
     with ExitStack() as stack:
         _, url = serve_app(env, "--server.address", "localhost", "--secrets.files", str(secrets), port=port, host="localhost",
@@ -128,6 +126,5 @@ def test_two_people_see_only_their_own(accounts_app: dict[str, Any], browser: An
     for page in (ann, bob, again):
         page.context.close()
 
-    listed = subprocess.run([sys.executable, "-m", "analyzer", "portfolio", "--json", "--user", accounts_app["ann"]],
-                            cwd=ROOT, env=accounts_app["env"], text=True, capture_output=True, timeout=180)
+    listed = run_cli(accounts_app["env"], "portfolio", "--json", "--user", accounts_app["ann"])
     assert listed.returncode == 0 and json.loads(listed.stdout)["currency"] == "EUR"  # the CLI acts at her saved settings

@@ -6,12 +6,12 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests import clirun
 from tests.e2e.browser import ARTIFACTS, ROOT, SLOW, above_the_fold, fits_the_width, no_exceptions, settle, shoot
 
 
@@ -149,8 +149,8 @@ WATCHES = [["DD1391-100", "--size", "10", "--sell-now-above", "50"], ["DD1503-10
 
 
 def cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-m", "analyzer", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    """`python -m analyzer ARGS` in this process (tests/clirun.py), on the app's data and sandbox."""
+    done = clirun.run_cli(env, *args)
     assert done.returncode == 0, (args, done.stdout[-1000:], done.stderr[-2000:])
     return done.stdout
 

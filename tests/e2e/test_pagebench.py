@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.bench.pages import missing, rows
+from tests.clirun import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -49,6 +50,5 @@ def test_one_round_on_lookup_gives_every_figure(tmp_path: Path) -> None:
 
 def test_bad_option_is_exit_2_before_a_browser_starts(tmp_path: Path) -> None:
     env = {**os.environ, "ANALYZER_DATA_DIR": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--workload", "pages", "--pages", "nowhere"],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = run_cli(env, "bench", "--workload", "pages", "--pages", "nowhere")  # in this process: tests/clirun.py
     assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr, done.stderr

@@ -13,6 +13,7 @@ import pytest
 from analyzer.bench.lookups import Target, batch_bound_s, bench_shoes, run_bench
 from analyzer.sandbox import SandboxConfig, start_sandbox
 from analyzer.sandbox.app import ALL_FAULT_KINDS
+from tests.clirun import run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,8 +75,7 @@ def test_bad_bench_input_is_one_line_and_exit_2(tmp_path: Path, args: list[str],
 def test_replicas_workload_without_redis_says_what_it_needs(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     env.update(ANALYZER_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--workload", "replicas"], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=60)
+    done = run_cli(env, "bench", "--workload", "replicas")
     assert done.returncode == 2 and "REDIS_URL" in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
@@ -105,8 +105,7 @@ def test_bench_goes_to_the_sandbox_at_analyzer_sandbox_url_and_reports_its_fault
     sandbox = start_sandbox(SandboxConfig(latency_ms=(5, 5), fault_rate=0.5, fault_kinds=NO_STALL, seed=7))
     try:
         env = dict(os.environ, ANALYZER_DATA_DIR=str(tmp_path), PYTHONPATH=str(ROOT), ANALYZER_SANDBOX_URL=sandbox.url)
-        done = subprocess.run([sys.executable, "-m", "analyzer", "bench", "--shoes", "1", "--rounds", "1", "--json"],
-                              capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+        done = run_cli(env, "bench", "--shoes", "1", "--rounds", "1", "--json")  # in this process: tests/clirun.py
     finally:
         sandbox.stop()
     assert done.returncode == 0, done.stderr

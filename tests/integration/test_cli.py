@@ -5,24 +5,26 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from analyzer.cli import commands as cli
+from tests import clirun
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = clirun.ROOT
 
 
-def run_cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, data_dir: Path, process: bool = False) -> subprocess.CompletedProcess[str]:
+    """On the usual sandbox (none given: the command starts or shares it); in this process unless `process`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STOCKX_", "ALIAS_"))}
     env.update(ANALYZER_DATA_DIR=str(data_dir), ANALYZER_SANDBOX="1", PYTHONPATH=str(ROOT))
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, env=env, timeout=120, cwd=ROOT)
+    return (clirun.run_cli_process if process else clirun.run_cli)(env, *args)
 
 
 def test_lookup_json_has_every_documented_key(tmp_path: Path) -> None:
-    done = run_cli("lookup", "DD1391-100", "--size", "10", "--json", data_dir=tmp_path)
+    # The real `python -m analyzer`: its stdout alone in a pipe is the JSON, and it exits 0.
+    done = run_cli("lookup", "DD1391-100", "--size", "10", "--json", data_dir=tmp_path, process=True)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert {"query", "size", "mode", "source", "elapsed_s", "product", "quotes", "pricing"} <= data.keys()
@@ -46,7 +48,7 @@ def test_nothing_quoted_exits_1_with_json(tmp_path: Path) -> None:
 
 
 def test_compare_json_in_order(tmp_path: Path) -> None:
-    done = run_cli("compare", "CP9654", "qqqqzzzz", "--size", "10", "--json", data_dir=tmp_path)
+    done = run_cli("compare", "CP9654", "qqqqzzzz", "--size", "10", "--json", data_dir=tmp_path, process=True)
     assert done.returncode == 0
     data = json.loads(done.stdout)
     assert [r["query"] for r in data["results"]] == ["CP9654", "qqqqzzzz"] and data["elapsed_s"] > 0

@@ -251,15 +251,15 @@ def test_barcode_lookup_of_the_issue(fast_sandbox, analyzer_for) -> None:
     assert result.to_dict()["gtin"] == "00195244532806"
 
 
-def run_cli(*args: str, sandbox_url: str, data_dir: Any) -> Any:
+def run_cli(*args: str, sandbox_url: str, data_dir: Any, process: bool = False) -> Any:
+    """`python -m analyzer ARGS` in this process (tests/clirun.py), or in a process of its own with `process`."""
     import os
-    import subprocess
-    import sys
+
+    from tests import clirun
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STOCKX_", "ALIAS_"))}
     env.update(ANALYZER_DATA_DIR=str(data_dir), ANALYZER_SANDBOX_URL=sandbox_url)
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, env=env, timeout=120,
-                          check=False)
+    return (clirun.run_cli_process if process else clirun.run_cli)(env, *args)
 
 
 def test_cli_lookup_by_gtin(fast_sandbox, tmp_path) -> None:
@@ -317,7 +317,7 @@ def test_history_of_a_condition_book_on_the_cli(fast_sandbox, tmp_path) -> None:
                     data_dir=tmp_path)
     assert first.returncode == 0, first.stderr
     done = run_cli("history", "DD1391-101", "--size", "10", "--condition", "used_no_box", "--json",
-                   sandbox_url=fast_sandbox.url, data_dir=tmp_path)
+                   sandbox_url=fast_sandbox.url, data_dir=tmp_path, process=True)  # the history command's real process
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
     assert body["book"]["alias"]["condition"] == "used_no_box"

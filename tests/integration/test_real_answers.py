@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from analyzer.sandbox.app import SandboxConfig
+from tests import clirun
 
 
 @pytest.mark.parametrize("size", ["8", "W 8", "8W", "US W 8"])
@@ -143,10 +143,10 @@ def test_partial_style_id_says_not_found_with_suggestions(fast_sandbox, analyzer
 
 
 def run_cli(*args: str, data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m analyzer ARGS` in this process (tests/clirun.py), on the usual sandbox."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("STOCKX_", "ALIAS_"))}
     environ.update(ANALYZER_DATA_DIR=str(data_dir), **env)
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, env=environ,
-                          timeout=120, check=False)
+    return clirun.run_cli(environ, *args)
 
 
 def test_done_when_of_issue_9_on_the_cli(tmp_path: Path) -> None:

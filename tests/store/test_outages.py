@@ -8,6 +8,7 @@ import json
 import logging
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +18,10 @@ from sqlalchemy.engine import make_url
 
 from analyzer.lookup.engine import Analyzer
 from analyzer.lookup.metrics import MetricsStore
+from analyzer.services.watch_worker import WORKER_PAUSES_S
 from analyzer.store import Store, db, metrics_repo
 from analyzer.store.spool import SPOOL_FILE
-from tests.clirun import ROOT, cli_env, run_cli
+from tests.clirun import ROOT, cli_env, run_cli, run_cli_process
 from tests.store.proxy import Proxy
 
 
@@ -54,14 +56,15 @@ def test_down_at_start_the_cli_answers_and_the_lookup_is_written_later(proxied, 
     proxy, url = proxied
     proxy.down()
     env = cli_env(tmp_path / "data", fast_sandbox.url, url, ANALYZER_DATABASE_TIMEOUT_S="1")
-    looked = run_cli(env, "lookup", "CP9654", "--size", "10", "--json")
+    # Processes of their own: a process that spooled its lookup and exited leaves no thread that writes it later.
+    looked = run_cli_process(env, "lookup", "CP9654", "--size", "10", "--json")
     assert looked.returncode == 0 and json.loads(looked.stdout)["success"]
     assert "Traceback" not in looked.stderr and "unreachable" in looked.stderr and len(looked.stderr.splitlines()) <= 2
     assert (tmp_path / "data" / SPOOL_FILE).read_text().count("\n") == 1
-    refused = run_cli(env, "portfolio", "--json")
+    refused = run_cli_process(env, "portfolio", "--json")
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and "store is unreachable" in refused.stderr
     proxy.up()
-    again = run_cli(env, "lookup", "CP9654", "--size", "10", "--json")
+    again = run_cli_process(env, "lookup", "CP9654", "--size", "10", "--json")
     assert again.returncode == 0 and "Traceback" not in again.stderr
     assert lookups_in(db_url) == 2  # the spooled lookup, then this one
     assert (tmp_path / "data" / SPOOL_FILE).read_text() == ""
@@ -114,20 +117,37 @@ def test_the_worker_outlives_an_outage(proxied, db_url: str, fast_sandbox, tmp_p
     assert run_cli(env, "watch", "add", "CP9654", "--size", "10", "--sell-now-above", "50").returncode == 0
     worker = subprocess.Popen([sys.executable, "-m", "analyzer", "watch", "run", "--every", "1"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=_read_lines, args=(worker, lines), daemon=True)
+    reader.start()
+
+    def said(text: str) -> bool:
+        return any(text in line for line in list(lines))
+
+    # Each step waits for what the worker says, not for a fixed time: a loaded machine starts it late.
     try:
-        time.sleep(6)
+        assert wait_until(lambda: said("checked "), 90), "the worker never finished a first pass"
         proxy.down()
-        time.sleep(8)
+        assert wait_until(lambda: said("trying again"), 60), "the worker did not notice the outage"
+        time.sleep(WORKER_PAUSES_S[0] + 1)  # down past its first pause: a second try fails too, and is not said again
         assert worker.poll() is None, "the worker died with the database"
         proxy.up()
-        time.sleep(15)
+        assert wait_until(lambda: said("answers again"), 60), "the worker did not resume"
         assert worker.poll() is None
     finally:
         worker.terminate()
-        out, _ = worker.communicate(timeout=20)
+        worker.wait(timeout=20)
+        reader.join(timeout=10)
+    out = "".join(lines)
     assert "Traceback" not in out
     assert "trying again" in out and "answers again" in out
     assert out.count("trying again") == 1  # said once per outage
+
+
+def _read_lines(process: subprocess.Popen[str], into: list[str]) -> None:
+    assert process.stdout is not None
+    for line in process.stdout:
+        into.append(line)
 
 
 def _base(tmp_path: Path):
