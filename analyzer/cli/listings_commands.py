@@ -7,8 +7,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
-import time
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -202,6 +205,22 @@ def _log_lines(rows: list[dict[str, Any]]) -> list[str]:
             f" [{r['rule'] or ''}] {r['answer'] or ''}" for r in rows]
 
 
+@contextmanager
+def _stop_on_interrupt() -> Iterator[threading.Event]:
+    """Ctrl-C (and SIGTERM) set an event the worker checks between rounds, instead of raising
+    KeyboardInterrupt wherever the main thread is (mid-call, inside the store's lock): it stops cleanly."""
+    stop = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stop
+        return
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stop
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def _worker(service: ListingsService, args: argparse.Namespace, owner: str, rule: Rule | None) -> int:
     """Reprice every owner's listings (or --user's) every N seconds; an owner who may not write is skipped."""
     from analyzer.services.listings import write_refusal
@@ -209,8 +228,8 @@ def _worker(service: ListingsService, args: argparse.Namespace, owner: str, rule
     from analyzer.store import listings_repo
 
     failures = 0
-    try:
-        while True:
+    with _stop_on_interrupt() as stop:
+        while not stop.is_set():
             try:
                 with service.store.read() as conn:
                     owners = [owner] if getattr(args, "user", None) else listings_repo.owners_with_listings(conn)
@@ -226,9 +245,8 @@ def _worker(service: ListingsService, args: argparse.Namespace, owner: str, rule
                     logging.getLogger(__name__).warning("reprice run failed (%s); the worker carries on", type(exc).__name__)
                     print(f"reprice run failed ({exc}): trying again in {pause:.0f} s", flush=True)
                 failures += 1
-                time.sleep(pause)
+                stop.wait(pause)
                 continue
             sys.stdout.flush()
-            time.sleep(args.every)
-    except KeyboardInterrupt:
-        return EXIT_OK
+            stop.wait(args.every)
+    return EXIT_OK
