@@ -111,7 +111,7 @@ def test_parallel_is_faster_than_sequential_in_one_run(sandbox_factory, analyzer
     sandbox = sandbox_factory(latency_ms=(60.0, 60.0))
     analyzer = analyzer_for(sandbox, use_cache=False, record=False)
     timings: dict[str, list[float]] = {"parallel": [], "sequential": []}
-    for _ in range(3):
+    for _ in range(5):  # medians of 5: one lookup stalled by a busy machine does not decide it
         for mode in timings:
             timings[mode].append(analyzer.lookup("CP9654", "10", mode=mode).elapsed_s)
     ratio = statistics.median(timings["parallel"]) / statistics.median(timings["sequential"])
